@@ -1,0 +1,164 @@
+// The streaming decoder: takes bytes in chunks of any size, reassembles packets in one fixed RX buffer
+// (or reads them in place when a chunk holds the whole packet) and hands each to the sink as the one
+// reused Packet view. Nothing is allocated after construction and nothing throws.
+import { OK, E_REMAINING_LENGTH, E_RX_OVERFLOW } from "./errors";
+import { Packet, parsePacket } from "./packet";
+import { copyBytes } from "./bytes";
+
+/** Where decoded packets and decode errors go. Bound once; called synchronously from feed(). */
+export interface PacketSink {
+  /** A valid packet; the view and its buffer are only valid during the call. */
+  onPacket(p: Packet): void;
+  /**
+   * A packet broke a rule (code from errors.ts). p.type/flags/remainingLength say what was seen where
+   * known. After E_REMAINING_LENGTH the stream has no trustworthy framing; a client closes the link.
+   */
+  onDecodeError(code: number, p: Packet): void;
+}
+
+const S_HEADER = 0;
+const S_LENGTH = 1;
+const S_BODY = 2;
+const S_SKIP = 3;
+
+/** Smallest RX buffer: a fixed header with a 4-byte remaining length, so framing always fits. */
+export const MIN_RX_SIZE = 5;
+
+export class Decoder {
+  readonly rx: Uint8Array;
+  readonly packet = new Packet();
+  private sink: PacketSink;
+  private state = S_HEADER;
+  /** Bytes of the current packet held in rx (header included). */
+  private fill = 0;
+  /** Fixed header length (2-5) and whole length of the current packet once its header is complete. */
+  private headerLen = 0;
+  private total = 0;
+  private rl = 0;
+  private mul = 1;
+  private skip = 0;
+  /** Bumped by reset(), so feed() stops when a callback resets the decoder mid-chunk. */
+  private generation = 0;
+
+  /** new Decoder(rxSize, sink): packets larger than rxSize bytes (whole) are skipped as E_RX_OVERFLOW. */
+  constructor(rxSize: number, sink: PacketSink) {
+    this.rx = new Uint8Array(rxSize < MIN_RX_SIZE ? MIN_RX_SIZE : rxSize);
+    this.sink = sink;
+  }
+
+  /** reset(): forgets any partial packet (a new connection starts a new stream). */
+  reset(): void {
+    this.state = S_HEADER;
+    this.fill = 0;
+    this.skip = 0;
+    this.generation++;
+  }
+
+  /** pending() -> bytes of an unfinished packet taken so far (0 between packets). */
+  pending(): number {
+    return this.state === S_SKIP ? this.total - this.skip : this.fill;
+  }
+
+  /** feed(src, off, len): decodes src[off .. off+len); every packet and error reaches the sink. */
+  feed(src: Uint8Array, off: number, len: number): void {
+    const end = off + len;
+    const gen = this.generation;
+    while (off < end && gen === this.generation) {
+      const state = this.state;
+      if (state === S_HEADER) {
+        const n = this.whole(src, off, end);
+        if (n > 0) {
+          off += n;
+          continue;
+        }
+        this.rx[0] = src[off++];
+        this.fill = 1;
+        this.rl = 0;
+        this.mul = 1;
+        this.state = S_LENGTH;
+      } else if (state === S_LENGTH) {
+        const b = src[off++];
+        this.rx[this.fill++] = b;
+        this.rl += (b & 0x7f) * this.mul;
+        this.mul *= 128;
+        if ((b & 0x80) === 0) this.startBody();
+        else if (this.fill === 5) this.fail(E_REMAINING_LENGTH);
+      } else if (state === S_BODY) {
+        let n = this.total - this.fill;
+        if (n > end - off) n = end - off;
+        copyBytes(this.rx, this.fill, src, off, n);
+        this.fill += n;
+        off += n;
+        if (this.fill === this.total) this.deliver(this.rx, 0);
+      } else {
+        let n = this.skip;
+        if (n > end - off) n = end - off;
+        off += n;
+        this.skip -= n;
+        if (this.skip === 0) {
+          this.state = S_HEADER;
+          this.fill = 0;
+        }
+      }
+    }
+  }
+
+  // Decodes a packet that lies entirely in src without copying it; returns its length, or 0 when the
+  // chunk holds only part of it (or it is too large or badly framed: the byte path reports those).
+  private whole(src: Uint8Array, off: number, end: number): number {
+    let i = off + 1;
+    let rl = 0;
+    let mul = 1;
+    let b = 0x80;
+    while ((b & 0x80) !== 0) {
+      if (i >= end || i - off > 4) return 0;
+      b = src[i++];
+      rl += (b & 0x7f) * mul;
+      mul *= 128;
+    }
+    const total = i - off + rl;
+    if (total > end - off || total > this.rx.length) return 0;
+    this.headerLen = i - off;
+    this.total = total;
+    this.rl = rl;
+    this.deliver(src, off);
+    return total;
+  }
+
+  private startBody(): void {
+    this.headerLen = this.fill;
+    this.total = this.fill + this.rl;
+    if (this.total > this.rx.length) {
+      this.skip = this.rl;
+      this.state = this.rl > 0 ? S_SKIP : S_HEADER;
+      const p = this.packet;
+      p.type = this.rx[0] >> 4;
+      p.flags = this.rx[0] & 15;
+      p.remainingLength = this.rl;
+      p.length = this.total;
+      this.sink.onDecodeError(E_RX_OVERFLOW, p);
+      return;
+    }
+    this.state = S_BODY;
+    if (this.rl === 0) this.deliver(this.rx, 0);
+  }
+
+  // The packet at buf[start] is complete: fill the view and hand it over.
+  private deliver(buf: Uint8Array, start: number): void {
+    this.state = S_HEADER;
+    this.fill = 0;
+    const code = parsePacket(buf, start, this.headerLen, this.rl, this.packet);
+    if (code === OK) this.sink.onPacket(this.packet);
+    else this.sink.onDecodeError(code, this.packet);
+  }
+
+  private fail(code: number): void {
+    const p = this.packet;
+    p.type = this.rx[0] >> 4;
+    p.flags = this.rx[0] & 15;
+    p.remainingLength = -1;
+    this.state = S_HEADER;
+    this.fill = 0;
+    this.sink.onDecodeError(code, p);
+  }
+}

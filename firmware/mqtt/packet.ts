@@ -1,0 +1,275 @@
+// The reused view of one decoded packet, and the parser that fills it from complete packet bytes.
+import {
+  OK, E_HEADER_FLAGS, E_QOS_INVALID, E_DUP_QOS0, E_PACKET_ID, E_LENGTH_MISMATCH, E_FIELD_OVERRUN,
+  E_CONNACK_FLAGS, E_CONNACK_SESSION_PRESENT, E_RETURN_CODE_INVALID, E_PROTOCOL_NAME, E_PROTOCOL_LEVEL,
+  E_CONNECT_RESERVED, E_WILL_FLAGS, E_PASSWORD_WITHOUT_USERNAME, E_TRAILING_BYTES, E_SUBSCRIBE_QOS,
+  E_SUBSCRIBE_EMPTY, E_UNSUBSCRIBE_EMPTY, E_PACKET_TYPE_RESERVED,
+} from "./errors";
+import {
+  CONNECT, CONNACK, PUBLISH, PUBACK, PUBREC, PUBREL, PUBCOMP, SUBSCRIBE, SUBACK, UNSUBSCRIBE, UNSUBACK,
+  PINGREQ, PINGRESP, DISCONNECT, SUBACK_FAILURE,
+} from "./packet-types";
+import { readU16 } from "./bytes";
+import { validateTopicName, validateTopicFilter } from "./topic";
+import { validateUtf8 } from "./utf8";
+
+const NO_BYTES = new Uint8Array(0);
+
+/**
+ * One decoded packet. The decoder owns a single instance and refills it for every packet, so it is only
+ * valid during the callback that receives it. Fields hold offsets into `buf`; absent fields have
+ * offset -1. Only the fields of `type` are meaningful.
+ */
+export class Packet {
+  buf: Uint8Array = NO_BYTES;
+  /** Offset of the fixed header's first byte, and the whole packet's length in bytes. */
+  start = 0;
+  length = 0;
+  type = 0;
+  /** Fixed header bits 3-0. */
+  flags = 0;
+  remainingLength = 0;
+  /** 0 where the type has none. */
+  packetId = 0;
+  // PUBLISH
+  dup = false;
+  qos = 0;
+  retain = false;
+  topicOff = -1;
+  topicLen = 0;
+  payloadOff = -1;
+  payloadLen = 0;
+  // CONNACK
+  sessionPresent = false;
+  returnCode = 0;
+  // CONNECT (the will's topic and message use topicOff/Len and payloadOff/Len)
+  protocolNameOff = -1;
+  protocolNameLen = 0;
+  protocolLevel = 0;
+  connectFlags = 0;
+  cleanSession = false;
+  keepAlive = 0;
+  clientIdOff = -1;
+  clientIdLen = 0;
+  willFlag = false;
+  usernameOff = -1;
+  usernameLen = 0;
+  passwordOff = -1;
+  passwordLen = 0;
+  /**
+   * SUBSCRIBE, UNSUBSCRIBE: `count` entries from `listOff` to `listEnd`, each a 2-byte length and the
+   * filter, then (SUBSCRIBE) one QoS byte. SUBACK: `count` return codes, one byte each, at listOff.
+   */
+  listOff = -1;
+  listEnd = -1;
+  count = 0;
+}
+
+// The end of a 2-byte-length field starting at pos, or E_FIELD_OVERRUN when it runs past `end`.
+function fieldEnd(buf: Uint8Array, pos: number, end: number): number {
+  if (pos + 2 > end) return E_FIELD_OVERRUN;
+  const e = pos + 2 + readU16(buf, pos);
+  return e > end ? E_FIELD_OVERRUN : e;
+}
+
+/**
+ * parsePacket(buf, start, headerLen, rl, p) -> OK or the code of the rule the packet breaks. The packet's
+ * fixed header is at buf[start] and takes headerLen bytes; rl body bytes follow, all present.
+ */
+export function parsePacket(buf: Uint8Array, start: number, headerLen: number, rl: number, p: Packet): number {
+  const h = buf[start];
+  const type = h >> 4;
+  const flags = h & 15;
+  p.buf = buf;
+  p.start = start;
+  p.length = headerLen + rl;
+  p.type = type;
+  p.flags = flags;
+  p.remainingLength = rl;
+  p.packetId = 0;
+  const b = start + headerLen;
+  const e = b + rl;
+  switch (type) {
+    case PUBLISH:
+      return parsePublish(buf, b, e, flags, p);
+    case PUBACK: case PUBREC: case PUBREL: case PUBCOMP: case UNSUBACK:
+      if (flags !== (type === PUBREL ? 2 : 0)) return E_HEADER_FLAGS;
+      if (rl !== 2) return E_LENGTH_MISMATCH;
+      p.packetId = readU16(buf, b);
+      return p.packetId === 0 ? E_PACKET_ID : OK;
+    case PINGREQ: case PINGRESP: case DISCONNECT:
+      if (flags !== 0) return E_HEADER_FLAGS;
+      return rl === 0 ? OK : E_LENGTH_MISMATCH;
+    case CONNACK:
+      return parseConnack(buf, b, rl, flags, p);
+    case SUBSCRIBE: case UNSUBSCRIBE:
+      return parseFilterList(buf, b, e, type, flags, p);
+    case SUBACK:
+      return parseSuback(buf, b, e, flags, p);
+    case CONNECT:
+      return parseConnect(buf, b, e, flags, p);
+  }
+  return E_PACKET_TYPE_RESERVED;
+}
+
+function parsePublish(buf: Uint8Array, b: number, e: number, flags: number, p: Packet): number {
+  const qos = (flags >> 1) & 3;
+  p.dup = (flags & 8) !== 0;
+  p.qos = qos;
+  p.retain = (flags & 1) !== 0;
+  if (qos === 3) return E_QOS_INVALID;
+  if (qos === 0 && p.dup) return E_DUP_QOS0;
+  const te = fieldEnd(buf, b, e);
+  if (te < 0) return te;
+  p.topicOff = b + 2;
+  p.topicLen = te - b - 2;
+  const code = validateTopicName(buf, p.topicOff, p.topicLen);
+  if (code !== OK) return code;
+  let pos = te;
+  if (qos > 0) {
+    if (pos + 2 > e) return E_FIELD_OVERRUN;
+    p.packetId = readU16(buf, pos);
+    if (p.packetId === 0) return E_PACKET_ID;
+    pos += 2;
+  }
+  p.payloadOff = pos;
+  p.payloadLen = e - pos;
+  return OK;
+}
+
+function parseConnack(buf: Uint8Array, b: number, rl: number, flags: number, p: Packet): number {
+  if (flags !== 0) return E_HEADER_FLAGS;
+  if (rl !== 2) return E_LENGTH_MISMATCH;
+  const ack = buf[b];
+  p.sessionPresent = (ack & 1) !== 0;
+  p.returnCode = buf[b + 1];
+  if ((ack & 0xfe) !== 0) return E_CONNACK_FLAGS;
+  if (p.returnCode > 5) return E_RETURN_CODE_INVALID;
+  if (p.sessionPresent && p.returnCode !== 0) return E_CONNACK_SESSION_PRESENT;
+  return OK;
+}
+
+function parseFilterList(buf: Uint8Array, b: number, e: number, type: number, flags: number, p: Packet): number {
+  if (flags !== 2) return E_HEADER_FLAGS;
+  if (e - b < 2) return E_FIELD_OVERRUN;
+  p.packetId = readU16(buf, b);
+  if (p.packetId === 0) return E_PACKET_ID;
+  const sub = type === SUBSCRIBE;
+  let pos = b + 2;
+  p.listOff = pos;
+  p.listEnd = e;
+  p.count = 0;
+  while (pos < e) {
+    const fe = fieldEnd(buf, pos, e);
+    if (fe < 0) return fe;
+    const code = validateTopicFilter(buf, pos + 2, fe - pos - 2);
+    if (code !== OK) return code;
+    pos = fe;
+    if (sub) {
+      if (pos >= e) return E_FIELD_OVERRUN;
+      // Bits 7-2 are reserved and QoS 3 does not exist [MQTT-3.8.3-4].
+      if (buf[pos] > 2) return E_SUBSCRIBE_QOS;
+      pos++;
+    }
+    p.count++;
+  }
+  if (p.count === 0) return sub ? E_SUBSCRIBE_EMPTY : E_UNSUBSCRIBE_EMPTY;
+  return OK;
+}
+
+function parseSuback(buf: Uint8Array, b: number, e: number, flags: number, p: Packet): number {
+  if (flags !== 0) return E_HEADER_FLAGS;
+  if (e - b < 3) return E_LENGTH_MISMATCH;
+  p.packetId = readU16(buf, b);
+  if (p.packetId === 0) return E_PACKET_ID;
+  p.listOff = b + 2;
+  p.listEnd = e;
+  p.count = e - b - 2;
+  for (let i = b + 2; i < e; i++) {
+    const c = buf[i];
+    if (c !== 0 && c !== 1 && c !== 2 && c !== SUBACK_FAILURE) return E_RETURN_CODE_INVALID;
+  }
+  return OK;
+}
+
+function isName(buf: Uint8Array, off: number, len: number, level: number): boolean {
+  // "MQTT" goes with level 4 and "MQIsdp" with level 3; checked as bytes, nothing allocated.
+  if (len === 4) return buf[off] === 0x4d && buf[off + 1] === 0x51 && buf[off + 2] === 0x54 && buf[off + 3] === 0x54;
+  return len === 6 && buf[off] === 0x4d && buf[off + 1] === 0x51 && buf[off + 2] === 0x49 &&
+    buf[off + 3] === 0x73 && buf[off + 4] === 0x64 && buf[off + 5] === 0x70 && level >= 0;
+}
+
+function parseConnect(buf: Uint8Array, b: number, e: number, flags: number, p: Packet): number {
+  if (flags !== 0) return E_HEADER_FLAGS;
+  p.topicOff = p.payloadOff = p.usernameOff = p.passwordOff = -1;
+  p.topicLen = p.payloadLen = p.usernameLen = p.passwordLen = 0;
+  let fe = fieldEnd(buf, b, e);
+  if (fe < 0) return fe;
+  p.protocolNameOff = b + 2;
+  p.protocolNameLen = fe - b - 2;
+  if (fe + 4 > e) return E_FIELD_OVERRUN;
+  const level = buf[fe];
+  p.protocolLevel = level;
+  if (!isName(buf, p.protocolNameOff, p.protocolNameLen, level)) return E_PROTOCOL_NAME;
+  // A server answers an unknown level with CONNACK 1 [MQTT-3.1.2-2], so it gets its own code.
+  if (level !== (p.protocolNameLen === 4 ? 4 : 3)) return E_PROTOCOL_LEVEL;
+  const cf = buf[fe + 1];
+  p.connectFlags = cf;
+  p.cleanSession = (cf & 0x02) !== 0;
+  p.willFlag = (cf & 0x04) !== 0;
+  p.qos = (cf >> 3) & 3;
+  p.retain = (cf & 0x20) !== 0;
+  p.keepAlive = readU16(buf, fe + 2);
+  if ((cf & 1) !== 0) return E_CONNECT_RESERVED;
+  if (p.qos === 3 || (!p.willFlag && (p.qos !== 0 || p.retain))) return E_WILL_FLAGS;
+  if ((cf & 0x40) !== 0 && (cf & 0x80) === 0) return E_PASSWORD_WITHOUT_USERNAME;
+  let pos = fe + 4;
+  fe = fieldEnd(buf, pos, e);
+  if (fe < 0) return fe;
+  p.clientIdOff = pos + 2;
+  p.clientIdLen = fe - pos - 2;
+  let code = validateUtf8(buf, p.clientIdOff, p.clientIdLen);
+  if (code !== OK) return code;
+  pos = fe;
+  if (p.willFlag) {
+    fe = fieldEnd(buf, pos, e);
+    if (fe < 0) return fe;
+    p.topicOff = pos + 2;
+    p.topicLen = fe - pos - 2;
+    code = validateTopicName(buf, p.topicOff, p.topicLen);
+    if (code !== OK) return code;
+    pos = fe;
+    fe = fieldEnd(buf, pos, e);
+    if (fe < 0) return fe;
+    p.payloadOff = pos + 2;
+    p.payloadLen = fe - pos - 2;
+    pos = fe;
+  }
+  if ((cf & 0x80) !== 0) {
+    fe = fieldEnd(buf, pos, e);
+    if (fe < 0) return fe;
+    p.usernameOff = pos + 2;
+    p.usernameLen = fe - pos - 2;
+    code = validateUtf8(buf, p.usernameOff, p.usernameLen);
+    if (code !== OK) return code;
+    pos = fe;
+  }
+  if ((cf & 0x40) !== 0) {
+    fe = fieldEnd(buf, pos, e);
+    if (fe < 0) return fe;
+    p.passwordOff = pos + 2;
+    p.passwordLen = fe - pos - 2;
+    pos = fe;
+  }
+  return pos === e ? OK : E_TRAILING_BYTES;
+}
+
+/** entryLength(p, pos) -> the byte length of the filter of the SUBSCRIBE/UNSUBSCRIBE entry at pos. */
+export function entryLength(p: Packet, pos: number): number {
+  return readU16(p.buf, pos);
+}
+
+/** nextEntry(p, pos) -> the offset of the entry after the one at pos (p.listEnd after the last). */
+export function nextEntry(p: Packet, pos: number): number {
+  return pos + 2 + readU16(p.buf, pos) + (p.type === SUBSCRIBE ? 1 : 0);
+}
