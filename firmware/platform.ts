@@ -1,4 +1,66 @@
-// The seams between the portable code (firmware/mqtt, firmware/device) and a runtime: Transport,
-// Pins, Clock, Log. Espruino binds them in firmware/espruino, Node in sim/. Placeholder until the
-// issue that defines them.
-export {};
+// The seams between the portable code (firmware/mqtt, firmware/device) and a runtime. Espruino binds
+// them in firmware/espruino, Node in sim/; the logic never reaches a runtime any other way.
+
+/** What a transport reports; bound once, called synchronously from the runtime's socket events. */
+export interface TransportEvents {
+  /** The byte stream is open. */
+  onOpen(): void;
+  /** Bytes arrived: buf[off .. off+len), valid only during the call. */
+  onData(buf: Uint8Array, off: number, len: number): void;
+  /**
+   * The stream is gone (closed by either side, refused, or failed): reported exactly once per open(),
+   * also when open() could not even start. `reason` is OK for an orderly close or a negative code.
+   */
+  onClose(reason: number): void;
+}
+
+/** A byte stream to the broker (TCP or TLS); its endpoint is fixed when the binding is made. */
+export interface Transport {
+  /** open(events): starts connecting; the outcome arrives as onOpen or onClose. Never throws. */
+  open(events: TransportEvents): void;
+  /** write(buf, off, len) -> false when not open. The bytes are copied or sent before it returns. */
+  write(buf: Uint8Array, off: number, len: number): boolean;
+  /** close(): ends the stream; onClose follows (at once or later). Safe to call when not open. */
+  close(): void;
+}
+
+/** Time, in milliseconds, from a monotonic source. */
+export interface Clock {
+  now(): number;
+}
+
+/** Log levels, most severe first. */
+export const LOG_ERROR = 0;
+export const LOG_WARN = 1;
+export const LOG_INFO = 2;
+export const LOG_DEBUG = 3;
+
+/** Where the firmware reports what it did; `code` is a number from an error table or 0. */
+export interface Log {
+  log(level: number, code: number, message: string): void;
+}
+
+/** Digital and analog pins by name ("D26"); the board's GPIO or the simulator's virtual pins. */
+export interface Pins {
+  /** mode(pin, m): m is "input", "input_pullup", "input_pulldown" or "output". */
+  mode(pin: string, m: string): void;
+  write(pin: string, level: boolean): void;
+  read(pin: string): boolean;
+  /** analog(pin) -> 0..1. */
+  analog(pin: string): number;
+  /**
+   * watch(pin, edge, debounceMs, fn) -> id: fn(level, timeMs) on each edge ("rising", "falling",
+   * "both") after the level held for debounceMs.
+   */
+  watch(pin: string, edge: string, debounceMs: number, fn: (level: boolean, timeMs: number) => void): number;
+  unwatch(id: number): void;
+}
+
+/** Periodic and one-shot timers; callbacks are bound once by the caller. */
+export interface Timers {
+  /** every(ms, fn) -> id. */
+  every(ms: number, fn: () => void): number;
+  /** after(ms, fn) -> id. */
+  after(ms: number, fn: () => void): number;
+  cancel(id: number): void;
+}

@@ -39,6 +39,25 @@ export const E_TRAILING_BYTES = -32;
 export const E_SUBSCRIBE_QOS = -33;
 export const E_RX_OVERFLOW = -34;
 
+// The client's session (client.ts) and the transport underneath it.
+export const E_NOT_CONNECTED = -40;
+export const E_INFLIGHT_FULL = -41;
+export const E_OFFLINE_FULL = -42;
+export const E_QOS0_OFFLINE = -43;
+export const E_CONNACK_TIMEOUT = -44;
+export const E_PING_TIMEOUT = -45;
+export const E_REFUSED_PROTOCOL = -46;
+export const E_REFUSED_IDENTIFIER = -47;
+export const E_REFUSED_UNAVAILABLE = -48;
+export const E_REFUSED_CREDENTIALS = -49;
+export const E_REFUSED_NOT_AUTHORIZED = -50;
+export const E_CONNECTION_LOST = -51;
+export const E_CONNECT_FAILED = -52;
+export const E_UNEXPECTED_PACKET = -53;
+export const E_SUBSCRIPTIONS_FULL = -54;
+export const E_QOS2_SLOTS_FULL = -55;
+export const E_STOPPED = -56;
+
 // [code, name, rule]: read only at edges (the analyzer, logs), never on a hot path.
 const TABLE: [number, string, string][] = [
   [E_BUFFER_TOO_SMALL, "BUFFER_TOO_SMALL", "the output buffer is too small for the packet"],
@@ -72,6 +91,23 @@ const TABLE: [number, string, string][] = [
   [E_TRAILING_BYTES, "TRAILING_BYTES", "bytes remain after the last field of the packet"],
   [E_SUBSCRIBE_QOS, "SUBSCRIBE_QOS", "requested QoS must be 0, 1 or 2 with reserved bits 0 [MQTT-3.8.3-4]"],
   [E_RX_OVERFLOW, "RX_OVERFLOW", "the packet is larger than the receive buffer; its bytes were skipped"],
+  [E_NOT_CONNECTED, "NOT_CONNECTED", "the client is not connected"],
+  [E_INFLIGHT_FULL, "INFLIGHT_FULL", "every in-flight slot for QoS 1/2 messages is taken; try again after an acknowledgement"],
+  [E_OFFLINE_FULL, "OFFLINE_FULL", "the offline store is full; the message was dropped"],
+  [E_QOS0_OFFLINE, "QOS0_OFFLINE", "a QoS 0 message published while disconnected was dropped"],
+  [E_CONNACK_TIMEOUT, "CONNACK_TIMEOUT", "no CONNACK arrived within the connect timeout"],
+  [E_PING_TIMEOUT, "PING_TIMEOUT", "nothing answered PINGREQ in time: the link is dead (half-open, or the broker stopped answering)"],
+  [E_REFUSED_PROTOCOL, "REFUSED_PROTOCOL", "CONNACK 1: the broker does not support this protocol level"],
+  [E_REFUSED_IDENTIFIER, "REFUSED_IDENTIFIER", "CONNACK 2: the broker rejected the client identifier"],
+  [E_REFUSED_UNAVAILABLE, "REFUSED_UNAVAILABLE", "CONNACK 3: the MQTT service is unavailable"],
+  [E_REFUSED_CREDENTIALS, "REFUSED_CREDENTIALS", "CONNACK 4: bad user name or password"],
+  [E_REFUSED_NOT_AUTHORIZED, "REFUSED_NOT_AUTHORIZED", "CONNACK 5: the client is not authorized to connect"],
+  [E_CONNECTION_LOST, "CONNECTION_LOST", "the connection closed"],
+  [E_CONNECT_FAILED, "CONNECT_FAILED", "the connection could not be opened (refused, unreachable, or name lookup failed)"],
+  [E_UNEXPECTED_PACKET, "UNEXPECTED_PACKET", "a packet a client never receives, or one before CONNACK [MQTT-3.2.0-1]"],
+  [E_SUBSCRIPTIONS_FULL, "SUBSCRIPTIONS_FULL", "every subscription slot is taken"],
+  [E_QOS2_SLOTS_FULL, "QOS2_SLOTS_FULL", "too many incoming QoS 2 messages await PUBREL; the connection is reset so the broker resends"],
+  [E_STOPPED, "STOPPED", "the client was stopped by disconnect()"],
 ];
 
 /** errorName(code) -> "SUBSCRIBE_QOS" style name, or "UNKNOWN(<code>)". */

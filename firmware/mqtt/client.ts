@@ -1,0 +1,592 @@
+// The MQTT 3.1.1 session: connect, keep alive, reconnect with backoff, QoS 0/1/2 both ways, offline
+// store, subscriptions. It reaches the network only through a Transport and time only through a Clock;
+// the runtime calls tick() a few times a second. After construction nothing is allocated.
+import { Transport, TransportEvents, Clock } from "../platform";
+import {
+  OK, E_INFLIGHT_FULL, E_OFFLINE_FULL, E_QOS0_OFFLINE, E_CONNACK_TIMEOUT, E_PING_TIMEOUT,
+  E_REFUSED_PROTOCOL, E_REFUSED_IDENTIFIER, E_REFUSED_UNAVAILABLE, E_REFUSED_CREDENTIALS,
+  E_REFUSED_NOT_AUTHORIZED, E_CONNECTION_LOST, E_UNEXPECTED_PACKET, E_SUBSCRIPTIONS_FULL, E_QOS2_SLOTS_FULL,
+  E_STOPPED, E_RX_OVERFLOW, E_BUFFER_TOO_SMALL, E_QOS_INVALID, E_BAD_ARGUMENT, E_PACKET_TOO_LARGE,
+} from "./errors";
+import {
+  CONNACK, PUBLISH, PUBACK, PUBREC, PUBREL, PUBCOMP, SUBACK, UNSUBACK, PINGRESP, PINGREQ, DISCONNECT,
+  SUBSCRIBE, UNSUBSCRIBE, MAX_REMAINING_LENGTH,
+} from "./packet-types";
+import { ConnectOptions, connectOptions, encodeConnect, encodePublish, encodeAck, encodeEmpty, encodeSubscribe, encodeUnsubscribe } from "./encode";
+import { Packet } from "./packet";
+import { Decoder, PacketSink } from "./decoder";
+import { remainingLengthSize } from "./bytes";
+import { validateTopicName, validateTopicFilter } from "./topic";
+import { utf8Bytes } from "./utf8";
+import { Inflight, SLOT_PUBACK, SLOT_PUBREC, SLOT_PUBCOMP } from "./inflight";
+import { OfflineQueue } from "./offline-queue";
+import { Subscriptions, SUB_FREE, SUB_WANTED, SUB_PENDING, SUB_ACTIVE, SUB_LEAVING } from "./subscriptions";
+import { IdSet } from "./id-set";
+import { Backoff } from "./backoff";
+import { ClientOptions, ResolvedOptions, resolveOptions } from "./client-options";
+
+/** What the client reports; bound once. Every method is optional. */
+export interface ClientEvents {
+  /** CONNACK accepted; sessionPresent says whether the broker kept our session. */
+  onConnected?(sessionPresent: boolean): void;
+  /** The link went down (reason: a code from errors.ts); a reconnect follows unless stopped. */
+  onDisconnected?(reason: number): void;
+  /**
+   * A message: topic at p.buf[p.topicOff .. +p.topicLen), payload at p.buf[p.payloadOff .. +p.payloadLen),
+   * p.qos, p.retain. `sub` is the first matching subscription's index, or -1. Valid only during the call.
+   */
+  onMessage?(sub: number, p: Packet): void;
+  /** SUBACK for subscription `sub`: granted QoS 0-2, or 0x80 when the broker refused the filter. */
+  onSubscribed?(sub: number, returnCode: number): void;
+  onUnsubscribed?(sub: number): void;
+  /** A QoS 1 (PUBACK) or QoS 2 (PUBCOMP) publish completed. */
+  onPublished?(packetId: number): void;
+  /** Something went wrong that the client handled itself (refused connect, malformed packet, drop). */
+  onError?(code: number): void;
+}
+
+/** Counters a device can report. */
+export class ClientStats {
+  connects = 0;
+  reconnects = 0;
+  packetsIn = 0;
+  packetsOut = 0;
+  messagesIn = 0;
+  messagesOut = 0;
+  /** Messages lost: QoS 0 while offline, offline store overflow, oversize incoming. */
+  dropped = 0;
+  errors = 0;
+  bytesIn = 0;
+  bytesOut = 0;
+}
+
+// Client states.
+export const ST_IDLE = 0;
+export const ST_WAITING = 1;
+export const ST_OPENING = 2;
+export const ST_CONNACK = 3;
+export const ST_CONNECTED = 4;
+
+const REFUSALS = [OK, E_REFUSED_PROTOCOL, E_REFUSED_IDENTIFIER, E_REFUSED_UNAVAILABLE, E_REFUSED_CREDENTIALS, E_REFUSED_NOT_AUTHORIZED];
+
+export class MqttClient implements TransportEvents, PacketSink {
+  readonly options: ResolvedOptions;
+  readonly stats = new ClientStats();
+  readonly inflight: Inflight;
+  readonly offline: OfflineQueue;
+  readonly subs: Subscriptions;
+  state = ST_IDLE;
+  /** The reason of the last disconnect, or OK. */
+  lastError = OK;
+  sessionPresent = false;
+
+  private readonly transport: Transport;
+  private readonly clock: Clock;
+  private readonly events: ClientEvents;
+  private readonly connect: ConnectOptions;
+  private readonly tx: Uint8Array;
+  private readonly decoder: Decoder;
+  private readonly qos2In: IdSet;
+  private readonly backoff: Backoff;
+  private readonly batch: Uint8Array[] = [];
+  private readonly batchQos: Uint8Array;
+  private readonly batchIndex: Uint16Array;
+  private readonly kaMs: number;
+  private lastId = 0;
+  private linkUp = false;
+  private closeReason = OK;
+  private refusedLong = false;
+  private deadline = 0;
+  private nextAttemptAt = 0;
+  private connectedAt = 0;
+  private lastSent = 0;
+  private lastRecv = 0;
+  private pingSentAt = 0;
+  private pingOutstanding = false;
+  private everConnected = false;
+
+  /** new MqttClient(options, transport, clock, events): allocates every buffer the session will use. */
+  constructor(options: ClientOptions, transport: Transport, clock: Clock, events: ClientEvents) {
+    const o = resolveOptions(options);
+    this.options = o;
+    this.transport = transport;
+    this.clock = clock;
+    this.events = events;
+    this.kaMs = o.keepAliveSec * 1000;
+    const c = connectOptions();
+    c.protocolLevel = o.protocolLevel;
+    c.cleanSession = o.cleanSession;
+    c.keepAlive = o.keepAliveSec;
+    c.clientId = utf8Bytes(o.clientId);
+    if (o.will !== null) {
+      c.willTopic = utf8Bytes(o.will.topic);
+      c.willPayload = utf8Bytes(o.will.payload);
+      c.willQos = o.will.qos;
+      c.willRetain = o.will.retain;
+    }
+    if (o.username !== null) c.username = utf8Bytes(o.username);
+    if (o.password !== null) c.password = utf8Bytes(o.password);
+    this.connect = c;
+    this.tx = new Uint8Array(o.maxPacketBytes);
+    // Fail at start-up, not at the first connect, when the CONNECT itself is invalid.
+    const n = encodeConnect(this.tx, 0, c);
+    if (n < 0) throw new Error("invalid MQTT connect options: code " + n);
+    this.decoder = new Decoder(o.rxBytes, this);
+    this.inflight = new Inflight(o.inflight, o.maxPacketBytes);
+    this.offline = new OfflineQueue(o.offlineBytes);
+    this.subs = new Subscriptions(o.subscriptions);
+    this.qos2In = new IdSet(o.qos2Slots);
+    this.backoff = new Backoff(o.reconnectMinMs, o.reconnectMaxMs, o.random);
+    for (let i = 0; i < o.subscriptions; i++) this.batch.push(this.tx);
+    this.batchQos = new Uint8Array(o.subscriptions);
+    this.batchIndex = new Uint16Array(o.subscriptions);
+  }
+
+  /** start(): connects now, and keeps reconnecting until stop(). */
+  start(): void {
+    if (this.state === ST_IDLE) this.openLink();
+  }
+
+  /** stop(): a clean DISCONNECT when connected (the broker then drops the will); no reconnect. */
+  stop(): void {
+    const was = this.state;
+    this.state = ST_IDLE;
+    if (was === ST_CONNECTED) {
+      const n = encodeEmpty(this.tx, 0, DISCONNECT);
+      this.write(this.tx, 0, n);
+    }
+    this.closeReason = E_STOPPED;
+    if (this.linkUp) this.transport.close();
+  }
+
+  isConnected(): boolean {
+    return this.state === ST_CONNECTED;
+  }
+
+  /** tick(): drives every timer (connect timeout, keep alive, reconnect); call every 100-500 ms. */
+  tick(): void {
+    const now = this.clock.now();
+    const st = this.state;
+    if (st === ST_WAITING) {
+      if (now >= this.nextAttemptAt) this.openLink();
+    } else if (st === ST_OPENING || st === ST_CONNACK) {
+      if (now >= this.deadline) this.drop(E_CONNACK_TIMEOUT);
+    } else if (st === ST_CONNECTED) {
+      if (this.backoff.attempt > 0 && now - this.connectedAt >= this.options.stableMs) this.backoff.reset();
+      if (this.kaMs > 0) {
+        if (this.pingOutstanding) {
+          if (now - this.pingSentAt >= this.options.pingTimeoutMs) this.drop(E_PING_TIMEOUT);
+        } else if (now - this.lastSent >= this.kaMs || now - this.lastRecv >= this.kaMs) {
+          // Pinging when nothing arrived either, not only when nothing was sent, notices a dead link
+          // while the device keeps publishing QoS 0 into it.
+          this.pingOutstanding = true;
+          this.pingSentAt = now;
+          this.write(this.tx, 0, encodeEmpty(this.tx, 0, PINGREQ));
+        }
+      }
+    }
+  }
+
+  /**
+   * publish(topic, payload, pOff, pLen, qos, retain) -> the packet id (QoS 1/2 sent now), 0 (QoS 0 sent, or
+   * QoS 1/2 kept in the offline store), or an error: E_QOS0_OFFLINE, E_OFFLINE_FULL, E_INFLIGHT_FULL,
+   * or a codec error (topic, size). `topic` is a whole pre-encoded topic name.
+   */
+  publish(topic: Uint8Array, payload: Uint8Array, pOff: number, pLen: number, qos: number, retain: boolean): number {
+    if (qos === 0) {
+      if (this.state !== ST_CONNECTED) {
+        this.stats.dropped++;
+        return E_QOS0_OFFLINE;
+      }
+      const n = encodePublish(this.tx, 0, 0, retain, false, 0, topic, 0, topic.length, payload, pOff, pLen);
+      if (n < 0) return n;
+      this.write(this.tx, 0, n);
+      this.stats.messagesOut++;
+      return 0;
+    }
+    if (qos !== 1 && qos !== 2) return E_QOS_INVALID;
+    const size = this.publishSize(topic.length, pLen);
+    if (size < 0) return size;
+    if (this.state !== ST_CONNECTED || this.offline.count > 0) {
+      // Behind messages already waiting, or offline: keep order by queueing.
+      const code = validateTopicName(topic, 0, topic.length);
+      if (code !== OK) return code;
+      if (!this.offline.push((qos << 1) | (retain ? 1 : 0), topic, 0, topic.length, payload, pOff, pLen)) {
+        this.stats.dropped++;
+        this.fail(E_OFFLINE_FULL);
+        return E_OFFLINE_FULL;
+      }
+      this.drainOffline();
+      return 0;
+    }
+    const slot = this.inflight.free();
+    if (slot < 0) return E_INFLIGHT_FULL;
+    return this.sendFromSlot(slot, qos, retain, topic, 0, topic.length, payload, pOff, pLen);
+  }
+
+  /** subscribe(filter, qos) -> the subscription's index, or an error; sent now when connected. */
+  subscribe(filter: Uint8Array, qos: number): number {
+    const i = this.addSubscription(filter, qos);
+    if (i >= 0) this.flushSubscriptions();
+    return i;
+  }
+
+  /** subscribeAll(filters, qos) -> OK or an error; one SUBSCRIBE carries them all when connected. */
+  subscribeAll(filters: Uint8Array[], qos: number[]): number {
+    for (let k = 0; k < filters.length; k++) {
+      const i = this.addSubscription(filters[k], qos[k]);
+      if (i < 0) return i;
+    }
+    this.flushSubscriptions();
+    return OK;
+  }
+
+  /** unsubscribe(sub) -> OK or E_BAD_ARGUMENT; delivery for that filter stops at once. */
+  unsubscribe(sub: number): number {
+    const s = this.subs;
+    if (sub < 0 || sub >= s.size || s.state[sub] === SUB_FREE || s.state[sub] === SUB_LEAVING) return E_BAD_ARGUMENT;
+    if (s.state[sub] === SUB_WANTED) {
+      s.state[sub] = SUB_FREE;
+      this.callUnsubscribed(sub);
+      return OK;
+    }
+    s.state[sub] = SUB_LEAVING;
+    s.pendingId[sub] = 0;
+    this.flushSubscriptions();
+    return OK;
+  }
+
+  // ---- transport events ----
+
+  onOpen(): void {
+    if (this.state !== ST_OPENING) return;
+    this.state = ST_CONNACK;
+    this.decoder.reset();
+    const now = this.clock.now();
+    this.lastRecv = now;
+    this.write(this.tx, 0, encodeConnect(this.tx, 0, this.connect));
+  }
+
+  onData(buf: Uint8Array, off: number, len: number): void {
+    this.stats.bytesIn += len;
+    this.decoder.feed(buf, off, len);
+  }
+
+  onClose(reason: number): void {
+    if (!this.linkUp) return;
+    this.linkUp = false;
+    // drop() reported its own reason already; a close we did not ask for is reported here.
+    const asked = this.closeReason !== OK;
+    const why = asked ? this.closeReason : reason !== OK ? reason : E_CONNECTION_LOST;
+    this.closeReason = OK;
+    if (!asked) this.fail(why);
+    const was = this.state;
+    this.pingOutstanding = false;
+    this.lastError = why;
+    if (was === ST_IDLE) {
+      if (this.events.onDisconnected) this.events.onDisconnected(why);
+      return;
+    }
+    const now = this.clock.now();
+    if (was === ST_CONNECTED && now - this.connectedAt >= this.options.stableMs) this.backoff.reset();
+    this.state = ST_WAITING;
+    this.nextAttemptAt = now + (this.refusedLong ? this.backoff.longest() : this.backoff.next());
+    this.refusedLong = false;
+    if (was === ST_CONNECTED && this.events.onDisconnected) this.events.onDisconnected(why);
+  }
+
+  // ---- decoder events ----
+
+  onPacket(p: Packet): void {
+    this.stats.packetsIn++;
+    this.lastRecv = this.clock.now();
+    this.pingOutstanding = false;
+    const type = p.type;
+    if (this.state === ST_CONNACK) {
+      if (type !== CONNACK) this.drop(E_UNEXPECTED_PACKET);
+      else this.onConnack(p);
+      return;
+    }
+    if (this.state !== ST_CONNECTED) return;
+    if (type === PUBLISH) this.onPublish(p);
+    else if (type === PUBACK) this.complete(p.packetId, SLOT_PUBACK);
+    else if (type === PUBREC) this.onPubrec(p.packetId);
+    else if (type === PUBCOMP) this.complete(p.packetId, SLOT_PUBCOMP);
+    else if (type === PUBREL) {
+      this.qos2In.remove(p.packetId);
+      this.write(this.tx, 0, encodeAck(this.tx, 0, PUBCOMP, p.packetId));
+    } else if (type === SUBACK) this.onSuback(p);
+    else if (type === UNSUBACK) this.onUnsuback(p.packetId);
+    else if (type !== PINGRESP) this.drop(E_UNEXPECTED_PACKET);
+  }
+
+  onDecodeError(code: number, p: Packet): void {
+    this.stats.errors++;
+    if (code === E_RX_OVERFLOW) {
+      // Skipped whole; the stream is still in step. A QoS 1/2 one cannot be acknowledged.
+      if (p.type === PUBLISH) this.stats.dropped++;
+      if (this.events.onError) this.events.onError(code);
+      return;
+    }
+    // A malformed packet closes the connection [MQTT-4.8.0-1].
+    this.drop(code);
+  }
+
+  // ---- internals ----
+
+  private openLink(): void {
+    this.state = ST_OPENING;
+    this.deadline = this.clock.now() + this.options.connectTimeoutMs;
+    this.linkUp = true;
+    this.closeReason = OK;
+    this.transport.open(this);
+  }
+
+  // Closes the link for `reason`; onClose does the bookkeeping and schedules the reconnect.
+  private drop(reason: number): void {
+    this.fail(reason);
+    this.closeReason = reason;
+    if (this.linkUp) this.transport.close();
+  }
+
+  private fail(code: number): void {
+    this.stats.errors++;
+    if (this.events.onError) this.events.onError(code);
+  }
+
+  private write(buf: Uint8Array, off: number, end: number): void {
+    if (end <= off) return;
+    if (this.transport.write(buf, off, end - off)) {
+      this.stats.packetsOut++;
+      this.stats.bytesOut += end - off;
+      this.lastSent = this.clock.now();
+    }
+  }
+
+  private onConnack(p: Packet): void {
+    if (p.returnCode !== 0) {
+      // Bad credentials or authorization will not fix themselves: wait the longest before retrying.
+      this.refusedLong = p.returnCode === 4 || p.returnCode === 5;
+      this.drop(REFUSALS[p.returnCode]);
+      return;
+    }
+    const now = this.clock.now();
+    this.state = ST_CONNECTED;
+    this.connectedAt = now;
+    this.lastSent = now;
+    this.sessionPresent = p.sessionPresent;
+    this.stats.connects++;
+    if (this.everConnected) this.stats.reconnects++;
+    this.everConnected = true;
+    this.restoreSubscriptions(p.sessionPresent);
+    if (!p.sessionPresent) this.qos2In.clear();
+    this.resendInflight();
+    this.flushSubscriptions();
+    this.drainOffline();
+    if (this.events.onConnected) this.events.onConnected(p.sessionPresent);
+  }
+
+  private onPublish(p: Packet): void {
+    this.stats.messagesIn++;
+    const id = p.packetId;
+    if (p.qos === 2) {
+      // Exactly once: an id already delivered and awaiting PUBREL is only acknowledged again.
+      if (!this.qos2In.has(id)) {
+        if (!this.qos2In.add(id)) {
+          this.drop(E_QOS2_SLOTS_FULL);
+          return;
+        }
+        this.deliver(p);
+      }
+      this.write(this.tx, 0, encodeAck(this.tx, 0, PUBREC, id));
+      return;
+    }
+    this.deliver(p);
+    if (p.qos === 1) this.write(this.tx, 0, encodeAck(this.tx, 0, PUBACK, id));
+  }
+
+  private deliver(p: Packet): void {
+    const sub = this.subs.match(p.buf, p.topicOff, p.topicLen);
+    if (this.events.onMessage) this.events.onMessage(sub, p);
+  }
+
+  private onPubrec(id: number): void {
+    const i = this.inflight.find(id);
+    if (i >= 0 && this.inflight.state[i] === SLOT_PUBREC) this.inflight.state[i] = SLOT_PUBCOMP;
+    // Answered even for an id we no longer hold, so the broker's flow can end.
+    this.write(this.tx, 0, encodeAck(this.tx, 0, PUBREL, id));
+  }
+
+  private complete(id: number, expected: number): void {
+    const i = this.inflight.find(id);
+    if (i < 0 || this.inflight.state[i] !== expected) return;
+    this.inflight.release(i);
+    if (this.events.onPublished) this.events.onPublished(id);
+    this.drainOffline();
+  }
+
+  private onSuback(p: Packet): void {
+    const s = this.subs;
+    let k = 0;
+    for (let i = 0; i < s.size && k < p.count; i++) {
+      if (s.state[i] !== SUB_PENDING || s.pendingId[i] !== p.packetId) continue;
+      const code = p.buf[p.listOff + k++];
+      s.state[i] = SUB_ACTIVE;
+      s.granted[i] = code;
+      s.pendingId[i] = 0;
+      if (this.events.onSubscribed) this.events.onSubscribed(i, code);
+    }
+  }
+
+  private onUnsuback(id: number): void {
+    const s = this.subs;
+    for (let i = 0; i < s.size; i++) {
+      if (s.state[i] === SUB_LEAVING && s.pendingId[i] === id) {
+        s.state[i] = SUB_FREE;
+        s.pendingId[i] = 0;
+        this.callUnsubscribed(i);
+      }
+    }
+  }
+
+  private callUnsubscribed(i: number): void {
+    if (this.events.onUnsubscribed) this.events.onUnsubscribed(i);
+  }
+
+  // Whole PUBLISH size for a QoS 1/2 message, or an error when it cannot fit a slot.
+  private publishSize(tLen: number, pLen: number): number {
+    const rl = 2 + tLen + 2 + pLen;
+    if (rl > MAX_REMAINING_LENGTH) return E_PACKET_TOO_LARGE;
+    const size = 1 + remainingLengthSize(rl) + rl;
+    return size > this.inflight.slotBytes ? E_BUFFER_TOO_SMALL : size;
+  }
+
+  private sendFromSlot(
+    slot: number, qos: number, retain: boolean, topic: Uint8Array, tOff: number, tLen: number,
+    payload: Uint8Array, pOff: number, pLen: number,
+  ): number {
+    const f = this.inflight;
+    const id = this.nextId();
+    const at = f.offset(slot);
+    const end = encodePublish(f.bytes, at, qos, retain, false, id, topic, tOff, tLen, payload, pOff, pLen);
+    if (end < 0) return end;
+    f.take(slot, id, qos === 1 ? SLOT_PUBACK : SLOT_PUBREC, end - at);
+    this.write(f.bytes, at, end);
+    f.sent[slot] = 1;
+    this.stats.messagesOut++;
+    return id;
+  }
+
+  // Moves queued messages into free slots while connected.
+  private drainOffline(): void {
+    const q = this.offline;
+    while (this.state === ST_CONNECTED && q.count > 0) {
+      const slot = this.inflight.free();
+      if (slot < 0) return;
+      const at = q.peek();
+      const flags = q.flags(at);
+      const r = this.sendFromSlot(slot, (flags >> 1) & 3, (flags & 1) !== 0, q.bytes, q.topicOff(at), q.topicLen(at),
+        q.bytes, q.payloadOff(at), q.payloadLen(at));
+      q.pop();
+      if (r < 0) this.fail(r);
+    }
+  }
+
+  // Unacknowledged PUBLISH packets again with DUP, and PUBREL for those past PUBREC, in their
+  // original order and with their original ids [MQTT-4.4.0-1].
+  private resendInflight(): void {
+    const f = this.inflight;
+    let seq = 0;
+    for (let i = f.oldestAfter(seq); i >= 0; i = f.oldestAfter(seq)) {
+      seq = f.seq[i];
+      const at = f.offset(i);
+      if (f.state[i] === SLOT_PUBCOMP) {
+        this.write(this.tx, 0, encodeAck(this.tx, 0, PUBREL, f.id[i]));
+        continue;
+      }
+      if (f.sent[i] !== 0) f.bytes[at] |= 0x08;
+      this.write(f.bytes, at, at + f.len[i]);
+      f.sent[i] = 1;
+    }
+  }
+
+  private addSubscription(filter: Uint8Array, qos: number): number {
+    if (qos !== 0 && qos !== 1 && qos !== 2) return E_QOS_INVALID;
+    const code = validateTopicFilter(filter, 0, filter.length);
+    if (code !== OK) return code;
+    const i = this.subs.add(filter, qos);
+    return i < 0 ? E_SUBSCRIPTIONS_FULL : i;
+  }
+
+  // After CONNACK: without a stored session every subscription is made again; with one, only those
+  // whose SUBACK or UNSUBACK never came.
+  private restoreSubscriptions(sessionPresent: boolean): void {
+    const s = this.subs;
+    for (let i = 0; i < s.size; i++) {
+      const st = s.state[i];
+      if (st === SUB_PENDING || (st === SUB_ACTIVE && !sessionPresent)) s.state[i] = SUB_WANTED;
+      else if (st === SUB_LEAVING) {
+        if (sessionPresent) s.pendingId[i] = 0;
+        else {
+          s.state[i] = SUB_FREE;
+          this.callUnsubscribed(i);
+        }
+      }
+    }
+  }
+
+  // Sends what the table wants: SUBSCRIBE for SUB_WANTED entries and UNSUBSCRIBE for SUB_LEAVING ones not
+  // yet sent, as many filters per packet as the TX buffer takes.
+  private flushSubscriptions(): void {
+    if (this.state !== ST_CONNECTED) return;
+    this.flushList(SUBSCRIBE);
+    this.flushList(UNSUBSCRIBE);
+  }
+
+  private flushList(type: number): void {
+    const s = this.subs;
+    for (;;) {
+      let count = 0;
+      for (let i = 0; i < s.size; i++) {
+        const want = type === SUBSCRIBE ? s.state[i] === SUB_WANTED : s.state[i] === SUB_LEAVING && s.pendingId[i] === 0;
+        if (!want) continue;
+        this.batch[count] = s.filters[i];
+        this.batchQos[count] = s.qos[i];
+        this.batchIndex[count] = i;
+        count++;
+      }
+      if (count === 0) return;
+      const id = this.nextId();
+      let n = E_BUFFER_TOO_SMALL;
+      while (count > 0) {
+        n = type === SUBSCRIBE
+          ? encodeSubscribe(this.tx, 0, id, this.batch, this.batchQos, 0, count)
+          : encodeUnsubscribe(this.tx, 0, id, this.batch, 0, count);
+        if (n !== E_BUFFER_TOO_SMALL) break;
+        count--;
+      }
+      if (n < 0) {
+        // A filter that can never be sent: drop it so the rest still go out.
+        const bad = this.batchIndex[0];
+        s.state[bad] = SUB_FREE;
+        this.fail(n);
+        continue;
+      }
+      for (let k = 0; k < count; k++) {
+        const i = this.batchIndex[k];
+        if (type === SUBSCRIBE) s.state[i] = SUB_PENDING;
+        s.pendingId[i] = id;
+      }
+      this.write(this.tx, 0, n);
+    }
+  }
+
+  // The next packet id not held by an in-flight message or a pending (UN)SUBSCRIBE [MQTT-2.3.1-2].
+  private nextId(): number {
+    for (;;) {
+      this.lastId = this.lastId >= 0xffff ? 1 : this.lastId + 1;
+      const id = this.lastId;
+      if (this.inflight.find(id) < 0 && !this.subs.usesId(id)) return id;
+    }
+  }
+}

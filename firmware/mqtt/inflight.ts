@@ -1,0 +1,86 @@
+// Outgoing QoS 1/2 messages awaiting acknowledgement: a fixed number of slots, each holding the encoded
+// PUBLISH (so a resend after reconnect is one write) and where its flow stands.
+
+/** Slot states. */
+export const SLOT_FREE = 0;
+/** QoS 1 PUBLISH sent (or waiting to be sent): awaits PUBACK. */
+export const SLOT_PUBACK = 1;
+/** QoS 2 PUBLISH sent (or waiting): awaits PUBREC. */
+export const SLOT_PUBREC = 2;
+/** QoS 2 PUBREL sent: awaits PUBCOMP. */
+export const SLOT_PUBCOMP = 3;
+
+export class Inflight {
+  readonly slots: number;
+  readonly slotBytes: number;
+  /** Slot i's packet is bytes[i*slotBytes .. i*slotBytes+len[i]). */
+  readonly bytes: Uint8Array;
+  readonly state: Uint8Array;
+  readonly id: Uint16Array;
+  readonly len: Uint32Array;
+  /** 1 once the PUBLISH went out on some connection, so a resend sets DUP [MQTT-3.3.1-1]. */
+  readonly sent: Uint8Array;
+  /** Order of use, so resends keep publish order [MQTT-4.6.0-2]. */
+  readonly seq: Uint32Array;
+  private nextSeq = 1;
+  used = 0;
+
+  /** new Inflight(slots, slotBytes): all memory the store will ever use. */
+  constructor(slots: number, slotBytes: number) {
+    this.slots = slots;
+    this.slotBytes = slotBytes;
+    this.bytes = new Uint8Array(slots * slotBytes);
+    this.state = new Uint8Array(slots);
+    this.id = new Uint16Array(slots);
+    this.len = new Uint32Array(slots);
+    this.sent = new Uint8Array(slots);
+    this.seq = new Uint32Array(slots);
+  }
+
+  /** free() -> a free slot's index, or -1. */
+  free(): number {
+    for (let i = 0; i < this.slots; i++) if (this.state[i] === SLOT_FREE) return i;
+    return -1;
+  }
+
+  /** take(i, id, state, len): slot i now holds a packet of len bytes (already encoded at offset(i)). */
+  take(i: number, id: number, state: number, len: number): void {
+    this.state[i] = state;
+    this.id[i] = id;
+    this.len[i] = len;
+    this.sent[i] = 0;
+    this.seq[i] = this.nextSeq++;
+    this.used++;
+  }
+
+  /** offset(i) -> where slot i's bytes start in `bytes`. */
+  offset(i: number): number {
+    return i * this.slotBytes;
+  }
+
+  /** find(id) -> the slot holding packet id `id`, or -1. */
+  find(id: number): number {
+    for (let i = 0; i < this.slots; i++) if (this.state[i] !== SLOT_FREE && this.id[i] === id) return i;
+    return -1;
+  }
+
+  release(i: number): void {
+    if (this.state[i] === SLOT_FREE) return;
+    this.state[i] = SLOT_FREE;
+    this.used--;
+  }
+
+  /** oldestAfter(seq) -> the busy slot with the smallest order number above seq, or -1. */
+  oldestAfter(seq: number): number {
+    let best = -1;
+    for (let i = 0; i < this.slots; i++) {
+      if (this.state[i] !== SLOT_FREE && this.seq[i] > seq && (best < 0 || this.seq[i] < this.seq[best])) best = i;
+    }
+    return best;
+  }
+
+  clear(): void {
+    for (let i = 0; i < this.slots; i++) this.state[i] = SLOT_FREE;
+    this.used = 0;
+  }
+}

@@ -1,0 +1,78 @@
+// The Transport seam on Node: a TCP (or TLS) socket to host:port. Events from a socket that is no
+// longer the current one are ignored, so a late close can never end a newer connection.
+import net from "node:net";
+import tls from "node:tls";
+import type { Transport, TransportEvents } from "../../firmware/platform";
+import { OK, E_CONNECT_FAILED, E_CONNECTION_LOST } from "../../firmware/mqtt/errors";
+
+export interface TcpEndpoint {
+  host: string;
+  port: number;
+  /** TLS options (ca, rejectUnauthorized, servername...) turn TLS on. */
+  tls?: tls.ConnectionOptions | null;
+}
+
+export class TcpTransport implements Transport {
+  private socket: net.Socket | null = null;
+  private events: TransportEvents | null = null;
+  private readonly endpoint: TcpEndpoint;
+
+  constructor(endpoint: TcpEndpoint) {
+    this.endpoint = endpoint;
+  }
+
+  open(events: TransportEvents): void {
+    this.close();
+    this.events = events;
+    const e = this.endpoint;
+    let opened = false;
+    let failed = false;
+    const socket = e.tls
+      ? tls.connect({ ...e.tls, host: e.host, port: e.port })
+      : net.connect({ host: e.host, port: e.port });
+    this.socket = socket;
+    socket.setNoDelay(true);
+    const current = () => this.socket === socket;
+    socket.once(e.tls ? "secureConnect" : "connect", () => {
+      opened = true;
+      if (current()) events.onOpen();
+    });
+    socket.on("data", (chunk: Buffer) => {
+      if (current()) events.onData(chunk, 0, chunk.length);
+    });
+    socket.on("error", () => {
+      failed = true;
+    });
+    socket.once("close", () => {
+      if (!current()) return;
+      this.socket = null;
+      events.onClose(!opened ? E_CONNECT_FAILED : failed ? E_CONNECTION_LOST : OK);
+    });
+  }
+
+  write(buf: Uint8Array, off: number, len: number): boolean {
+    const s = this.socket;
+    if (s === null || s.destroyed || !s.writable) return false;
+    // Node keeps a reference to what it is given until it is flushed, and the client reuses its
+    // buffers at once, so the bytes are copied here: the one allocation at this boundary.
+    s.write(Buffer.from(buf.subarray(off, off + len)));
+    return true;
+  }
+
+  close(): void {
+    const s = this.socket;
+    if (s === null) return;
+    // Bytes already handed to the kernel (a DISCONNECT just written) still go out after destroy();
+    // only bytes Node still holds need end() first, with a bound for a peer that stopped reading.
+    if (s.writableLength === 0) s.destroy();
+    else {
+      s.end();
+      setTimeout(() => s.destroy(), 1000).unref();
+    }
+  }
+
+  /** The local port of the current socket (tests use it to find the connection at a proxy). */
+  localPort(): number | undefined {
+    return this.socket?.localPort;
+  }
+}
