@@ -1,0 +1,80 @@
+// The Transport seam on Espruino: a `net` (or `tls`) socket. Espruino sockets speak strings, so data is
+// copied into one fixed byte chunk (Espruino's u8.set(string) copies 8-bit chars natively) and writes
+// become one string per packet (the runtime's only way to send binary: shared/ESPRUINO.md).
+import type { Transport, TransportEvents } from "../platform";
+import { OK, E_CONNECT_FAILED, E_CONNECTION_LOST } from "../mqtt/errors";
+
+/** Espruino delivers socket data in chunks of at most this many bytes. */
+const CHUNK = 536;
+
+export class EspruinoNetTransport implements Transport {
+  private readonly host: string;
+  private readonly port: number;
+  private readonly useTls: boolean;
+  private readonly chunk = new Uint8Array(CHUNK);
+  private sock: EspruinoSocket | null = null;
+
+  /** new EspruinoNetTransport(host, port, useTls): the broker's endpoint. */
+  constructor(host: string, port: number, useTls: boolean) {
+    this.host = host;
+    this.port = port;
+    this.useTls = useTls;
+  }
+
+  open(events: TransportEvents): void {
+    this.close();
+    const self = this;
+    let opened = false;
+    let failed = false;
+    let sock: EspruinoSocket;
+    try {
+      // A refused or unreachable address can throw here instead of emitting "error".
+      sock = require(this.useTls ? "tls" : "net").connect({ host: this.host, port: this.port }, function () {
+        opened = true;
+        if (self.sock === sock) events.onOpen();
+      });
+    } catch (e) {
+      events.onClose(E_CONNECT_FAILED);
+      return;
+    }
+    this.sock = sock;
+    sock.on("data", function (data: string) {
+      if (self.sock === sock) self.deliver(data, events);
+    });
+    sock.on("error", function () {
+      failed = true;
+    });
+    sock.on("close", function () {
+      if (self.sock !== sock) return;
+      self.sock = null;
+      events.onClose(!opened ? E_CONNECT_FAILED : failed ? E_CONNECTION_LOST : OK);
+    });
+  }
+
+  write(buf: Uint8Array, off: number, len: number): boolean {
+    const s = this.sock;
+    if (s === null) return false;
+    let str = E.toString(buf.subarray(off, off + len));
+    if (str === undefined) {
+      // No flat block free (fragmented heap): build the string a byte at a time instead.
+      str = "";
+      for (let i = off; i < off + len; i++) str += String.fromCharCode(buf[i]);
+    }
+    s.write(str);
+    return true;
+  }
+
+  close(): void {
+    const s = this.sock;
+    if (s !== null) s.end();
+  }
+
+  private deliver(data: string, events: TransportEvents): void {
+    const c = this.chunk;
+    for (let i = 0; i < data.length; i += CHUNK) {
+      const piece = data.length - i <= CHUNK && i === 0 ? data : data.substr(i, CHUNK);
+      c.set(piece as unknown as ArrayLike<number>, 0);
+      events.onData(c, 0, piece.length);
+    }
+  }
+}
