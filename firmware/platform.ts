@@ -16,7 +16,10 @@ export interface TransportEvents {
 
 /** A byte stream to the broker (TCP or TLS); its endpoint is fixed when the binding is made. */
 export interface Transport {
-  /** open(events): starts connecting; the outcome arrives as onOpen or onClose. Never throws. */
+  /**
+   * open(events): starts connecting; the outcome arrives as onOpen or onClose. Never throws. After a new
+   * open(), nothing from an earlier one may be reported.
+   */
   open(events: TransportEvents): void;
   /** write(buf, off, len) -> false when not open. The bytes are copied or sent before it returns. */
   write(buf: Uint8Array, off: number, len: number): boolean;

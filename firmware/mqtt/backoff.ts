@@ -1,4 +1,4 @@
-// Reconnect delays: exponential from min to max with "equal jitter" (half fixed, half random), so a fleet
+// Reconnect delays: exponential from min to max with jitter over the upper half of each step, so a fleet
 // that lost its broker together does not come back in lockstep.
 
 export class Backoff {
@@ -14,19 +14,28 @@ export class Backoff {
     this.random = random;
   }
 
-  /** next() -> the delay before the next attempt; each call doubles the base up to max. */
+  /**
+   * next() -> the delay before the next attempt, within [min, max]: the n-th is drawn from
+   * [min*2^n, min*2^(n+1)], capped to [max/2, max] (never below min).
+   */
   next(): number {
-    let base = this.minMs;
-    for (let i = 0; i < this.attempt && base < this.maxMs; i++) base *= 2;
-    if (base > this.maxMs) base = this.maxMs;
-    this.attempt++;
-    return base / 2 + this.random() * (base / 2);
+    let hi = this.minMs * 2;
+    for (let i = 0; i < this.attempt && hi < this.maxMs; i++) hi *= 2;
+    return this.draw(hi);
   }
 
-  /** longest() -> a delay at the maximum, for refusals that retrying soon cannot fix. */
+  /** longest() -> a delay at the top of the range, for refusals that retrying soon cannot fix. */
   longest(): number {
+    return this.draw(this.maxMs);
+  }
+
+  private draw(hi: number): number {
+    if (hi > this.maxMs) hi = this.maxMs;
+    let lo = hi / 2;
+    if (lo < this.minMs) lo = this.minMs;
+    if (lo > hi) lo = hi;
     this.attempt++;
-    return this.maxMs / 2 + this.random() * (this.maxMs / 2);
+    return lo + this.random() * (hi - lo);
   }
 
   reset(): void {

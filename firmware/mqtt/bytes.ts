@@ -8,6 +8,7 @@ export type ByteCopy = (dst: Uint8Array, dOff: number, src: Uint8Array, sOff: nu
  * by eight because that halves the cost per byte in V8.
  */
 export function loopCopy(dst: Uint8Array, dOff: number, src: Uint8Array, sOff: number, len: number): void {
+  if (sOff === 0 && len === src.length && len > 16) { dst.set(src, dOff); return; }
   const end = sOff + len;
   const end8 = end - 7;
   while (sOff < end8) {

@@ -94,6 +94,11 @@ export class MqttClient implements TransportEvents, PacketSink {
   private readonly kaMs: number;
   private lastId = 0;
   private linkUp = false;
+  /** drop() closed the link and onClose has not come yet: the link is dead to us. */
+  private closing = false;
+  private closingSince = 0;
+  /** stop() found the session connected, so onDisconnected is owed. */
+  private stoppedConnected = false;
   private closeReason = OK;
   private refusedLong = false;
   private deadline = 0;
@@ -151,7 +156,9 @@ export class MqttClient implements TransportEvents, PacketSink {
   stop(): void {
     const was = this.state;
     this.state = ST_IDLE;
-    if (was === ST_CONNECTED) {
+    // Owed even when a drop is already under way: onConnected and onDisconnected come in pairs.
+    this.stoppedConnected = was === ST_CONNECTED;
+    if (was === ST_CONNECTED && !this.closing) {
       const n = encodeEmpty(this.tx, 0, DISCONNECT);
       this.write(this.tx, 0, n);
     }
@@ -160,13 +167,18 @@ export class MqttClient implements TransportEvents, PacketSink {
   }
 
   isConnected(): boolean {
-    return this.state === ST_CONNECTED;
+    return this.state === ST_CONNECTED && !this.closing;
   }
 
   /** tick(): drives every timer (connect timeout, keep alive, reconnect); call every 100-500 ms. */
   tick(): void {
     const now = this.clock.now();
     const st = this.state;
+    if (this.closing) {
+      // The transport owes onClose; should it never come, act as if it had.
+      if (now - this.closingSince >= this.options.connectTimeoutMs) this.onClose(this.closeReason);
+      return;
+    }
     if (st === ST_WAITING) {
       if (now >= this.nextAttemptAt) this.openLink();
     } else if (st === ST_OPENING || st === ST_CONNACK) {
@@ -194,7 +206,7 @@ export class MqttClient implements TransportEvents, PacketSink {
    */
   publish(topic: Uint8Array, payload: Uint8Array, pOff: number, pLen: number, qos: number, retain: boolean): number {
     if (qos === 0) {
-      if (this.state !== ST_CONNECTED) {
+      if (!this.isConnected()) {
         this.stats.dropped++;
         return E_QOS0_OFFLINE;
       }
@@ -207,7 +219,7 @@ export class MqttClient implements TransportEvents, PacketSink {
     if (qos !== 1 && qos !== 2) return E_QOS_INVALID;
     const size = this.publishSize(topic.length, pLen);
     if (size < 0) return size;
-    if (this.state !== ST_CONNECTED || this.offline.count > 0) {
+    if (!this.isConnected() || this.offline.count > 0) {
       // Behind messages already waiting, or offline: keep order by queueing.
       const code = validateTopicName(topic, 0, topic.length);
       if (code !== OK) return code;
@@ -231,12 +243,20 @@ export class MqttClient implements TransportEvents, PacketSink {
     return i;
   }
 
-  /** subscribeAll(filters, qos) -> OK or an error; one SUBSCRIBE carries them all when connected. */
+  /**
+   * subscribeAll(filters, qos) -> OK or an error, all or nothing: nothing is added unless every filter is
+   * valid and fits. One SUBSCRIBE carries them all when connected; indexes are assigned in order from
+   * the lowest free ones.
+   */
   subscribeAll(filters: Uint8Array[], qos: number[]): number {
+    let free = 0;
+    for (let i = 0; i < this.subs.size; i++) if (this.subs.state[i] === SUB_FREE) free++;
     for (let k = 0; k < filters.length; k++) {
-      const i = this.addSubscription(filters[k], qos[k]);
-      if (i < 0) return i;
+      const code = this.checkSubscription(filters[k], qos[k]);
+      if (code !== OK) return code;
     }
+    if (filters.length > free) return E_SUBSCRIPTIONS_FULL;
+    for (let k = 0; k < filters.length; k++) this.subs.add(filters[k], qos[k]);
     this.flushSubscriptions();
     return OK;
   }
@@ -275,6 +295,7 @@ export class MqttClient implements TransportEvents, PacketSink {
   onClose(reason: number): void {
     if (!this.linkUp) return;
     this.linkUp = false;
+    this.closing = false;
     // drop() reported its own reason already; a close we did not ask for is reported here.
     const asked = this.closeReason !== OK;
     const why = asked ? this.closeReason : reason !== OK ? reason : E_CONNECTION_LOST;
@@ -284,7 +305,8 @@ export class MqttClient implements TransportEvents, PacketSink {
     this.pingOutstanding = false;
     this.lastError = why;
     if (was === ST_IDLE) {
-      if (this.events.onDisconnected) this.events.onDisconnected(why);
+      if (this.stoppedConnected && this.events.onDisconnected) this.events.onDisconnected(why);
+      this.stoppedConnected = false;
       return;
     }
     const now = this.clock.now();
@@ -298,6 +320,7 @@ export class MqttClient implements TransportEvents, PacketSink {
   // ---- decoder events ----
 
   onPacket(p: Packet): void {
+    if (this.closing) return;
     this.stats.packetsIn++;
     this.lastRecv = this.clock.now();
     this.pingOutstanding = false;
@@ -321,11 +344,11 @@ export class MqttClient implements TransportEvents, PacketSink {
   }
 
   onDecodeError(code: number, p: Packet): void {
-    this.stats.errors++;
+    if (this.closing) return;
     if (code === E_RX_OVERFLOW) {
       // Skipped whole; the stream is still in step. A QoS 1/2 one cannot be acknowledged.
       if (p.type === PUBLISH) this.stats.dropped++;
-      if (this.events.onError) this.events.onError(code);
+      this.fail(code);
       return;
     }
     // A malformed packet closes the connection [MQTT-4.8.0-1].
@@ -338,15 +361,22 @@ export class MqttClient implements TransportEvents, PacketSink {
     this.state = ST_OPENING;
     this.deadline = this.clock.now() + this.options.connectTimeoutMs;
     this.linkUp = true;
+    this.closing = false;
     this.closeReason = OK;
     this.transport.open(this);
   }
 
-  // Closes the link for `reason`; onClose does the bookkeeping and schedules the reconnect.
+  // Closes the link for `reason`; onClose does the bookkeeping and schedules the reconnect. Until it
+  // comes, nothing more is read from or written to the dying link.
   private drop(reason: number): void {
+    if (this.closing) return;
     this.fail(reason);
     this.closeReason = reason;
-    if (this.linkUp) this.transport.close();
+    if (!this.linkUp) return;
+    this.closing = true;
+    this.closingSince = this.clock.now();
+    this.decoder.reset();
+    this.transport.close();
   }
 
   private fail(code: number): void {
@@ -354,13 +384,13 @@ export class MqttClient implements TransportEvents, PacketSink {
     if (this.events.onError) this.events.onError(code);
   }
 
-  private write(buf: Uint8Array, off: number, end: number): void {
-    if (end <= off) return;
-    if (this.transport.write(buf, off, end - off)) {
-      this.stats.packetsOut++;
-      this.stats.bytesOut += end - off;
-      this.lastSent = this.clock.now();
-    }
+  // -> whether the bytes went to the transport.
+  private write(buf: Uint8Array, off: number, end: number): boolean {
+    if (end <= off || this.closing || !this.transport.write(buf, off, end - off)) return false;
+    this.stats.packetsOut++;
+    this.stats.bytesOut += end - off;
+    this.lastSent = this.clock.now();
+    return true;
   }
 
   private onConnack(p: Packet): void {
@@ -471,8 +501,7 @@ export class MqttClient implements TransportEvents, PacketSink {
     const end = encodePublish(f.bytes, at, qos, retain, false, id, topic, tOff, tLen, payload, pOff, pLen);
     if (end < 0) return end;
     f.take(slot, id, qos === 1 ? SLOT_PUBACK : SLOT_PUBREC, end - at);
-    this.write(f.bytes, at, end);
-    f.sent[slot] = 1;
+    if (this.write(f.bytes, at, end)) f.sent[slot] = 1;
     this.stats.messagesOut++;
     return id;
   }
@@ -480,7 +509,7 @@ export class MqttClient implements TransportEvents, PacketSink {
   // Moves queued messages into free slots while connected.
   private drainOffline(): void {
     const q = this.offline;
-    while (this.state === ST_CONNECTED && q.count > 0) {
+    while (this.isConnected() && q.count > 0) {
       const slot = this.inflight.free();
       if (slot < 0) return;
       const at = q.peek();
@@ -505,14 +534,17 @@ export class MqttClient implements TransportEvents, PacketSink {
         continue;
       }
       if (f.sent[i] !== 0) f.bytes[at] |= 0x08;
-      this.write(f.bytes, at, at + f.len[i]);
-      f.sent[i] = 1;
+      if (this.write(f.bytes, at, at + f.len[i])) f.sent[i] = 1;
     }
   }
 
-  private addSubscription(filter: Uint8Array, qos: number): number {
+  private checkSubscription(filter: Uint8Array, qos: number): number {
     if (qos !== 0 && qos !== 1 && qos !== 2) return E_QOS_INVALID;
-    const code = validateTopicFilter(filter, 0, filter.length);
+    return validateTopicFilter(filter, 0, filter.length);
+  }
+
+  private addSubscription(filter: Uint8Array, qos: number): number {
+    const code = this.checkSubscription(filter, qos);
     if (code !== OK) return code;
     const i = this.subs.add(filter, qos);
     return i < 0 ? E_SUBSCRIPTIONS_FULL : i;
@@ -538,7 +570,7 @@ export class MqttClient implements TransportEvents, PacketSink {
   // Sends what the table wants: SUBSCRIBE for SUB_WANTED entries and UNSUBSCRIBE for SUB_LEAVING ones not
   // yet sent, as many filters per packet as the TX buffer takes.
   private flushSubscriptions(): void {
-    if (this.state !== ST_CONNECTED) return;
+    if (!this.isConnected()) return;
     this.flushList(SUBSCRIBE);
     this.flushList(UNSUBSCRIBE);
   }

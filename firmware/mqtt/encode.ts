@@ -4,7 +4,7 @@
 import {
   OK, E_BUFFER_TOO_SMALL, E_STRING_TOO_LONG, E_PACKET_TOO_LARGE, E_QOS_INVALID, E_PACKET_ID,
   E_SUBSCRIBE_EMPTY, E_UNSUBSCRIBE_EMPTY, E_RETURN_CODE_INVALID, E_PROTOCOL_LEVEL, E_WILL_FLAGS,
-  E_PASSWORD_WITHOUT_USERNAME, E_DUP_QOS0, E_CONNACK_SESSION_PRESENT, E_BAD_ARGUMENT, E_LENGTH_MISMATCH,
+  E_PASSWORD_WITHOUT_USERNAME, E_DUP_QOS0, E_CONNACK_SESSION_PRESENT, E_BAD_ARGUMENT, E_CLIENT_ID,
 } from "./errors";
 import {
   CONNECT, CONNACK, PUBLISH, PUBACK, PUBREC, PUBREL, PUBCOMP, SUBSCRIBE, SUBACK, UNSUBSCRIBE, UNSUBACK,
@@ -41,8 +41,19 @@ export function connectOptions(): ConnectOptions {
   };
 }
 
+// Whether n is a whole number from 0 up (NaN, fractions and negatives are not).
+function isIndex(n: number): boolean {
+  return n >= 0 && n === Math.floor(n);
+}
+
+// Whether [off, off+len) is a whole-number range inside a.
+function inside(a: { length: number }, off: number, len: number): boolean {
+  return isIndex(off) && isIndex(len) && off + len <= a.length;
+}
+
 // Writes the fixed header; returns the offset of the variable header or a negative code.
 function header(buf: Uint8Array, off: number, byte1: number, rl: number): number {
+  if (!isIndex(off)) return E_BAD_ARGUMENT;
   if (rl > MAX_REMAINING_LENGTH) return E_PACKET_TOO_LARGE;
   if (off + 1 + remainingLengthSize(rl) + rl > buf.length) return E_BUFFER_TOO_SMALL;
   buf[off] = byte1;
@@ -75,6 +86,7 @@ export function encodeConnect(buf: Uint8Array, off: number, o: ConnectOptions): 
   if (o.willQos < 0 || o.willQos > 2 || o.willQos !== (o.willQos | 0)) return E_QOS_INVALID;
   if (!will && (o.willQos !== 0 || o.willRetain || o.willPayload !== null)) return E_WILL_FLAGS;
   if (o.password !== null && o.username === null) return E_PASSWORD_WITHOUT_USERNAME;
+  if (o.clientId.length === 0 && (!o.cleanSession || o.protocolLevel === 3)) return E_CLIENT_ID;
   let code = validateUtf8(o.clientId, 0, o.clientId.length);
   if (code !== OK) return code;
   let rl = 2 + name.length + 4 + 2 + o.clientId.length;
@@ -139,6 +151,7 @@ export function encodePublish(
   if (qos !== 0 && qos !== 1 && qos !== 2) return E_QOS_INVALID;
   if (qos === 0 && dup) return E_DUP_QOS0;
   if (qos > 0 && !validId(packetId)) return E_PACKET_ID;
+  if (!inside(topic, tOff, tLen) || !inside(payload, pOff, pLen)) return E_BAD_ARGUMENT;
   const rl = 2 + tLen + (qos > 0 ? 2 : 0) + pLen;
   let p = header(buf, off, (PUBLISH << 4) | (dup ? 8 : 0) | (qos << 1) | (retain ? 1 : 0), rl);
   if (p < 0) return p;
@@ -192,7 +205,8 @@ function encodeFilterList(
   buf: Uint8Array, off: number, type: number, packetId: number, filters: Uint8Array[],
   qos: ArrayLike<number> | null, first: number, count: number,
 ): number {
-  if (count < 1) return type === SUBSCRIBE ? E_SUBSCRIBE_EMPTY : E_UNSUBSCRIBE_EMPTY;
+  if (count === 0) return type === SUBSCRIBE ? E_SUBSCRIBE_EMPTY : E_UNSUBSCRIBE_EMPTY;
+  if (!inside(filters, first, count) || (qos !== null && !inside(qos, first, count))) return E_BAD_ARGUMENT;
   if (!validId(packetId)) return E_PACKET_ID;
   let rl = 2;
   for (let i = first; i < first + count; i++) {
@@ -216,7 +230,8 @@ function encodeFilterList(
 export function encodeSuback(
   buf: Uint8Array, off: number, packetId: number, codes: ArrayLike<number>, first: number, count: number,
 ): number {
-  if (count < 1) return E_LENGTH_MISMATCH;
+  // A SUBACK answers a SUBSCRIBE, which has at least one filter [MQTT-3.8.3-3].
+  if (count === 0 || !inside(codes, first, count)) return E_BAD_ARGUMENT;
   if (!validId(packetId)) return E_PACKET_ID;
   for (let i = first; i < first + count; i++) {
     const c = codes[i];

@@ -21,6 +21,7 @@ export const E_UNSUBSCRIBE_EMPTY = -13;
 export const E_RETURN_CODE_INVALID = -14;
 export const E_PROTOCOL_LEVEL = -15;
 export const E_BAD_ARGUMENT = -16;
+export const E_CLIENT_ID = -17;
 
 // Decoding (bytes from the network).
 export const E_REMAINING_LENGTH = -20;
@@ -75,7 +76,8 @@ const TABLE: [number, string, string][] = [
   [E_UNSUBSCRIBE_EMPTY, "UNSUBSCRIBE_EMPTY", "an UNSUBSCRIBE payload holds at least one filter [MQTT-3.10.3-2]"],
   [E_RETURN_CODE_INVALID, "RETURN_CODE_INVALID", "CONNACK return codes are 0-5; SUBACK return codes are 0x00, 0x01, 0x02 or 0x80 [MQTT-3.9.3-2]"],
   [E_PROTOCOL_LEVEL, "PROTOCOL_LEVEL", "protocol level must be 4 (MQTT) or 3 (MQIsdp) [MQTT-3.1.2-2]"],
-  [E_BAD_ARGUMENT, "BAD_ARGUMENT", "an argument is out of range (keep alive 0-65535, or a packet type this encoder does not write)"],
+  [E_BAD_ARGUMENT, "BAD_ARGUMENT", "an argument is out of range: an offset, length or count that is negative, fractional or past its array, keep alive over 65,535, or a packet type this encoder does not write"],
+  [E_CLIENT_ID, "CLIENT_ID", "a zero-byte client id requires clean session [MQTT-3.1.3-7], and MQTT 3.1 (MQIsdp) requires one"],
   [E_REMAINING_LENGTH, "REMAINING_LENGTH", "the remaining length field is at most 4 bytes (section 2.2.3)"],
   [E_PACKET_TYPE_RESERVED, "PACKET_TYPE_RESERVED", "control packet types 0 and 15 are reserved (section 2.2.1)"],
   [E_HEADER_FLAGS, "HEADER_FLAGS", "fixed header flags must be 0000, or 0010 for PUBREL, SUBSCRIBE and UNSUBSCRIBE [MQTT-2.2.2-1] [MQTT-3.6.1-1] [MQTT-3.8.1-1] [MQTT-3.10.1-1]"],

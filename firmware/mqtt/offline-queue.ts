@@ -76,6 +76,9 @@ export class OfflineQueue {
     this.head = at + len === this.bytes.length ? 0 : at + len;
     this.count--;
     if (this.count === 0) this.head = this.tail = 0;
+    // Past the last record before the end, head moves to the start at once, so push() sees the end of
+    // the ring as free again.
+    else this.head = this.peek();
   }
 
   clear(): void {

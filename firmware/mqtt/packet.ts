@@ -192,11 +192,11 @@ function parseSuback(buf: Uint8Array, b: number, e: number, flags: number, p: Pa
   return OK;
 }
 
-function isName(buf: Uint8Array, off: number, len: number, level: number): boolean {
-  // "MQTT" goes with level 4 and "MQIsdp" with level 3; checked as bytes, nothing allocated.
+// Whether the protocol name is "MQTT" or "MQIsdp", compared as bytes so nothing is allocated.
+function isName(buf: Uint8Array, off: number, len: number): boolean {
   if (len === 4) return buf[off] === 0x4d && buf[off + 1] === 0x51 && buf[off + 2] === 0x54 && buf[off + 3] === 0x54;
   return len === 6 && buf[off] === 0x4d && buf[off + 1] === 0x51 && buf[off + 2] === 0x49 &&
-    buf[off + 3] === 0x73 && buf[off + 4] === 0x64 && buf[off + 5] === 0x70 && level >= 0;
+    buf[off + 3] === 0x73 && buf[off + 4] === 0x64 && buf[off + 5] === 0x70;
 }
 
 function parseConnect(buf: Uint8Array, b: number, e: number, flags: number, p: Packet): number {
@@ -210,7 +210,7 @@ function parseConnect(buf: Uint8Array, b: number, e: number, flags: number, p: P
   if (fe + 4 > e) return E_FIELD_OVERRUN;
   const level = buf[fe];
   p.protocolLevel = level;
-  if (!isName(buf, p.protocolNameOff, p.protocolNameLen, level)) return E_PROTOCOL_NAME;
+  if (!isName(buf, p.protocolNameOff, p.protocolNameLen)) return E_PROTOCOL_NAME;
   // A server answers an unknown level with CONNACK 1 [MQTT-3.1.2-2], so it gets its own code.
   if (level !== (p.protocolNameLen === 4 ? 4 : 3)) return E_PROTOCOL_LEVEL;
   const cf = buf[fe + 1];
