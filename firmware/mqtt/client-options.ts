@@ -20,7 +20,10 @@ export interface ClientOptions {
   will?: WillOptions | null;
   /** How long opening the link plus CONNACK may take. Default 10 s. */
   connectTimeoutMs?: number;
-  /** How long a PINGREQ may go unanswered before the link counts as dead. Default keep alive / 2. */
+  /**
+   * How long a PINGREQ may go unanswered before the link counts as dead. Default keep alive / 2, so a
+   * stalled link is noticed within 1.5x keep alive of the last packet.
+   */
   pingTimeoutMs?: number;
   /** Reconnect delays: exponential with jitter between these. Defaults 1 s and 60 s. */
   reconnectMinMs?: number;
@@ -36,8 +39,6 @@ export interface ClientOptions {
   offlineBytes?: number;
   /** Subscription table size. Default 16. */
   subscriptions?: number;
-  /** Incoming QoS 2 messages that may await PUBREL at once. Default 16. */
-  qos2Slots?: number;
   /** [0, 1) random source for reconnect jitter; Math.random by default. */
   random?: () => number;
 }
@@ -61,7 +62,6 @@ export interface ResolvedOptions {
   rxBytes: number;
   offlineBytes: number;
   subscriptions: number;
-  qos2Slots: number;
   random: () => number;
 }
 
@@ -82,7 +82,7 @@ export function resolveOptions(o: ClientOptions): ResolvedOptions {
     protocolLevel: pick(o.protocolLevel, 4),
     will: o.will === undefined ? null : o.will,
     connectTimeoutMs: pick(o.connectTimeoutMs, 10000),
-    pingTimeoutMs: pick(o.pingTimeoutMs, Math.max(1000, keepAliveSec * 500)),
+    pingTimeoutMs: pick(o.pingTimeoutMs, keepAliveSec * 500),
     reconnectMinMs: pick(o.reconnectMinMs, 1000),
     reconnectMaxMs: pick(o.reconnectMaxMs, 60000),
     stableMs: pick(o.stableMs, 30000),
@@ -91,7 +91,6 @@ export function resolveOptions(o: ClientOptions): ResolvedOptions {
     rxBytes: pick(o.rxBytes, maxPacketBytes),
     offlineBytes: pick(o.offlineBytes, 4096),
     subscriptions: pick(o.subscriptions, 16),
-    qos2Slots: pick(o.qos2Slots, 16),
     random: o.random === undefined ? Math.random : o.random,
   };
 }

@@ -5,7 +5,7 @@ import { Transport, TransportEvents, Clock } from "../platform";
 import {
   OK, E_INFLIGHT_FULL, E_OFFLINE_FULL, E_QOS0_OFFLINE, E_CONNACK_TIMEOUT, E_PING_TIMEOUT,
   E_REFUSED_PROTOCOL, E_REFUSED_IDENTIFIER, E_REFUSED_UNAVAILABLE, E_REFUSED_CREDENTIALS,
-  E_REFUSED_NOT_AUTHORIZED, E_CONNECTION_LOST, E_UNEXPECTED_PACKET, E_SUBSCRIPTIONS_FULL, E_QOS2_SLOTS_FULL,
+  E_REFUSED_NOT_AUTHORIZED, E_CONNECTION_LOST, E_UNEXPECTED_PACKET, E_SUBSCRIPTIONS_FULL,
   E_STOPPED, E_RX_OVERFLOW, E_BUFFER_TOO_SMALL, E_QOS_INVALID, E_BAD_ARGUMENT, E_PACKET_TOO_LARGE,
 } from "./errors";
 import {
@@ -140,7 +140,7 @@ export class MqttClient implements TransportEvents, PacketSink {
     this.inflight = new Inflight(o.inflight, o.maxPacketBytes);
     this.offline = new OfflineQueue(o.offlineBytes);
     this.subs = new Subscriptions(o.subscriptions);
-    this.qos2In = new IdSet(o.qos2Slots);
+    this.qos2In = new IdSet();
     this.backoff = new Backoff(o.reconnectMinMs, o.reconnectMaxMs, o.random);
     for (let i = 0; i < o.subscriptions; i++) this.batch.push(this.tx);
     this.batchQos = new Uint8Array(o.subscriptions);
@@ -422,10 +422,7 @@ export class MqttClient implements TransportEvents, PacketSink {
     if (p.qos === 2) {
       // Exactly once: an id already delivered and awaiting PUBREL is only acknowledged again.
       if (!this.qos2In.has(id)) {
-        if (!this.qos2In.add(id)) {
-          this.drop(E_QOS2_SLOTS_FULL);
-          return;
-        }
+        this.qos2In.add(id);
         this.deliver(p);
       }
       this.write(this.tx, 0, encodeAck(this.tx, 0, PUBREC, id));

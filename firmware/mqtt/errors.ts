@@ -56,7 +56,6 @@ export const E_CONNECTION_LOST = -51;
 export const E_CONNECT_FAILED = -52;
 export const E_UNEXPECTED_PACKET = -53;
 export const E_SUBSCRIPTIONS_FULL = -54;
-export const E_QOS2_SLOTS_FULL = -55;
 export const E_STOPPED = -56;
 
 // [code, name, rule]: read only at edges (the analyzer, logs), never on a hot path.
@@ -108,7 +107,6 @@ const TABLE: [number, string, string][] = [
   [E_CONNECT_FAILED, "CONNECT_FAILED", "the connection could not be opened (refused, unreachable, or name lookup failed)"],
   [E_UNEXPECTED_PACKET, "UNEXPECTED_PACKET", "a packet a client never receives, or one before CONNACK [MQTT-3.2.0-1]"],
   [E_SUBSCRIPTIONS_FULL, "SUBSCRIPTIONS_FULL", "every subscription slot is taken"],
-  [E_QOS2_SLOTS_FULL, "QOS2_SLOTS_FULL", "too many incoming QoS 2 messages await PUBREL; the connection is reset so the broker resends"],
   [E_STOPPED, "STOPPED", "the client was stopped by disconnect()"],
 ];
 

@@ -1,7 +1,6 @@
 // Incoming publishes: QoS 0/1/2, exactly-once for QoS 2 across resends, the fixed slots for ids awaiting
 // PUBREL, and those ids across a reconnect.
 import { describe, it, expect } from "vitest";
-import { E_QOS2_SLOTS_FULL } from "../../../firmware/mqtt";
 import { ST_WAITING } from "../../../firmware/mqtt/client";
 import { publish, pubrel, suback } from "../../support/fake-transport";
 import { setup, b, pub } from "./harness";
@@ -64,28 +63,21 @@ describe("receive", () => {
     expect(h.ev.messages.map((m) => m.payload)).toEqual(["m3", "m1", "m65535", "m2"]);
   });
 
-  it("the QoS 2 id slots are fixed (qos2Slots): when full the connection is dropped with QOS2_SLOTS_FULL", () => {
-    const h = setup({ qos2Slots: 3 });
+  it("any number of QoS 2 messages may await PUBREL at once (a session backlog): all delivered once, no drop", () => {
+    const h = setup({});
     h.up();
-    for (const id of [10, 11, 12]) h.t.deliver(publish({ topic: "s", payload: "" + id, qos: 2, id }));
-    expect(h.t.take().map((p) => p.type)).toEqual(["PUBREC", "PUBREC", "PUBREC"]);
-    h.t.deliver(publish({ topic: "s", payload: "13", qos: 2, id: 13 }));
-    expect(h.ev.errors).toEqual([E_QOS2_SLOTS_FULL]);
-    expect(h.ev.disconnected).toEqual([E_QOS2_SLOTS_FULL]);
-    expect(h.t.closeCalls).toBe(1);
-    expect(h.client.state).toBe(ST_WAITING);
-    expect(h.ev.messages.map((m) => m.payload)).toEqual(["10", "11", "12"]); // 13 not delivered...
-    expect(h.t.take()).toEqual([]); // ...nor acknowledged, so the broker resends it
-  });
-
-  it("a freed slot (after PUBREL) takes the next QoS 2 message", () => {
-    const h = setup({ qos2Slots: 2 });
-    h.up();
-    h.t.deliver(publish({ topic: "s", payload: "a", qos: 2, id: 1 }), publish({ topic: "s", payload: "b", qos: 2, id: 2 }));
-    h.t.deliver(pubrel(1));
-    h.t.deliver(publish({ topic: "s", payload: "c", qos: 2, id: 3 }));
+    const ids = Array.from({ length: 300 }, (_, i) => i + 1);
+    for (const id of ids) h.t.deliver(publish({ topic: "s", payload: "" + id, qos: 2, id }));
+    expect(h.t.take().map((p) => p.type)).toEqual(ids.map(() => "PUBREC"));
+    // The whole window again with DUP before any PUBREL: acknowledged, not delivered again.
+    for (const id of ids) h.t.deliver(publish({ topic: "s", payload: "" + id, qos: 2, id, dup: true }));
+    for (const id of ids) h.t.deliver(pubrel(id));
     expect(h.ev.errors).toEqual([]);
-    expect(h.ev.messages.map((m) => m.payload)).toEqual(["a", "b", "c"]);
+    expect(h.t.closeCalls).toBe(0);
+    expect(h.ev.messages.map((m) => m.payload)).toEqual(ids.map(String));
+    // After PUBREL the id is free: the same id is a new message.
+    h.t.deliver(publish({ topic: "s", payload: "again", qos: 2, id: 1 }));
+    expect(h.ev.messages.at(-1)!.payload).toBe("again");
   });
 
   it("with a persistent session the ids awaiting PUBREL survive a reconnect with session present", () => {
