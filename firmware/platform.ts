@@ -67,3 +67,17 @@ export interface Timers {
   after(ms: number, fn: () => void): number;
   cancel(id: number): void;
 }
+
+/** Small persistent key/value storage (Espruino's Storage, a file or memory in the simulator). */
+export interface Storage {
+  /** read(key) -> the stored text, or null. */
+  read(key: string): string | null;
+  /** write(key, value) -> false when it could not be stored. */
+  write(key: string, value: string): boolean;
+}
+
+/** The runtime's own figures. */
+export interface System {
+  /** Free memory in the runtime's unit (JsVars on Espruino, KB in the simulator). */
+  freeMemory(): number;
+}

@@ -8,7 +8,6 @@ export type ByteCopy = (dst: Uint8Array, dOff: number, src: Uint8Array, sOff: nu
  * by eight because that halves the cost per byte in V8.
  */
 export function loopCopy(dst: Uint8Array, dOff: number, src: Uint8Array, sOff: number, len: number): void {
-  if (sOff === 0 && len === src.length && len > 16) { dst.set(src, dOff); return; }
   const end = sOff + len;
   const end8 = end - 7;
   while (sOff < end8) {
@@ -31,14 +30,26 @@ export function loopCopy(dst: Uint8Array, dOff: number, src: Uint8Array, sOff: n
  * short-lived subarray view is freed at once by reference counting; the board's main installs it.
  */
 export function nativeCopy(dst: Uint8Array, dOff: number, src: Uint8Array, sOff: number, len: number): void {
-  if (len > 0) dst.set(src.subarray(sOff, sOff + len), dOff);
+  // A whole array needs no view at all.
+  if (len > 0) dst.set(sOff === 0 && len === src.length ? src : src.subarray(sOff, sOff + len), dOff);
 }
 
 let copyImpl: ByteCopy = loopCopy;
 
-/** copyBytes(dst, dOff, src, sOff, len): copies with the installed strategy (loop unless set). */
+/**
+ * From this many bytes on, one native set() beats V8's byte loop (its call costs about as much as
+ * copying 16-24 bytes in JS).
+ */
+const SET_MIN = 16;
+
+/**
+ * copyBytes(dst, dOff, src, sOff, len): copies with the installed strategy (loop unless set). A whole
+ * array needs no view, so it goes to the native set() at once, allocation-free on V8 and Espruino alike:
+ * the usual case, since topics and fixed payloads are encoded once at start-up.
+ */
 export function copyBytes(dst: Uint8Array, dOff: number, src: Uint8Array, sOff: number, len: number): void {
-  copyImpl(dst, dOff, src, sOff, len);
+  if (len >= SET_MIN && sOff === 0 && len === src.length) dst.set(src, dOff);
+  else copyImpl(dst, dOff, src, sOff, len);
 }
 
 /** setByteCopy(fn): chooses how copyBytes copies, once at start-up (nativeCopy on Espruino). */

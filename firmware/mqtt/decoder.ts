@@ -1,7 +1,7 @@
 // The streaming decoder: takes bytes in chunks of any size, reassembles packets in one fixed RX buffer
 // (or reads them in place when a chunk holds the whole packet) and hands each to the sink as the one
 // reused Packet view. Nothing is allocated after construction and nothing throws.
-import { OK, E_REMAINING_LENGTH, E_RX_OVERFLOW } from "./errors";
+import { E_REMAINING_LENGTH, E_RX_OVERFLOW } from "./errors";
 import { Packet, parsePacket } from "./packet";
 import { copyBytes } from "./bytes";
 
@@ -89,7 +89,7 @@ export class Decoder {
         copyBytes(this.rx, this.fill, src, off, n);
         this.fill += n;
         off += n;
-        if (this.fill === this.total) this.deliver(this.rx, 0);
+        if (this.fill === this.total) this.deliverRx();
       } else {
         let n = this.skip;
         if (n > end - off) n = end - off;
@@ -105,23 +105,23 @@ export class Decoder {
 
   // Decodes a packet that lies entirely in src without copying it; returns its length, or 0 when the
   // chunk holds only part of it (or it is too large or badly framed: the byte path reports those).
+  // Most packets arrive whole in one chunk and come through here, so this path is kept lean: no state or
+  // fields touched, the header's sizes handed straight to the parser.
   private whole(src: Uint8Array, off: number, end: number): number {
+    // The remaining length: 1-4 bytes of 7 bits each, least significant first (fits 28 bits).
     let i = off + 1;
     let rl = 0;
-    let mul = 1;
-    let b = 0x80;
-    while ((b & 0x80) !== 0) {
-      if (i >= end || i - off > 4) return 0;
+    let shift = 0;
+    let b: number;
+    do {
+      if (i >= end || shift > 21) return 0;
       b = src[i++];
-      rl += (b & 0x7f) * mul;
-      mul *= 128;
-    }
+      rl |= (b & 0x7f) << shift;
+      shift += 7;
+    } while (b > 0x7f);
     const total = i - off + rl;
     if (total > end - off || total > this.rx.length) return 0;
-    this.headerLen = i - off;
-    this.total = total;
-    this.rl = rl;
-    this.deliver(src, off);
+    this.deliver(src, off, i - off, rl);
     return total;
   }
 
@@ -140,16 +140,23 @@ export class Decoder {
       return;
     }
     this.state = S_BODY;
-    if (this.rl === 0) this.deliver(this.rx, 0);
+    if (this.rl === 0) this.deliverRx();
   }
 
-  // The packet at buf[start] is complete: fill the view and hand it over.
-  private deliver(buf: Uint8Array, start: number): void {
+  // The packet assembled in rx is complete: back to waiting for a header, then hand it over.
+  private deliverRx(): void {
     this.state = S_HEADER;
     this.fill = 0;
-    const code = parsePacket(buf, start, this.headerLen, this.rl, this.packet);
-    if (code === OK) this.sink.onPacket(this.packet);
-    else this.sink.onDecodeError(code, this.packet);
+    this.deliver(this.rx, 0, this.headerLen, this.rl);
+  }
+
+  // The packet at buf[start] is complete (and the state already waits for the next header): fill the
+  // view and hand it over.
+  private deliver(buf: Uint8Array, start: number, headerLen: number, rl: number): void {
+    const p = this.packet;
+    const code = parsePacket(buf, start, headerLen, rl, p);
+    if (code < 0) this.sink.onDecodeError(code, p);
+    else this.sink.onPacket(p);
   }
 
   private fail(code: number): void {

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import {
   OK, E_TOPIC_EMPTY, E_TOPIC_WILDCARD, E_FILTER_HASH, E_FILTER_PLUS, E_UTF8_NULL, E_UTF8_INVALID, E_STRING_TOO_LONG,
-  validateTopicName, validateTopicFilter, topicMatches, copyTopicName, errorName, utf8Bytes,
+  validateTopicName, validateTopicFilter, topicMatches, errorName, utf8Bytes,
 } from "../../firmware/mqtt";
 import { fromHex } from "../helpers/vectors";
 
@@ -70,32 +70,6 @@ describe("validateTopicName", () => {
         expect(validateTopicName(b, 0, b.length)).toBe(bad === 0 ? E_UTF8_NULL : E_TOPIC_WILDCARD);
       }
     }
-  });
-});
-
-describe("copyTopicName", () => {
-  it.each(TOPIC_NAMES)("%s -> same code as validateTopicName, and copies the bytes", (_, topic, code) => {
-    const b = bytesOf(topic);
-    const { buf: src, off: sOff } = embedded(b);
-    const dst = new Uint8Array(b.length + 10).fill(0xee);
-    const result = copyTopicName(dst, 4, src, sOff, b.length);
-    expect(name(result)).toBe(name(validateTopicName(b, 0, b.length)));
-    expect(name(result)).toBe(name(code));
-    if (code === OK) {
-      expect(Buffer.from(dst.subarray(4, 4 + b.length)).equals(Buffer.from(b))).toBe(true);
-    }
-    // Never writes outside dst[4 .. 4+len).
-    expect(dst.subarray(0, 4).every((x) => x === 0xee)).toBe(true);
-    expect(dst.subarray(4 + b.length).every((x) => x === 0xee)).toBe(true);
-  });
-
-  it("agrees with validateTopicName on arbitrary bytes", () => {
-    fc.assert(fc.property(fc.uint8Array({ maxLength: 40 }), (b) => {
-      const dst = new Uint8Array(b.length);
-      const code = copyTopicName(dst, 0, b, 0, b.length);
-      expect(code).toBe(validateTopicName(b, 0, b.length));
-      if (code === OK) expect(Array.from(dst)).toEqual(Array.from(b));
-    }));
   });
 });
 

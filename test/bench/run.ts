@@ -1,0 +1,34 @@
+// Benchmark runner: `npm run bench [-- NAME...]`. No name runs every benchmark; each prints its details
+// and ends with one summary line. An unknown name is an error that lists the known ones (exit 2).
+
+/** A benchmark: runs, prints its details, and returns its one-line summary. */
+export type Benchmark = () => Promise<string>;
+
+const BENCHMARKS: Record<string, () => Promise<Benchmark>> = {
+  codec: async () => (await import("./codec")).run,
+};
+
+async function main(argv: string[]): Promise<number> {
+  const names = argv.length > 0 ? argv : Object.keys(BENCHMARKS);
+  const unknown = names.filter((n) => !Object.prototype.hasOwnProperty.call(BENCHMARKS, n));
+  if (unknown.length > 0) {
+    process.stderr.write(
+      "unknown benchmark: " + unknown.join(", ") + "\nknown benchmarks: " + Object.keys(BENCHMARKS).join(", ") + "\n",
+    );
+    return 2;
+  }
+  for (const name of names) {
+    const bench = await BENCHMARKS[name]();
+    const summary = await bench();
+    process.stdout.write(summary + "\n");
+  }
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => { process.exitCode = code; },
+  (err) => {
+    process.stderr.write("bench failed: " + (err && err.stack ? err.stack : String(err)) + "\n");
+    process.exitCode = 1;
+  },
+);
