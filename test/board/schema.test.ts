@@ -1,0 +1,214 @@
+// board.schema.json and the loader agree: every schema property is read by the loader and lands in the
+// DeviceConfig under the same name; the schema's defaults are the loader's; its enums are config.ts's types.
+import { readFileSync } from "node:fs";
+import Ajv from "ajv";
+import { describe, expect, it } from "vitest";
+import type { DeviceConfig, RelayConfig, SensorConfig } from "../../firmware/device/config";
+import { BOARD_SCHEMA, sensorTypesUsing, validateSchema } from "../../sim/board/schema";
+import { ENV, broken, minimalBoard, run } from "./helpers";
+
+const FULL = {
+  $schema: "./board.schema.json",
+  id: "full",
+  wifi: { ssid: "net", password: "$WIFI_PASSWORD" },
+  mqtt: {
+    host: "h.lan", port: 8884, tls: true, clientId: "cid", username: "u", password: "$MQTT_PASSWORD",
+    keepAlive: 45, cleanSession: false,
+  },
+  topics: {
+    prefix: "p/{id}", status: "{prefix}/st", relaySet: "{prefix}/r/{name}/s", relayState: "{prefix}/r/{name}/g",
+    sensorState: "{prefix}/s/{name}", telemetry: "{prefix}/t", error: "{prefix}/e",
+  },
+  telemetry: { periodSec: 5 },
+  relays: [
+    { name: "a", pin: "D16", activeLow: true, powerOn: "restore", failsafe: { state: "on", afterSec: 9 }, pulseMs: 300, interlock: "g" },
+    { name: "b", pin: "D17", interlock: "g" },
+  ],
+  sensors: [
+    { name: "d", type: "digital", pin: "D18", pull: "down", invert: true, debounceMs: 7 },
+    { name: "an", type: "analog", pin: "D33", scale: 3.3, unit: "V", delta: 0.2, periodMs: 250, decimals: 3 },
+    { name: "c", type: "counter", pin: "D19", pull: "none", debounceMs: 0, scale: 0.25, unit: "L", edge: "both", decimals: 4 },
+  ],
+  discovery: { enabled: false, prefix: "ha" },
+  commands: { acceptRetained: true, maxPayload: 32 },
+};
+
+const FULL_CONFIG: DeviceConfig = {
+  id: "full",
+  wifi: { ssid: "net", password: ENV.WIFI_PASSWORD },
+  mqtt: {
+    host: "h.lan", port: 8884, tls: true, clientId: "cid", username: "u", password: ENV.MQTT_PASSWORD,
+    keepAlive: 45, cleanSession: false,
+  },
+  topics: {
+    prefix: "p/full", status: "p/full/st", relaySet: "p/full/r/{name}/s", relayState: "p/full/r/{name}/g",
+    sensorState: "p/full/s/{name}", telemetry: "p/full/t", error: "p/full/e",
+  },
+  telemetry: { periodSec: 5 },
+  relays: [
+    { name: "a", pin: "D16", activeLow: true, powerOn: "restore", failsafe: { state: "on", afterSec: 9 }, pulseMs: 300, interlock: "g" },
+    { name: "b", pin: "D17", activeLow: false, powerOn: "off", failsafe: null, pulseMs: 0, interlock: "g" },
+  ],
+  sensors: [
+    { name: "d", type: "digital", pin: "D18", pull: "down", invert: true, debounceMs: 7, scale: 1, unit: "", delta: 0, periodMs: 0, edge: "both", decimals: 0 },
+    { name: "an", type: "analog", pin: "D33", pull: "none", invert: false, debounceMs: 0, scale: 3.3, unit: "V", delta: 0.2, periodMs: 250, edge: "both", decimals: 3 },
+    { name: "c", type: "counter", pin: "D19", pull: "none", invert: false, debounceMs: 0, scale: 0.25, unit: "L", delta: 0, periodMs: 0, edge: "both", decimals: 4 },
+  ],
+  discovery: { enabled: false, prefix: "ha" },
+  commands: { acceptRetained: true, maxPayload: 32 },
+};
+
+/** A schema node with its $ref followed (siblings such as description kept). */
+function deref(node: any): any {
+  if (!node.$ref) return node;
+  const target = node.$ref.replace("#/definitions/", "");
+  return { ...deref(BOARD_SCHEMA.definitions[target]), ...node, $ref: undefined };
+}
+const props = (node: any): Record<string, any> => deref(node).properties;
+const root = props(BOARD_SCHEMA);
+const relaySchema = props(root.relays.items);
+const sensorSchema = props(root.sensors.items);
+const sorted = (keys: Iterable<string>) => [...keys].sort();
+
+describe("board.schema.json", () => {
+  it("compiles in ajv's strict mode and accepts the repo's board.json and a board using every property", () => {
+    const ajv = new Ajv({ strict: true, allowUnionTypes: true });
+    ajv.addKeyword({ keyword: "patternErrorMessage", schemaType: "string" });
+    const validate = ajv.compile(BOARD_SCHEMA);
+    const repo = JSON.parse(readFileSync(new URL("../../board.json", import.meta.url), "utf8"));
+    expect(validate(repo), JSON.stringify(validate.errors)).toBe(true);
+    expect(validateSchema(FULL)).toEqual([]);
+  });
+
+  it("describes every property, for editors", () => {
+    const missing: string[] = [];
+    const walk = (node: any, path: string) => {
+      const n = deref(node);
+      if (n.properties) {
+        for (const [k, v] of Object.entries<any>(n.properties)) {
+          if (!deref(v).description) missing.push(`${path}.${k}`);
+          walk(v, `${path}.${k}`);
+        }
+      }
+      if (n.items) walk(n.items, `${path}[]`);
+    };
+    walk(BOARD_SCHEMA, "");
+    expect(missing).toEqual([]);
+  });
+
+  it("FULL sets every property the schema has (so the next tests cover them all)", () => {
+    const unset: string[] = [];
+    const walk = (node: any, values: any[], path: string) => {
+      const n = deref(node);
+      if (n.properties) {
+        for (const [k, v] of Object.entries<any>(n.properties)) {
+          const present = values.filter((x) => x && typeof x === "object" && k in x).map((x) => x[k]);
+          if (present.length === 0) unset.push(`${path}.${k}`);
+          walk(v, present, `${path}.${k}`);
+        }
+      }
+      if (n.items) walk(n.items, values.flat(), `${path}[]`);
+    };
+    walk(BOARD_SCHEMA, [FULL], "");
+    expect(unset).toEqual([]);
+  });
+});
+
+describe("schema and loader agree", () => {
+  const full = run(FULL);
+  const config = full.ok ? full.loaded.config : (null as never);
+
+  it("every property of FULL reaches the config", () => {
+    if (!full.ok) return expect.fail(full.problems.join("\n"));
+    expect(full.warnings).toEqual([]);
+    expect(config).toEqual(FULL_CONFIG);
+  });
+
+  it.each([
+    ["(root)", () => sorted(Object.keys(root).filter((k) => k !== "$schema")), () => sorted(Object.keys(config))],
+    ["wifi", () => sorted(Object.keys(props(root.wifi))), () => sorted(Object.keys(config.wifi))],
+    ["mqtt", () => sorted(Object.keys(props(root.mqtt))), () => sorted(Object.keys(config.mqtt))],
+    ["topics", () => sorted(Object.keys(props(root.topics))), () => sorted(Object.keys(config.topics))],
+    ["telemetry", () => sorted(Object.keys(props(root.telemetry))), () => sorted(Object.keys(config.telemetry))],
+    ["discovery", () => sorted(Object.keys(props(root.discovery))), () => sorted(Object.keys(config.discovery))],
+    ["commands", () => sorted(Object.keys(props(root.commands))), () => sorted(Object.keys(config.commands))],
+    ["relay", () => sorted(Object.keys(relaySchema)), () => sorted(Object.keys(config.relays[0]))],
+    ["failsafe", () => sorted(Object.keys(relaySchema.failsafe.properties)), () => sorted(Object.keys(config.relays[0].failsafe!))],
+    ...(["digital", "analog", "counter"] as const).map((t) => [
+      `sensor (${t})`, () => sorted(Object.keys(sensorSchema)), () => sorted(Object.keys(config.sensors.find((s) => s.type === t)!)),
+    ] as [string, () => string[], () => string[]]),
+  ])("%s: the schema's properties are the config's keys", (_name, schemaKeys, configKeys) => {
+    expect(configKeys()).toEqual(schemaKeys());
+  });
+
+  // Each enum in the schema against config.ts's union: the arrays are checked against the types by tsc.
+  type Covers<U, A extends readonly U[]> = Exclude<U, A[number]> extends never ? A : never;
+  const POWER_ON = ["off", "on", "restore"] as const satisfies Covers<RelayConfig["powerOn"], readonly ["off", "on", "restore"]>;
+  const SAFE = ["off", "on"] as const satisfies Covers<NonNullable<RelayConfig["failsafe"]>["state"], readonly ["off", "on"]>;
+  const TYPES = ["digital", "analog", "counter"] as const satisfies Covers<SensorConfig["type"], readonly ["digital", "analog", "counter"]>;
+  const PULLS = ["up", "down", "none"] as const satisfies Covers<SensorConfig["pull"], readonly ["up", "down", "none"]>;
+  const EDGES = ["rising", "falling", "both"] as const satisfies Covers<SensorConfig["edge"], readonly ["rising", "falling", "both"]>;
+  it.each([
+    ["powerOn", relaySchema.powerOn.enum, POWER_ON],
+    ["failsafe.state", relaySchema.failsafe.properties.state.enum, SAFE],
+    ["type", sensorSchema.type.enum, TYPES],
+    ["pull", sensorSchema.pull.enum, PULLS],
+    ["edge", sensorSchema.edge.enum, EDGES],
+  ])("enum %s matches config.ts", (_name, schemaEnum, typeValues) => {
+    expect(sorted(schemaEnum)).toEqual(sorted(typeValues));
+  });
+
+  it("every \"default\" in the schema is what the loader fills in", () => {
+    const out = run(broken((b) => {
+      b.relays[0].failsafe = { afterSec: 5 };
+      delete b.wifi.password;
+      delete b.mqtt.username;
+      delete b.mqtt.password;
+    }));
+    if (!out.ok) return expect.fail(out.problems.join("\n"));
+    const c = out.loaded.config as any;
+    const expand = (t: string) => t.replace("{prefix}", c.topics.prefix).replace("{id}", c.id);
+    const checked: string[] = [];
+    const check = (path: string, schema: any, actual: unknown) => {
+      const s = deref(schema);
+      if (!("default" in s)) return;
+      checked.push(path);
+      expect(actual, path).toEqual(typeof s.default === "string" && path.startsWith("topics.") ? expand(s.default) : s.default);
+    };
+    for (const section of ["wifi", "mqtt", "topics", "telemetry", "discovery", "commands"]) {
+      for (const [k, v] of Object.entries(props(root[section]))) check(`${section}.${k}`, v, c[section][k]);
+    }
+    for (const [k, v] of Object.entries(relaySchema)) check(`relays[].${k}`, v, k === "failsafe" ? c.relays[1][k] : c.relays[0][k]);
+    check("relays[].failsafe.state", relaySchema.failsafe.properties.state, c.relays[0].failsafe.state);
+    for (const [k, v] of Object.entries(sensorSchema)) {
+      const type = sensorTypesUsing(k)[0];
+      check(`sensors[].${k} (${type})`, v, c.sensors.find((s: SensorConfig) => s.type === type)[k]);
+    }
+    const none = run(broken((b) => { delete b.relays; delete b.sensors; }));
+    if (!none.ok) return expect.fail(none.problems.join("\n"));
+    check("relays", root.relays, none.loaded.config.relays);
+    check("sensors", root.sensors, none.loaded.config.sensors);
+    expect(checked.length).toBeGreaterThanOrEqual(25);
+  });
+
+  // For every sensor type, each property the schema allows is read by the loader for that type.
+  const SAMPLE: Record<string, unknown> = {
+    pull: "down", invert: true, debounceMs: 7, scale: 2.5, unit: "x", delta: 0.3, periodMs: 250, edge: "both", decimals: 4,
+  };
+  const PIN = { digital: "D18", analog: "D33", counter: "D19" };
+  it.each((["digital", "analog", "counter"] as const).flatMap((type) => Object.keys(SAMPLE)
+    .filter((p) => sensorTypesUsing(p).includes(type)).map((p) => [type, p] as const)))(
+    "a %s sensor's %s reaches the config",
+    (type, prop) => {
+      const b = minimalBoard();
+      b.sensors = [{ name: "x", type, pin: PIN[type], [prop]: SAMPLE[prop] }];
+      const out = run(b);
+      if (!out.ok) return expect.fail(out.problems.join("\n"));
+      expect((out.loaded.config.sensors[0] as any)[prop]).toEqual(SAMPLE[prop]);
+    },
+  );
+
+  it("the schema's sensor properties are all either name/type/pin or in SAMPLE", () => {
+    expect(sorted(Object.keys(sensorSchema))).toEqual(sorted(["name", "type", "pin", ...Object.keys(SAMPLE)]));
+  });
+});
