@@ -44,6 +44,8 @@ declare function getTime(): number;
 // Timer ids are numbers on Espruino (Node returns objects: do not store them across the seam).
 declare function setInterval(fn: () => void, ms: number): number;
 declare function setTimeout(fn: () => void, ms: number): number;
+/** Extra arguments are passed to fn when it runs. */
+declare function setTimeout<A>(fn: (a: A) => void, ms: number, a: A): number;
 declare function clearInterval(id: number): void;
 declare function clearTimeout(id: number): void;
 declare function changeInterval(id: number, ms: number): void;
@@ -85,16 +87,21 @@ interface EspruinoNet {
   /** Can throw synchronously when the address is refused or unreachable. */
   connect(options: EspruinoConnectOptions, onConnect?: () => void): EspruinoSocket;
 }
-interface EspruinoWifi {
+interface EspruinoWifiModule {
+  /**
+   * fn(err) once: null when an address was obtained, else the reason. On ESP32 a failed attempt also
+   * emits "disconnected". Can throw when the radio cannot start.
+   */
   connect(ssid: string, options: { password?: string }, fn: (err: string | null) => void): void;
   disconnect(fn?: () => void): void;
+  /** "connected": got an IP address; "disconnected": the station lost (or never got) its AP. */
   on(event: "connected" | "disconnected", fn: () => void): void;
 }
-interface EspruinoStorage {
+interface EspruinoStorageModule {
   read(name: string): string | undefined;
   write(name: string, data: string): boolean;
   erase(name: string): void;
 }
 declare function require(name: "net" | "tls"): EspruinoNet;
-declare function require(name: "Wifi"): EspruinoWifi;
-declare function require(name: "Storage"): EspruinoStorage;
+declare function require(name: "Wifi"): EspruinoWifiModule;
+declare function require(name: "Storage"): EspruinoStorageModule;

@@ -1,0 +1,3 @@
+require("Storage").erase(".varimg");
+require("Storage").erase(".bootrst");
+load();

@@ -1,0 +1,47 @@
+// The Espruino bindings of the seams (firmware/espruino: pins, timers, storage, system, WiFi manager)
+// inside the real interpreter. Like interpreter.test.ts, the run needs ESPRUINO_BIN (an Espruino Linux
+// build); without it the suite says it skipped. The build keeps its fake flash in espruino.flash in its
+// working directory, so each run gets a fresh temporary one.
+import { describe, it, expect } from "vitest";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { bundleFirmware } from "../../sim/build/bundle";
+import { checkEspruino } from "../../sim/build/espruino-check";
+
+const BIN = process.env.ESPRUINO_BIN;
+
+function bindingsBundle(): Promise<string> {
+  return bundleFirmware({ entry: "test/espruino/bindings-entry.ts", minify: true });
+}
+
+describe("Espruino bindings in the interpreter", () => {
+  it("the bindings bundle passes the compatibility check", async () => {
+    expect(checkEspruino(await bindingsBundle())).toEqual([]);
+  });
+
+  it.skipIf(!BIN)("pins, timers, storage, system and WiFi behave on Espruino (ESPRUINO_BIN)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "relaymq-bindings-"));
+    try {
+      const file = join(dir, "bindings.js");
+      writeFileSync(file, await bindingsBundle());
+      const r = spawnSync(BIN!, [file], { cwd: dir, encoding: "utf8", timeout: 30000, input: "" });
+      const lines = (r.stdout + r.stderr).split(/\r?\n/).filter((l) => l.indexOf("BINDINGS") >= 0);
+      const failed = lines.filter((l) => l.indexOf("BINDINGS FAIL") >= 0);
+      expect(failed).toEqual([]);
+      const done = lines.find((l) => l.indexOf("BINDINGS DONE") >= 0);
+      expect(done, (r.stdout + r.stderr).slice(-2000)).toMatch(/pass=\d+ fail=0/);
+      expect(Number(/pass=(\d+)/.exec(done!)![1])).toBeGreaterThanOrEqual(25);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 40000);
+
+  if (!BIN) {
+    it("reports that the interpreter run was skipped", () => {
+      console.warn("SKIPPED: Espruino bindings run; set ESPRUINO_BIN to an Espruino Linux build to run it");
+      expect(BIN).toBeUndefined();
+    });
+  }
+});
