@@ -166,6 +166,11 @@ export class MqttClient implements TransportEvents, PacketSink {
     if (this.linkUp) this.transport.close();
   }
 
+  /** reconnectNow(): skips the rest of a reconnect delay (the network just came back). */
+  reconnectNow(): void {
+    if (this.state === ST_WAITING) this.nextAttemptAt = this.clock.now();
+  }
+
   isConnected(): boolean {
     return this.state === ST_CONNECTED && !this.closing;
   }

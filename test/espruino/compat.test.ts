@@ -61,7 +61,7 @@ describe("Espruino compatibility check", () => {
     expect(f).toMatchObject({ line: 2, column: 12, text: "Map" });
   });
 
-  it.each(["firmware/mqtt/index.ts", "firmware/mqtt/client.ts", "firmware/espruino/net-transport.ts", "firmware/espruino/clock.ts"])(
+  it.each(["firmware/mqtt/index.ts", "firmware/mqtt/client.ts", "firmware/device/device.ts", "firmware/espruino/net-transport.ts", "firmware/espruino/clock.ts"])(
     "%s bundles to ES5 that passes",
     async (entry) => {
       const source = await bundleFirmware({ entry });

@@ -1,0 +1,50 @@
+// Relay commands as bytes: the payload is compared with the accepted words in place, ignoring case and
+// surrounding whitespace, so handling a command allocates nothing (no string made from the payload).
+
+export const CMD_NONE = 0;
+export const CMD_ON = 1;
+export const CMD_OFF = 2;
+export const CMD_TOGGLE = 3;
+
+// Upper-case ASCII of each accepted word.
+const WORD_ON = [0x4f, 0x4e];
+const WORD_OFF = [0x4f, 0x46, 0x46];
+const WORD_TOGGLE = [0x54, 0x4f, 0x47, 0x47, 0x4c, 0x45];
+
+function isSpace(b: number): boolean {
+  return b === 0x20 || b === 0x09 || b === 0x0a || b === 0x0d;
+}
+
+// Whether buf[off .. off+len) spells `word` (upper case) in any case.
+function sameWord(buf: Uint8Array, off: number, len: number, word: number[]): boolean {
+  if (len !== word.length) return false;
+  for (let i = 0; i < len; i++) {
+    const b = buf[off + i];
+    if ((b >= 0x61 && b <= 0x7a ? b - 0x20 : b) !== word[i]) return false;
+  }
+  return true;
+}
+
+/**
+ * parseCommand(buf, off, len) -> CMD_ON, CMD_OFF, CMD_TOGGLE or CMD_NONE: "ON", "OFF", "TOGGLE" in any
+ * case, "1" or "0"; spaces, tabs and line ends around the word are ignored (`echo ON | mosquitto_pub -l`
+ * sends a newline).
+ */
+export function parseCommand(buf: Uint8Array, off: number, len: number): number {
+  let end = off + len;
+  while (off < end && isSpace(buf[off])) off++;
+  while (end > off && isSpace(buf[end - 1])) end--;
+  const n = end - off;
+  if (n === 1) return buf[off] === 0x31 ? CMD_ON : buf[off] === 0x30 ? CMD_OFF : CMD_NONE;
+  if (sameWord(buf, off, n, WORD_ON)) return CMD_ON;
+  if (sameWord(buf, off, n, WORD_OFF)) return CMD_OFF;
+  if (sameWord(buf, off, n, WORD_TOGGLE)) return CMD_TOGGLE;
+  return CMD_NONE;
+}
+
+/** sameBytes(a, aOff, aLen, b) -> whether a[aOff .. aOff+aLen) equals all of b (exact topic match). */
+export function sameBytes(a: Uint8Array, aOff: number, aLen: number, b: Uint8Array): boolean {
+  if (aLen !== b.length) return false;
+  for (let i = 0; i < aLen; i++) if (a[aOff + i] !== b[i]) return false;
+  return true;
+}

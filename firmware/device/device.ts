@@ -1,0 +1,383 @@
+// The device: the board's configuration brought to life over the seams. It owns the MQTT client, the
+// relays and the sensors, routes commands to relays, reports state and sensor values, publishes
+// telemetry and Home Assistant discovery. Everything is allocated and encoded in the constructor;
+// start(), tick(), commands, reports and telemetry allocate nothing (DESIGN.md, "Allocation-free").
+import { DeviceConfig } from "./config";
+import { Transport, Clock, Pins, Timers, Storage, System, Log, LOG_INFO, LOG_WARN } from "../platform";
+import { MqttClient } from "../mqtt/client";
+import { ClientOptions } from "../mqtt/client-options";
+import { Packet } from "../mqtt/packet";
+import { utf8Bytes } from "../mqtt/utf8";
+import { OK, E_INFLIGHT_FULL } from "../mqtt/errors";
+import { topicNames } from "./topics";
+import { Relays, RelayListener } from "./relays";
+import { Sensors, SensorListener, KIND_DIGITAL } from "./sensors";
+import { Telemetry } from "./telemetry";
+import { discoveryMessages, STATUS_ONLINE, STATUS_OFFLINE } from "./discovery";
+import { Outbox, OutboxSender } from "./outbox";
+import { parseCommand, sameBytes, CMD_NONE, CMD_ON, CMD_OFF } from "./command";
+import {
+  formatRefusal, REFUSAL_MIN_BYTES, REFUSED_UNKNOWN_RELAY, REFUSED_TOO_LONG, REFUSED_RETAINED, REFUSED_UNKNOWN_PAYLOAD,
+} from "./refusal";
+import { writeFixed } from "./format";
+
+/** The seams a device runs on. */
+export interface DeviceIO {
+  transport: Transport;
+  clock: Clock;
+  pins: Pins;
+  timers: Timers;
+  storage: Storage;
+  system: System;
+  log?: Log | null;
+  /** [0, 1) source for the reconnect jitter; Math.random when absent (tests pass a fixed one). */
+  random?: () => number;
+}
+
+/**
+ * What a device reports to its host (the simulator's live view, tests); every method is optional.
+ * Arguments are numbers and buffers, never new objects; buffers are valid only during the call.
+ */
+export interface DeviceEvents {
+  /** A relay changed state (its pin was just written). */
+  onRelay?(index: number, on: boolean): void;
+  /**
+   * A sensor's value changed: a digital edge, an analog sample that differs, a counted pulse. The value
+   * is device.sensors.value[index] (not passed: a fractional number argument is boxed on V8).
+   */
+  onSensor?(index: number): void;
+  /** The MQTT session came up (CONNACK accepted) or went down. */
+  onConnection?(connected: boolean): void;
+  /** A command was refused (reason: REFUSED_* of refusal.ts); its topic is topic[off .. off+len). */
+  onCommandRefused?(reason: number, topic: Uint8Array, off: number, len: number): void;
+  /** The client accepted a message the device published. */
+  onPublish?(topic: Uint8Array, payload: Uint8Array, off: number, len: number, qos: number, retain: boolean): void;
+}
+
+/** QoS 1 messages in flight at once; the outbox waits for PUBACKs beyond that (memory: slots x packet). */
+const INFLIGHT = 4;
+/** Analog and counter payloads: writeFixed writes at most 20 bytes. */
+const VALUE_BYTES = 24;
+
+export class Device implements RelayListener, SensorListener, OutboxSender {
+  readonly config: DeviceConfig;
+  readonly client: MqttClient;
+  readonly relays: Relays;
+  readonly sensors: Sensors;
+  readonly telemetry: Telemetry;
+
+  private readonly io: DeviceIO;
+  private readonly events: DeviceEvents;
+  private readonly outbox = new Outbox();
+  private readonly statusTopic: Uint8Array;
+  private readonly telemetryTopic: Uint8Array;
+  private readonly errorTopic: Uint8Array;
+  private readonly setTopics: Uint8Array[] = [];
+  private readonly sensorTopics: Uint8Array[] = [];
+  private readonly filters: Uint8Array[] = [];
+  private readonly filterQos: number[] = [];
+  private readonly online: Uint8Array;
+  private readonly offline: Uint8Array;
+  private readonly on: Uint8Array;
+  private readonly off: Uint8Array;
+  private readonly one: Uint8Array;
+  private readonly zero: Uint8Array;
+  private readonly valueBuf = new Uint8Array(VALUE_BYTES);
+  private readonly errorBuf: Uint8Array;
+  /** Outbox slots: status is 0, relay i is 1 + i, discovery configs follow. */
+  private readonly statusSlot: number;
+  private readonly relaySlot0: number;
+  private readonly maxPayload: number;
+  private readonly acceptRetained: boolean;
+  private readonly telemetryMs: number;
+  private started = false;
+  private running = false;
+  /** Whether a session is up, as the client's events told (fail-safe timing follows these). */
+  private connected = false;
+  private startedAt = 0;
+  private nextTelemetry = 0;
+
+  /**
+   * new Device(config, io, events?): expands and encodes every topic, builds discovery payloads and
+   * allocates every buffer; touches no pin and opens nothing until start(). Throws on a bad topic.
+   */
+  constructor(config: DeviceConfig, io: DeviceIO, events?: DeviceEvents) {
+    this.config = config;
+    this.io = io;
+    this.events = events || {};
+    this.maxPayload = config.commands.maxPayload;
+    this.acceptRetained = config.commands.acceptRetained;
+    this.telemetryMs = config.telemetry.periodSec * 1000;
+    const names = topicNames(config);
+    this.statusTopic = utf8Bytes(names.status);
+    this.telemetryTopic = utf8Bytes(names.telemetry);
+    this.errorTopic = utf8Bytes(names.error);
+    this.online = utf8Bytes(STATUS_ONLINE);
+    this.offline = utf8Bytes(STATUS_OFFLINE);
+    this.on = utf8Bytes("ON");
+    this.off = utf8Bytes("OFF");
+    this.one = utf8Bytes("1");
+    this.zero = utf8Bytes("0");
+    this.relays = new Relays(config.relays, io.pins, io.timers, io.storage, io.clock, this);
+    this.sensors = new Sensors(config.sensors, io.pins, io.clock, this);
+    this.telemetry = new Telemetry(config);
+
+    // Outbox: status, relay states, discovery, in the order they go out after a connect.
+    const outbox = this.outbox;
+    this.statusSlot = outbox.add(this.statusTopic, this.online);
+    this.relaySlot0 = this.statusSlot + 1;
+    let longestSet = 0;
+    let largest = this.statusTopic.length + this.offline.length;
+    for (let i = 0; i < config.relays.length; i++) {
+      const set = utf8Bytes(names.relaySet[i]);
+      this.setTopics.push(set);
+      if (set.length > longestSet) longestSet = set.length;
+      outbox.add(utf8Bytes(names.relayState[i]), this.off);
+      largest = Math.max(largest, outbox.topics[this.relaySlot0 + i].length + this.off.length);
+    }
+    for (let i = 0; i < config.sensors.length; i++) {
+      this.sensorTopics.push(utf8Bytes(names.sensorState[i]));
+      largest = Math.max(largest, this.sensorTopics[i].length + VALUE_BYTES);
+    }
+    if (config.discovery.enabled) {
+      const d = discoveryMessages(config, names);
+      for (let i = 0; i < d.length; i++) {
+        const topic = utf8Bytes(d[i].topic);
+        const payload = utf8Bytes(d[i].payload);
+        outbox.add(topic, payload);
+        largest = Math.max(largest, topic.length + payload.length);
+      }
+    }
+    outbox.seal();
+    for (let i = 0; i < names.commandFilters.length; i++) {
+      this.filters.push(utf8Bytes(names.commandFilters[i]));
+      this.filterQos.push(1);
+    }
+    // Room for the topic and payload of a refused command; longer ones are cut to fit.
+    this.errorBuf = new Uint8Array(Math.max(REFUSAL_MIN_BYTES, 96 + 2 * longestSet + 2 * this.maxPayload));
+    largest = Math.max(largest, this.errorTopic.length + this.errorBuf.length);
+    largest = Math.max(largest, this.telemetryTopic.length + this.telemetry.buf.length);
+
+    const mqtt = config.mqtt;
+    const options: ClientOptions = {
+      clientId: mqtt.clientId,
+      username: mqtt.username,
+      password: mqtt.password,
+      keepAliveSec: mqtt.keepAlive,
+      cleanSession: mqtt.cleanSession,
+      will: { topic: names.status, payload: STATUS_OFFLINE, qos: 1, retain: true },
+      // PUBLISH overhead: fixed header (up to 5), topic length (2), packet id (2).
+      maxPacketBytes: largest + 9,
+      // A command's topic and payload with room to spare, so a payload somewhat over maxPayload still
+      // arrives and is refused with a reason; a much longer one is dropped by the client (stats.dropped).
+      rxBytes: Math.max(512, 64 + 2 * longestSet + 2 * this.maxPayload),
+      inflight: INFLIGHT,
+      // The device publishes only while connected (everything is republished after a connect), so the
+      // client's offline store stays empty.
+      offlineBytes: 64,
+      subscriptions: Math.max(1, this.filters.length),
+    };
+    if (io.random) options.random = io.random;
+    const self = this;
+    this.client = new MqttClient(options, io.transport, io.clock, {
+      onConnected: function (): void {
+        self.linkUp();
+      },
+      onDisconnected: function (): void {
+        self.linkDown();
+      },
+      onMessage: function (sub: number, p: Packet): void {
+        self.command(p);
+      },
+      onPublished: function (): void {
+        self.pump();
+      },
+      onError: function (code: number): void {
+        self.log(LOG_WARN, code, "mqtt");
+      },
+    });
+  }
+
+  /** start(): relays to their power-on state, inputs watched, the broker connection begun. Once. */
+  start(): void {
+    if (this.started) return;
+    this.started = true;
+    this.running = true;
+    const now = this.io.clock.now();
+    this.startedAt = now;
+    this.relays.outageBegan();
+    this.nextTelemetry = now + this.telemetryMs;
+    this.relays.start();
+    this.sensors.start();
+    if (this.filters.length > 0) {
+      const code = this.client.subscribeAll(this.filters, this.filterQos);
+      if (code !== OK) this.log(LOG_WARN, code, "subscribe");
+    }
+    this.client.start();
+  }
+
+  /** tick(): the periodic work (client timers, fail-safe, sampling, counters, telemetry); every ~100 ms. */
+  tick(): void {
+    this.client.tick();
+    if (!this.running) return;
+    const now = this.io.clock.now();
+    if (!this.connected) this.relays.failsafe();
+    this.sensors.tick();
+    if (this.telemetryMs > 0 && now >= this.nextTelemetry) {
+      this.nextTelemetry += this.telemetryMs;
+      if (this.nextTelemetry <= now) this.nextTelemetry = now + this.telemetryMs;
+      this.publishTelemetry();
+    }
+    if (this.outbox.waiting > 0) this.pump();
+  }
+
+  /**
+   * stop(): publishes "offline" (retained) and disconnects cleanly, so the broker does not send the
+   * will; cancels pulses and watches. Relays keep their state. Final.
+   */
+  stop(): void {
+    if (!this.running) return;
+    this.running = false;
+    if (this.client.isConnected()) {
+      const len = this.offline.length;
+      // QoS 1 as every status message; with no slot free, QoS 0 still reaches the broker before DISCONNECT.
+      if (this.publish(this.statusTopic, this.offline, 0, len, 1, true) === E_INFLIGHT_FULL) {
+        this.publish(this.statusTopic, this.offline, 0, len, 0, true);
+      }
+    }
+    this.client.stop();
+    this.relays.stop();
+    this.sensors.stop();
+  }
+
+  /**
+   * networkUp(): the network (WiFi) came back: try the broker now rather than after the rest of the
+   * reconnect delay, which may have grown to a minute while the network was down.
+   */
+  networkUp(): void {
+    if (this.running) this.client.reconnectNow();
+  }
+
+  /** isConnected() -> whether a session with the broker is up. */
+  isConnected(): boolean {
+    return this.client.isConnected();
+  }
+
+  // ---- relays, sensors, outbox (listener interfaces) ----
+
+  /** relayChanged(i, on): publish the new state (retained) and tell the host. */
+  relayChanged(i: number, on: boolean): void {
+    this.outbox.mark(this.relaySlot0 + i, on ? this.on : this.off);
+    this.pump();
+    if (this.events.onRelay) this.events.onRelay(i, on);
+  }
+
+  /** sensorChanged(i): tell the host. */
+  sensorChanged(i: number): void {
+    if (this.events.onSensor) this.events.onSensor(i);
+  }
+
+  /** sensorReport(i): publish the sensor's value (QoS 0) when connected; after a connect all are sent. */
+  sensorReport(i: number): void {
+    if (!this.client.isConnected()) return;
+    const s = this.sensors;
+    if (s.kind[i] === KIND_DIGITAL) {
+      const p = s.value[i] === 1 ? this.one : this.zero;
+      this.publish(this.sensorTopics[i], p, 0, p.length, 0, false);
+      return;
+    }
+    const n = writeFixed(this.valueBuf, 0, s.value[i], s.decimals[i]);
+    this.publish(this.sensorTopics[i], this.valueBuf, 0, n, 0, false);
+  }
+
+  /** send(topic, payload) -> client.publish's result: an outbox message, QoS 1 retained. */
+  send(topic: Uint8Array, payload: Uint8Array): number {
+    return this.publish(topic, payload, 0, payload.length, 1, true);
+  }
+
+  // ---- internals ----
+
+  private linkUp(): void {
+    this.connected = true;
+    // Online first, then every relay state and discovery config, in outbox order, as PUBACKs allow.
+    this.outbox.markAll();
+    this.pump();
+    this.sensors.reportAll();
+    this.log(LOG_INFO, OK, "connected");
+    if (this.events.onConnection) this.events.onConnection(true);
+  }
+
+  private linkDown(): void {
+    this.connected = false;
+    this.relays.outageBegan();
+    this.log(LOG_WARN, this.client.lastError, "disconnected");
+    if (this.events.onConnection) this.events.onConnection(false);
+  }
+
+  private pump(): void {
+    if (this.client.isConnected()) this.outbox.pump(this);
+  }
+
+  // A message on a command topic: routed by its exact topic, checked, applied; or refused.
+  private command(p: Packet): void {
+    const buf = p.buf;
+    let r = -1;
+    for (let i = 0; i < this.setTopics.length; i++) {
+      if (sameBytes(buf, p.topicOff, p.topicLen, this.setTopics[i])) {
+        r = i;
+        break;
+      }
+    }
+    let cmd = CMD_NONE;
+    let reason = 0;
+    if (r < 0) reason = REFUSED_UNKNOWN_RELAY;
+    else if (p.payloadLen > this.maxPayload) reason = REFUSED_TOO_LONG;
+    else if (p.retain && !this.acceptRetained) reason = REFUSED_RETAINED;
+    else {
+      cmd = parseCommand(buf, p.payloadOff, p.payloadLen);
+      if (cmd === CMD_NONE) reason = REFUSED_UNKNOWN_PAYLOAD;
+    }
+    if (reason !== 0) {
+      this.refuse(reason, p);
+      return;
+    }
+    const changed = cmd === CMD_ON ? this.relays.set(r, true) : cmd === CMD_OFF ? this.relays.set(r, false) : this.relays.toggle(r);
+    // An unchanged relay still answers with its state: the sender learns the command was taken.
+    if (!changed) this.confirmRelay(r);
+  }
+
+  private confirmRelay(i: number): void {
+    this.outbox.mark(this.relaySlot0 + i, this.relays.on[i] === 1 ? this.on : this.off);
+    this.pump();
+  }
+
+  private refuse(reason: number, p: Packet): void {
+    const n = formatRefusal(this.errorBuf, reason, p.buf, p.topicOff, p.topicLen, p.buf, p.payloadOff, p.payloadLen,
+      this.maxPayload);
+    this.publish(this.errorTopic, this.errorBuf, 0, n, 0, false);
+    if (this.events.onCommandRefused) this.events.onCommandRefused(reason, p.buf, p.topicOff, p.topicLen);
+  }
+
+  // Reads the clock itself: a time passed in would be boxed on V8 (see Sensors).
+  private publishTelemetry(): void {
+    if (!this.client.isConnected()) return;
+    const now = this.io.clock.now();
+    const s = this.sensors;
+    const n = this.telemetry.format(Math.floor((now - this.startedAt) / 1000), this.io.system.freeMemory(),
+      this.relays.on, s.value, s.kind, s.decimals, this.client.stats);
+    this.publish(this.telemetryTopic, this.telemetry.buf, 0, n, 0, false);
+  }
+
+  private publish(topic: Uint8Array, payload: Uint8Array, off: number, len: number, qos: number, retain: boolean): number {
+    const r = this.client.publish(topic, payload, off, len, qos, retain);
+    if (r >= 0) {
+      if (this.events.onPublish) this.events.onPublish(topic, payload, off, len, qos, retain);
+    } else if (r !== E_INFLIGHT_FULL) this.log(LOG_WARN, r, "publish");
+    return r;
+  }
+
+  private log(level: number, code: number, message: string): void {
+    const log = this.io.log;
+    if (log) log.log(level, code, message);
+  }
+}

@@ -1,0 +1,198 @@
+// The relays: pin levels (active-low wiring), power-on state (off, on, or restored from Storage),
+// pulse (automatic OFF), interlock groups, and the fail-safe state taken when the broker is gone.
+// All state lives in typed arrays indexed like config.relays; timer callbacks are bound once here.
+import { RelayConfig } from "./config";
+import { Pins, Timers, Storage, Clock } from "../platform";
+
+/** Told about every change of a relay's state, after its pin was written. */
+export interface RelayListener {
+  relayChanged(index: number, on: boolean): void;
+}
+
+/** Espruino's Storage allows file names of at most 28 characters. */
+const MAX_KEY = 28;
+
+/**
+ * storageKey(name) -> the Storage key for a relay's last state, "relay_<name>"; a long name is cut and
+ * given a hash of the whole name so two keys never collide. Start-up only.
+ */
+export function storageKey(name: string): string {
+  const key = "relay_" + name;
+  if (key.length <= MAX_KEY) return key;
+  let h = 5381;
+  for (let i = 0; i < name.length; i++) h = (h * 33 + name.charCodeAt(i)) % 4294967296;
+  const hash = h.toString(16);
+  return key.substr(0, MAX_KEY - 1 - hash.length) + "_" + hash;
+}
+
+export class Relays {
+  readonly count: number;
+  /** 1 when the relay is on (energised), whatever the pin level. */
+  readonly on: Uint8Array;
+  private readonly pin: string[] = [];
+  private readonly activeLow: Uint8Array;
+  /** Interlock group number, or -1. */
+  private readonly group: Int16Array;
+  private readonly pulseMs: Float64Array;
+  /** Timer id of the running pulse, or -1. */
+  private readonly pulseTimer: Float64Array;
+  private readonly pulseEnd: (() => void)[] = [];
+  /** Storage key when powerOn is "restore", else null (nothing is written). */
+  private readonly key: (string | null)[] = [];
+  /** Fail-safe delay in ms, or -1 for none; the state to take; whether it was taken this outage. */
+  private readonly failsafeMs: Float64Array;
+  private readonly failsafeOn: Uint8Array;
+  private readonly failsafeDone: Uint8Array;
+  private readonly config: RelayConfig[];
+  private readonly pins: Pins;
+  private readonly timers: Timers;
+  private readonly storage: Storage;
+  private readonly clock: Clock;
+  private readonly listener: RelayListener;
+  /** When the current outage began (start() counts as one until the first connect). */
+  private offlineSince = 0;
+  /** start() is restoring states: what Storage gave is not written back. */
+  private restoring = false;
+
+  /** new Relays(config, io, listener): allocates; touches no pin yet. */
+  constructor(
+    config: RelayConfig[], pins: Pins, timers: Timers, storage: Storage, clock: Clock, listener: RelayListener,
+  ) {
+    const n = config.length;
+    this.count = n;
+    this.config = config;
+    this.pins = pins;
+    this.timers = timers;
+    this.storage = storage;
+    this.clock = clock;
+    this.listener = listener;
+    this.on = new Uint8Array(n);
+    this.activeLow = new Uint8Array(n);
+    this.group = new Int16Array(n);
+    this.pulseMs = new Float64Array(n);
+    this.pulseTimer = new Float64Array(n);
+    this.failsafeMs = new Float64Array(n);
+    this.failsafeOn = new Uint8Array(n);
+    this.failsafeDone = new Uint8Array(n);
+    const groups: string[] = [];
+    for (let i = 0; i < n; i++) {
+      const r = config[i];
+      this.pin.push(r.pin);
+      this.activeLow[i] = r.activeLow ? 1 : 0;
+      this.pulseMs[i] = r.pulseMs > 0 ? r.pulseMs : 0;
+      this.pulseTimer[i] = -1;
+      this.pulseEnd.push(this.bindPulseEnd(i));
+      this.key.push(r.powerOn === "restore" ? storageKey(r.name) : null);
+      this.failsafeMs[i] = r.failsafe === null ? -1 : r.failsafe.afterSec * 1000;
+      this.failsafeOn[i] = r.failsafe !== null && r.failsafe.state === "on" ? 1 : 0;
+      let g = -1;
+      if (r.interlock !== null) {
+        g = groups.indexOf(r.interlock);
+        if (g < 0) {
+          g = groups.length;
+          groups.push(r.interlock);
+        }
+      }
+      this.group[i] = g;
+    }
+  }
+
+  private bindPulseEnd(i: number): () => void {
+    const self = this;
+    return function (): void {
+      self.pulseTimer[i] = -1;
+      self.set(i, false);
+    };
+  }
+
+  /**
+   * start(): drives every pin to its power-on state (off, on, or the state Storage kept), interlock
+   * applied in config order. The level is written before the pin is made an output, so an active-low
+   * relay does not click on while the pin comes up.
+   */
+  start(): void {
+    for (let i = 0; i < this.count; i++) {
+      const pin = this.pin[i];
+      this.pins.write(pin, this.activeLow[i] === 1);
+      this.pins.mode(pin, "output");
+    }
+    this.restoring = true;
+    for (let i = 0; i < this.count; i++) {
+      const p = this.config[i].powerOn;
+      const key = this.key[i];
+      const on = p === "on" || (key !== null && this.storage.read(key) === "1");
+      if (on) this.set(i, true);
+    }
+    this.restoring = false;
+  }
+
+  /** stop(): cancels running pulses (the relays keep their state). */
+  stop(): void {
+    for (let i = 0; i < this.count; i++) this.cancelPulse(i);
+  }
+
+  /**
+   * set(i, on) -> whether the state changed. ON first turns the other relays of its interlock group
+   * OFF (their pins change before this one), and (re)starts the pulse; OFF cancels the pulse.
+   */
+  set(i: number, on: boolean): boolean {
+    if (!on) {
+      this.cancelPulse(i);
+      return this.apply(i, false);
+    }
+    const g = this.group[i];
+    if (g >= 0) {
+      for (let j = 0; j < this.count; j++) if (j !== i && this.group[j] === g && this.on[j] === 1) this.set(j, false);
+    }
+    const changed = this.apply(i, true);
+    if (this.pulseMs[i] > 0) {
+      this.cancelPulse(i);
+      this.pulseTimer[i] = this.timers.after(this.pulseMs[i], this.pulseEnd[i]);
+    }
+    return changed;
+  }
+
+  /** toggle(i) -> whether it changed (always). */
+  toggle(i: number): boolean {
+    return this.set(i, this.on[i] === 0);
+  }
+
+  /**
+   * failsafe(): relays whose fail-safe delay has passed since outageBegan() take their safe state, once
+   * per outage; a command may change them afterwards. Called (every tick) while the broker is gone.
+   * It reads the clock itself: a fractional time passed in would be boxed on V8.
+   */
+  failsafe(): void {
+    const offlineMs = this.clock.now() - this.offlineSince;
+    for (let i = 0; i < this.count; i++) {
+      const after = this.failsafeMs[i];
+      if (after < 0 || this.failsafeDone[i] === 1 || offlineMs < after) continue;
+      this.failsafeDone[i] = 1;
+      this.set(i, this.failsafeOn[i] === 1);
+    }
+  }
+
+  /** outageBegan(): the broker is gone from now on (or never was, at start-up); fail-safe counts afresh. */
+  outageBegan(): void {
+    this.offlineSince = this.clock.now();
+    this.failsafeDone.fill(0);
+  }
+
+  private cancelPulse(i: number): void {
+    const t = this.pulseTimer[i];
+    if (t === -1) return;
+    this.pulseTimer[i] = -1;
+    this.timers.cancel(t);
+  }
+
+  // The pin, Storage (restore only, and only on a change: flash wears) and the listener.
+  private apply(i: number, on: boolean): boolean {
+    if ((this.on[i] === 1) === on) return false;
+    this.on[i] = on ? 1 : 0;
+    this.pins.write(this.pin[i], on !== (this.activeLow[i] === 1));
+    const key = this.key[i];
+    if (key !== null && !this.restoring) this.storage.write(key, on ? "1" : "0");
+    this.listener.relayChanged(i, on);
+    return true;
+  }
+}

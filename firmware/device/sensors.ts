@@ -1,0 +1,189 @@
+// The sensors: digital inputs (reported on change), analog inputs (sampled on a period, reported when
+// they moved by more than `delta`) and pulse counters (reported at most once a second). Values live in
+// a Float64Array indexed like config.sensors; pin watches are bound once here. Debounce is the Pins
+// seam's job (Espruino's setWatch does it in firmware); this passes each sensor's debounceMs on.
+import { SensorConfig } from "./config";
+import { Pins, Clock } from "../platform";
+import { MAX_DECIMALS } from "./format";
+
+export const KIND_DIGITAL = 0;
+export const KIND_ANALOG = 1;
+export const KIND_COUNTER = 2;
+
+/**
+ * A counter reports its new value at most this often. A flow meter gives hundreds of pulses a second;
+ * one publish per pulse would flood the broker and keep the interpreter busy, while a second is as
+ * fresh as a meter reading needs to be.
+ */
+export const COUNTER_REPORT_MS = 1000;
+
+/**
+ * Told about values: changed (for a live view) and due to be reported (to publish). The value is read
+ * from Sensors.value: a fractional number passed to a call V8 does not inline is boxed (it allocates).
+ */
+export interface SensorListener {
+  sensorChanged(index: number): void;
+  sensorReport(index: number): void;
+}
+
+const POW10 = [1, 10, 100, 1000, 10000, 100000, 1000000];
+
+export class Sensors {
+  readonly count: number;
+  readonly kind: Uint8Array;
+  readonly decimals: Uint8Array;
+  /** The current value: 1/0 (digital), scaled and rounded reading (analog), pulses * scale (counter). */
+  readonly value: Float64Array;
+  /** Pulses counted since boot (counters). */
+  readonly pulses: Float64Array;
+  /** The value last reported. */
+  private readonly reported: Float64Array;
+  private readonly nextSample: Float64Array;
+  private readonly lastReportAt: Float64Array;
+  private readonly watchId: Float64Array;
+  private readonly watchFn: ((level: boolean, timeMs: number) => void)[] = [];
+  private readonly config: SensorConfig[];
+  private readonly pins: Pins;
+  private readonly clock: Clock;
+  private readonly listener: SensorListener;
+
+  /**
+   * new Sensors(config, pins, clock, listener): allocates and binds the watch callbacks; touches no pin
+   * yet. Methods read the clock themselves: a fractional time passed as an argument to a call V8 does
+   * not inline is boxed, one heap number per call.
+   */
+  constructor(config: SensorConfig[], pins: Pins, clock: Clock, listener: SensorListener) {
+    const n = config.length;
+    this.count = n;
+    this.config = config;
+    this.pins = pins;
+    this.clock = clock;
+    this.listener = listener;
+    this.kind = new Uint8Array(n);
+    this.decimals = new Uint8Array(n);
+    this.value = new Float64Array(n);
+    this.pulses = new Float64Array(n);
+    this.reported = new Float64Array(n);
+    this.nextSample = new Float64Array(n);
+    this.lastReportAt = new Float64Array(n);
+    this.watchId = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      const s = config[i];
+      const kind = s.type === "digital" ? KIND_DIGITAL : s.type === "analog" ? KIND_ANALOG : KIND_COUNTER;
+      this.kind[i] = kind;
+      const d = s.decimals < 0 ? 0 : s.decimals > MAX_DECIMALS ? MAX_DECIMALS : s.decimals;
+      this.decimals[i] = kind === KIND_DIGITAL ? 0 : d;
+      this.watchId[i] = -1;
+      this.watchFn.push(kind === KIND_DIGITAL ? this.bindDigital(i) : this.bindCounter(i));
+    }
+  }
+
+  private bindDigital(i: number): (level: boolean, timeMs: number) => void {
+    const self = this;
+    return function (level: boolean): void {
+      self.digital(i, level);
+    };
+  }
+
+  private bindCounter(i: number): (level: boolean, timeMs: number) => void {
+    const self = this;
+    return function (): void {
+      self.pulse(i);
+    };
+  }
+
+  /**
+   * start(): sets pin modes, reads every input once, and watches digital inputs (both edges) and
+   * counters (their edge), each with its debounce.
+   */
+  start(): void {
+    const now = this.clock.now();
+    for (let i = 0; i < this.count; i++) {
+      const s = this.config[i];
+      const kind = this.kind[i];
+      if (kind === KIND_ANALOG) {
+        // No mode: Espruino's analogRead configures the pin for the ADC itself.
+        this.sampleAnalog(i);
+        this.nextSample[i] = now + this.periodMs(i);
+        continue;
+      }
+      this.pins.mode(s.pin, s.pull === "up" ? "input_pullup" : s.pull === "down" ? "input_pulldown" : "input");
+      if (kind === KIND_DIGITAL) this.value[i] = this.pins.read(s.pin) !== s.invert ? 1 : 0;
+      this.watchId[i] = this.pins.watch(s.pin, kind === KIND_DIGITAL ? "both" : s.edge, s.debounceMs, this.watchFn[i]);
+    }
+  }
+
+  /** stop(): removes the watches. */
+  stop(): void {
+    for (let i = 0; i < this.count; i++) {
+      if (this.watchId[i] === -1) continue;
+      this.pins.unwatch(this.watchId[i]);
+      this.watchId[i] = -1;
+    }
+  }
+
+  /** tick(): samples analog inputs that are due and reports counters that moved; every ~100 ms. */
+  tick(): void {
+    const now = this.clock.now();
+    for (let i = 0; i < this.count; i++) {
+      const kind = this.kind[i];
+      if (kind === KIND_ANALOG) {
+        if (now < this.nextSample[i]) continue;
+        const period = this.periodMs(i);
+        this.nextSample[i] += period;
+        // Far behind (a long stall): resume the rhythm from now instead of catching up in a burst.
+        if (this.nextSample[i] <= now) this.nextSample[i] = now + period;
+        if (this.sampleAnalog(i)) this.listener.sensorChanged(i);
+        // Both values are multiples of 10^-decimals: compare whole steps, so a move of exactly `delta`
+        // is not "more than delta" by a rounding error.
+        const f = POW10[this.decimals[i]];
+        const steps = Math.round(Math.abs(this.value[i] - this.reported[i]) * f);
+        if (steps > this.config[i].delta * f + 1e-6) this.report(i);
+      } else if (kind === KIND_COUNTER) {
+        if (this.value[i] !== this.reported[i] && now - this.lastReportAt[i] >= COUNTER_REPORT_MS) this.report(i);
+      }
+    }
+  }
+
+  /** reportAll(): reports every value now (after a connect: subscribers learn the current state). */
+  reportAll(): void {
+    for (let i = 0; i < this.count; i++) this.report(i);
+  }
+
+  private periodMs(i: number): number {
+    const p = this.config[i].periodMs;
+    return p > 0 ? p : 1000;
+  }
+
+  private report(i: number): void {
+    this.reported[i] = this.value[i];
+    this.lastReportAt[i] = this.clock.now();
+    this.listener.sensorReport(i);
+  }
+
+  // Reads the input into value[i], rounded to its decimals so noise below them is no change. -> changed.
+  private sampleAnalog(i: number): boolean {
+    const s = this.config[i];
+    const f = POW10[this.decimals[i]];
+    const v = Math.round(this.pins.analog(s.pin) * s.scale * f) / f;
+    if (v === this.value[i]) return false;
+    this.value[i] = v;
+    return true;
+  }
+
+  private digital(i: number, level: boolean): void {
+    const v = level !== this.config[i].invert ? 1 : 0;
+    // Watches on both edges can repeat a level (a missed edge); only a change counts.
+    if (v === this.value[i]) return;
+    this.value[i] = v;
+    this.listener.sensorChanged(i);
+    this.report(i);
+  }
+
+  private pulse(i: number): void {
+    const n = this.pulses[i] + 1;
+    this.pulses[i] = n;
+    this.value[i] = n * this.config[i].scale;
+    this.listener.sensorChanged(i);
+  }
+}

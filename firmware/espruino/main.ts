@@ -1,0 +1,51 @@
+// The firmware's entry on the board: binds the seams to Espruino, applies the relays' power-on states at
+// once, then keeps WiFi and the broker connection up forever. __BOARD__ is the validated board.json,
+// embedded by `npm run build`.
+import type { DeviceConfig } from "../device/config";
+import { Device } from "../device/device";
+import { setByteCopy, nativeCopy } from "../mqtt/bytes";
+import { EspruinoNetTransport } from "./net-transport";
+import { espruinoClock } from "./clock";
+import { EspruinoPins } from "./pins";
+import { EspruinoTimers } from "./timers";
+import { EspruinoStorage } from "./storage";
+import { espruinoSystem } from "./system";
+import { WifiManager } from "./wifi";
+
+declare const __BOARD__: DeviceConfig;
+
+/** How often the device's timers (keep alive, fail-safe, sampling, telemetry) are driven. */
+const TICK_MS = 100;
+
+// Native bulk copies: a JS byte loop costs ~5 us a byte on the board.
+setByteCopy(nativeCopy);
+
+const config = __BOARD__;
+const timers = new EspruinoTimers();
+const device = new Device(config, {
+  transport: new EspruinoNetTransport(config.mqtt.host, config.mqtt.port, config.mqtt.tls),
+  clock: espruinoClock,
+  pins: new EspruinoPins(),
+  timers: timers,
+  storage: new EspruinoStorage(),
+  system: espruinoSystem,
+  log: {
+    log: function (level: number, code: number, message: string): void {
+      console.log("relaymq " + level + " " + code + " " + message);
+    },
+  },
+});
+const wifi = new WifiManager(require("Wifi"), timers, config.wifi.ssid, config.wifi.password, {
+  onUp: function (): void {
+    device.networkUp();
+  },
+  // The MQTT client notices the dead link by itself (keep alive) and keeps retrying.
+  onDown: function (): void {},
+}, { minMs: 1000, maxMs: 60000, attemptMs: 30000 });
+
+// Relays go to their power-on state and the fail-safe clock starts now, before any network exists.
+device.start();
+timers.every(TICK_MS, function (): void {
+  device.tick();
+});
+wifi.start();

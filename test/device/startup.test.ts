@@ -1,0 +1,156 @@
+// Start-up and the connection's life: the CONNECT (will, credentials, keep alive), what goes out after
+// CONNACK and in which order, subscriptions, the outbox waiting for PUBACKs, reconnects, and stop().
+import { describe, it, expect } from "vitest";
+import { Harness, boardConfig, relay, topicOf, subscribeFilters } from "./harness";
+
+describe("device start-up", () => {
+  it("connects with the will 'offline' retained QoS 1 on the status topic and the configured session", () => {
+    const h = new Harness().start();
+    expect(h.transport.openCalls).toBe(1);
+    h.transport.accept();
+    const [c] = h.take() as any[];
+    expect(c).toBeUndefined();
+    const connect = h.sent[0];
+    expect(connect).toMatchObject({
+      type: "CONNECT", clientId: "esp32-01", keepAlive: 30, cleanSession: true, username: "esp32-01", password: "secret",
+      will: { topic: "devices/esp32-01/status", payload: "offline", qos: 1, retain: true },
+    });
+  });
+
+  it("after CONNACK: SUBSCRIBE, online, every relay state, discovery, then the sensors, in that order", () => {
+    const h = new Harness();
+    h.pins.levels.D4 = false; // door: pull-up, inverted -> pressed = 1
+    h.pins.setAnalog("D34", 0.425);
+    h.start();
+    h.transport.accept();
+    h.takeBrief();
+    h.transport.deliver(new Uint8Array([0x20, 2, 0, 0]));
+    h.respond();
+    const out = h.takeBrief();
+    expect(out[0]).toMatch(/^SUBSCRIBE #\d+ devices\/esp32-01\/relay\/\+\/set:1$/);
+    const pubs = out.filter((s) => s.startsWith("PUBLISH")).map((s) => s.replace(/ #\d+/, ""));
+    expect(pubs.slice(0, 3)).toEqual([
+      "PUBLISH q1 retain devices/esp32-01/status=online",
+      "PUBLISH q1 retain devices/esp32-01/relay/pump/state=OFF",
+      "PUBLISH q1 retain devices/esp32-01/relay/fan/state=OFF",
+    ]);
+    // Discovery (5 configs) and sensors: QoS 1 messages wait for free in-flight slots, sensors go at once.
+    const topics = pubs.map((s) => s.replace(/^PUBLISH q\d (retain )?/, "").split("=")[0]);
+    expect(topics.filter((t) => t.startsWith("homeassistant/"))).toEqual([
+      "homeassistant/switch/esp32-01_pump/config",
+      "homeassistant/switch/esp32-01_fan/config",
+      "homeassistant/binary_sensor/esp32-01_door/config",
+      "homeassistant/sensor/esp32-01_light/config",
+      "homeassistant/sensor/esp32-01_water/config",
+    ]);
+    expect(pubs).toContain("PUBLISH q0 devices/esp32-01/sensor/door/state=1");
+    expect(pubs).toContain("PUBLISH q0 devices/esp32-01/sensor/light/state=42.5");
+    expect(pubs).toContain("PUBLISH q0 devices/esp32-01/sensor/water/state=0.00");
+    expect(pubs.length).toBe(3 + 5 + 3);
+    h.checkWrites();
+  });
+
+  it("a burst bigger than the in-flight window waits for PUBACKs instead of being lost", () => {
+    const relays = [];
+    for (let i = 0; i < 10; i++) relays.push(relay("r" + i, "D" + (12 + i)));
+    const h = new Harness(boardConfig({ relays, sensors: [] }));
+    h.autoAck = false;
+    h.start().connect();
+    let qos1 = h.take().filter((p) => p.qos === 1);
+    expect(qos1.length).toBe(4); // the window: status and the first three states
+    expect(h.device.client.inflight.used).toBe(4);
+    // Acknowledge one at a time: each PUBACK lets exactly one more out, in order.
+    const seen = qos1.map((p) => p.topic);
+    while (h.ackOldest()) {
+      qos1 = h.take().filter((p) => p.qos === 1);
+      expect(qos1.length).toBeLessThanOrEqual(1);
+      seen.push(...qos1.map((p) => p.topic));
+    }
+    expect(seen.length).toBe(1 + 10 + 10);
+    expect(seen[0]).toBe("devices/esp32-01/status");
+    expect(seen.slice(1, 11)).toEqual(relays.map((r) => topicOf("state", r.name)));
+    expect(new Set(seen).size).toBe(21);
+  });
+
+  it("subscribes once per relay when the set template cannot take '+'", () => {
+    const c = boardConfig();
+    c.topics.relaySet = "{prefix}/set-{name}";
+    const h = new Harness(c).boot();
+    expect(subscribeFilters(h)).toEqual(["devices/esp32-01/set-pump", "devices/esp32-01/set-fan"]);
+    h.send("devices/esp32-01/set-fan", "ON");
+    expect(h.pins.levels.D27).toBe(true);
+  });
+
+  it("a relay set topic that is not a valid topic name is refused at construction", () => {
+    const c = boardConfig();
+    c.relays[0].name = "pu#mp";
+    expect(() => new Harness(c)).toThrow(/invalid relay set topic/);
+  });
+
+  it("stop(): 'offline' retained QoS 1, then DISCONNECT, then the link closes (the will is not sent)", () => {
+    const h = new Harness().boot();
+    h.device.stop();
+    const out = h.takeBrief();
+    expect(out.map((s) => s.replace(/ #\d+/, ""))).toEqual([
+      "PUBLISH q1 retain devices/esp32-01/status=offline",
+      "DISCONNECT",
+    ]);
+    expect(h.transport.closeCalls).toBe(1);
+    expect(h.events).toContain("connection down");
+    // Nothing more: no reconnect, no watches, no timers.
+    h.run(120_000);
+    expect(h.transport.openCalls).toBe(1);
+    expect(h.pins.watches.size).toBe(0);
+  });
+
+  it("stop() with every in-flight slot taken still says 'offline' (QoS 0) before DISCONNECT", () => {
+    const h = new Harness().boot();
+    h.autoAck = false;
+    for (let i = 0; i < 4; i++) h.command("fan", "TOGGLE");
+    expect(h.device.client.inflight.used).toBe(4);
+    h.take();
+    h.device.stop();
+    expect(h.takeBrief()).toEqual(["PUBLISH q0 retain devices/esp32-01/status=offline", "DISCONNECT"]);
+  });
+
+  it("after a reconnect everything is published again; online each time", () => {
+    const h = new Harness().boot();
+    h.command("fan", "ON");
+    h.take();
+    h.transport.remoteClose();
+    expect(h.events).toContain("connection down");
+    h.reconnect();
+    const pubs = h.take();
+    expect(pubs[0]).toMatchObject({ topic: "devices/esp32-01/status", payload: "online", retain: true, qos: 1 });
+    expect(pubs).toContainEqual({ topic: topicOf("state", "fan"), payload: "ON", qos: 1, retain: true });
+    expect(pubs.filter((p) => p.topic.startsWith("homeassistant/")).length).toBe(5);
+    expect(h.device.client.stats.reconnects).toBe(1);
+    // The subscription is made again (clean session).
+    expect(subscribeFilters(h).length).toBe(2);
+  });
+
+  it("networkUp() skips the rest of the reconnect delay", () => {
+    const h = new Harness();
+    for (let i = 0; i < 8; i++) h.transport.refuseNextOpen(-52);
+    h.start();
+    h.runUntil(() => h.transport.openCalls === 8, 600_000);
+    h.run(100);
+    expect(h.transport.pending).toBe(false); // waiting out a long delay (no network)
+    h.device.networkUp();
+    h.run(100);
+    expect(h.transport.pending).toBe(true);
+    h.connect();
+    expect(h.device.isConnected()).toBe(true);
+  });
+
+  it("without discovery, no config is published", () => {
+    const h = new Harness(boardConfig({ discovery: { enabled: false, prefix: "homeassistant" } })).start().connect();
+    expect(h.take().filter((p) => p.topic.startsWith("homeassistant/"))).toEqual([]);
+  });
+
+  it("a board without relays subscribes to nothing", () => {
+    const h = new Harness(boardConfig({ relays: [] })).start().connect();
+    expect(subscribeFilters(h)).toEqual([]);
+    expect(h.take()[0]).toMatchObject({ topic: "devices/esp32-01/status", payload: "online" });
+  });
+});
