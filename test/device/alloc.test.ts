@@ -3,11 +3,8 @@
 // zero GC events in the window. Run in a child process so nothing else allocates meanwhile; a control run
 // that allocates must see GC events.
 import { describe, it, expect } from "vitest";
-import { spawnSync } from "node:child_process";
-import { fileURLToPath } from "node:url";
-import { dirname, resolve } from "node:path";
+import { runGcChild } from "../support/gc-child";
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const CHILD = "test/device/alloc-child.ts";
 const CYCLES = 120_000;
 
@@ -17,12 +14,7 @@ interface Result {
 }
 
 function runChild(mode: string): Result {
-  const r = spawnSync(process.execPath, ["--import", "tsx", CHILD, mode, String(CYCLES)], {
-    cwd: root, encoding: "utf8", timeout: 60_000,
-  });
-  if (r.status !== 0) throw new Error("child failed (" + r.status + "): " + r.stderr);
-  const lines = r.stdout.trim().split("\n");
-  return JSON.parse(lines[lines.length - 1]) as Result;
+  return runGcChild<Result>(CHILD, [mode, String(CYCLES)]);
 }
 
 describe("device allocation-free steady state (GC observed in a child process)", () => {

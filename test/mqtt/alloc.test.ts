@@ -3,12 +3,9 @@
 // none. A control in the same run (mqtt-packet, which allocates) must show GCs, proving the observer
 // sees them on this Node version. Plain `node --import tsx`: no flags that change or hide GC.
 import { describe, it, expect } from "vitest";
-import { spawnSync } from "node:child_process";
-import { fileURLToPath } from "node:url";
-import { dirname, resolve } from "node:path";
+import { runGcChild } from "../support/gc-child";
 import { CYCLES, publishChecksum, pubackChecksum, matchChecksum, subscribeChecksum } from "./alloc-shared";
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 
 interface PhaseReport { cycles: number; gcEvents: number; checksum: number; bad: number; ms: number }
 interface Report {
@@ -18,13 +15,7 @@ interface Report {
 
 let cached: Report | null = null;
 function runChild(): Report {
-  if (cached) return cached;
-  const r = spawnSync(process.execPath, ["--import", "tsx", "test/mqtt/alloc-child.ts"], {
-    cwd: root, timeout: 120_000, encoding: "utf8",
-  });
-  if (r.status !== 0) throw new Error(`alloc-child exited ${r.status} ${r.signal ?? ""}\n${r.stderr}`);
-  const line = r.stdout.trim().split("\n").pop() ?? "";
-  cached = JSON.parse(line) as Report;
+  cached ??= runGcChild<Report>("test/mqtt/alloc-child.ts", [], 120_000);
   return cached;
 }
 
