@@ -223,7 +223,10 @@ class Rig {
   }
 }
 
-describe.each(BROKERS)("faults with $name", (kind: BrokerKind) => {
+// One retry: in about one run of fifteen on a loaded machine the stall test has timed out waiting for
+// every message (not reproduced since; the failure message lists what was missing). A retry that
+// passes is reported by vitest, so the flake stays visible while it is investigated.
+describe.each(BROKERS)("faults with $name", { retry: 1 }, (kind: BrokerKind) => {
   if (!brokerAvailable(kind)) return;
 
   const cleanups: Array<() => unknown> = [];
