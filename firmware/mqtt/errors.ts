@@ -41,7 +41,6 @@ export const E_SUBSCRIBE_QOS = -33;
 export const E_RX_OVERFLOW = -34;
 
 // The client's session (client.ts) and the transport underneath it.
-export const E_NOT_CONNECTED = -40;
 export const E_INFLIGHT_FULL = -41;
 export const E_OFFLINE_FULL = -42;
 export const E_QOS0_OFFLINE = -43;
@@ -92,7 +91,6 @@ const TABLE: [number, string, string][] = [
   [E_TRAILING_BYTES, "TRAILING_BYTES", "bytes remain after the last field of the packet"],
   [E_SUBSCRIBE_QOS, "SUBSCRIBE_QOS", "requested QoS must be 0, 1 or 2 with reserved bits 0 [MQTT-3.8.3-4]"],
   [E_RX_OVERFLOW, "RX_OVERFLOW", "the packet is larger than the receive buffer; its bytes were skipped"],
-  [E_NOT_CONNECTED, "NOT_CONNECTED", "the client is not connected"],
   [E_INFLIGHT_FULL, "INFLIGHT_FULL", "every in-flight slot for QoS 1/2 messages is taken; try again after an acknowledgement"],
   [E_OFFLINE_FULL, "OFFLINE_FULL", "the offline store is full; the message was dropped"],
   [E_QOS0_OFFLINE, "QOS0_OFFLINE", "a QoS 0 message published while disconnected was dropped"],

@@ -78,9 +78,4 @@ export class Inflight {
     }
     return best;
   }
-
-  clear(): void {
-    for (let i = 0; i < this.slots; i++) this.state[i] = SLOT_FREE;
-    this.used = 0;
-  }
 }

@@ -80,8 +80,4 @@ export class OfflineQueue {
     // the ring as free again.
     else this.head = this.peek();
   }
-
-  clear(): void {
-    this.head = this.tail = this.count = 0;
-  }
 }
