@@ -66,7 +66,8 @@ declare var E: {
   toUint8Array(data: string): Uint8Array;
   /** Size in JsVars. */
   getSizeOf(value: unknown): number;
-  on(event: "init", fn: () => void): void;
+  /** "init" after boot; "kill" just before reset(), load() or save() tears the program down. */
+  on(event: "init" | "kill", fn: () => void): void;
 };
 
 interface EspruinoSocket {

@@ -49,3 +49,8 @@ timers.every(TICK_MS, function (): void {
   device.tick();
 });
 wifi.start();
+// reset() or load() (a new upload, the simulator's Ctrl-C) ends the program: say "offline" and disconnect
+// cleanly first, so the broker does not publish the will for a board that is only being restarted.
+E.on("kill", function (): void {
+  device.stop();
+});

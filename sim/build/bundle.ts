@@ -2,8 +2,11 @@
 // lowers each file, because esbuild cannot lower let/const/classes to ES5; esbuild then joins the files.
 // Only Espruino's built-in modules stay as require("...").
 import { readFile } from "node:fs/promises";
+import { dirname, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import * as esbuild from "esbuild";
 import ts from "typescript";
+import type { DeviceConfig } from "../../firmware/device/config";
 
 /** Modules the interpreter provides; everything else must be inside the bundle. */
 export const ESPRUINO_BUILTINS = ["net", "tls", "Wifi", "Storage", "ESP32"];
@@ -57,4 +60,11 @@ export async function bundleFirmware(options: BundleOptions): Promise<string> {
     logLevel: "silent",
   });
   return "(function () {\n" + result.outputFiles[0].text + "})();\n";
+}
+
+const MAIN = resolve(dirname(fileURLToPath(import.meta.url)), "../../firmware/espruino/main.ts");
+
+/** bundleBoard(config) -> the firmware as `npm run build` makes it (minified), with config embedded. */
+export function bundleBoard(config: DeviceConfig): Promise<string> {
+  return bundleFirmware({ entry: MAIN, define: { __BOARD__: JSON.stringify(config) }, minify: true });
 }

@@ -6,8 +6,9 @@ import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { loadBoard, BoardError } from "../board/load";
 import { wiringTable } from "../board/wiring";
-import { bundleFirmware } from "../build/bundle";
+import { bundleBoard } from "../build/bundle";
 import { checkEspruino } from "../build/espruino-check";
+import { sidecarPath } from "./sim-board";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 
@@ -48,23 +49,24 @@ export async function build(argv: string[], out: (s: string) => void, err: (s: s
     for (const p of e.problems) err("  error: " + p);
     for (const w of e.warnings) err("  warning: " + w);
     rmSync(args.out, { force: true });
+    rmSync(sidecarPath(args.out), { force: true });
     return 1;
   }
   for (const w of loaded.warnings) err("warning: " + w);
-  const source = await bundleFirmware({
-    entry: resolve(ROOT, "firmware/espruino/main.ts"),
-    define: { __BOARD__: JSON.stringify(loaded.config) },
-    minify: true,
-  });
+  const source = await bundleBoard(loaded.config);
   const findings = checkEspruino(source);
   if (findings.length > 0) {
     err(`not built: the bundle uses what Espruino cannot run:`);
     for (const f of findings) err(`  ${f.line}:${f.column}: ${f.rule}: ${f.text}`);
     rmSync(args.out, { force: true });
+    rmSync(sidecarPath(args.out), { force: true });
     return 1;
   }
   mkdirSync(dirname(args.out), { recursive: true });
   writeFileSync(args.out, source);
+  // The simulator's --bundle mode reads the board the bundle embeds from here; no secrets in it.
+  const sidecar = { ...loaded.config, wifi: { ...loaded.config.wifi, password: "" }, mqtt: { ...loaded.config.mqtt, password: null } };
+  writeFileSync(sidecarPath(args.out), JSON.stringify(sidecar, null, 2) + "\n");
   out(`${args.out}: ${Buffer.byteLength(source)} bytes (board ${loaded.config.id}, ES5, Espruino check passed)`);
   out("");
   out(wiringTable(loaded.config));

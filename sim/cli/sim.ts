@@ -1,2 +1,126 @@
-// Placeholder so `npm ci && npm start` works from the first commit; the simulator replaces it.
-console.log("relaymq: the simulator is not built yet (it arrives with the simulator issue).");
+// npm start / npm run sim: the simulator (DESIGN.md "Commands"). An embedded aedes broker (or --broker),
+// one virtual board from board.json (or a fleet with --devices), and either the live view or, with
+// --headless, one JSON object a line on stdout. Ctrl-C (or SIGTERM) stops every board cleanly: each says
+// "offline" and disconnects, so the broker sends no will.
+import { existsSync, readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { BoardError } from "../board/load";
+import type { DeviceConfig } from "../../firmware/device/config";
+import { Simulator } from "../runner/simulator";
+import type { SimEvent } from "../runner/events";
+import { parseSimArgs, SIM_USAGE, type SimArgs } from "./sim-args";
+import { loadSimBoard, loadBundleBoard } from "./sim-board";
+import { startLive } from "./sim-live";
+
+export interface SimIO {
+  out: NodeJS.WriteStream;
+  err: (line: string) => void;
+  input: NodeJS.ReadStream;
+  env: NodeJS.ProcessEnv;
+}
+
+function loadConfig(args: SimArgs, io: SimIO): { config: DeviceConfig; bundle?: { source: string; file: string } } | number {
+  let config: DeviceConfig;
+  if (args.bundle && !existsSync(args.bundle)) {
+    io.err(`${args.bundle}: no such file; build it first: npm run build`);
+    return 1;
+  }
+  const embedded = args.bundle ? loadBundleBoard(args.bundle) : null;
+  if (embedded) config = embedded;
+  else {
+    try {
+      const loaded = loadSimBoard(args.board, io.env);
+      for (const n of loaded.notices) io.err(n);
+      config = loaded.config;
+    } catch (e) {
+      if (!(e instanceof BoardError)) throw e;
+      io.err(`${args.board}: cannot simulate, the board has ${e.problems.length} problem(s):`);
+      for (const p of e.problems) io.err("  error: " + p);
+      return 1;
+    }
+    if (args.bundle) io.err(`notice: no board next to ${args.bundle}; describing it with ${args.board}`);
+  }
+  if (args.devices > 1 && !config.topics.prefix.includes("{id}")) {
+    io.err(`warning: topics.prefix "${config.topics.prefix}" has no {id}: the ${args.devices} boards share their topics`);
+  }
+  if (!args.bundle) return { config };
+  return { config, bundle: { source: readFileSync(args.bundle, "utf8"), file: args.bundle } };
+}
+
+/** runSim(argv, io) -> the exit status once the simulator stopped: 0 after a clean stop, 1 on errors, 2 bad usage. */
+export async function runSim(argv: string[], io: SimIO): Promise<number> {
+  const args = parseSimArgs(argv);
+  if (typeof args === "string") {
+    if (args) io.err(args);
+    io.err(SIM_USAGE);
+    return args ? 2 : 0;
+  }
+  const loaded = loadConfig(args, io);
+  if (typeof loaded === "number") return loaded;
+  let headless = args.headless;
+  if (!headless && !(io.out.isTTY && io.input.isTTY)) {
+    io.err("notice: not a terminal; writing one JSON object a line (as --headless)");
+    headless = true;
+  }
+  const write = (e: SimEvent) => io.out.write(JSON.stringify(e) + "\n");
+  let live: ReturnType<typeof startLive> | null = null;
+  const sim = new Simulator({
+    config: loaded.config,
+    mode: args.bundle ? "bundle" : "source",
+    bundle: loaded.bundle,
+    broker: args.broker ?? undefined,
+    port: args.port,
+    devices: args.devices,
+    trace: args.trace || !headless,
+    emit: (e) => {
+      if (live) live.event(e);
+      else if (headless) write(e);
+    },
+  });
+  if (!headless) live = startLive(sim, io, () => stop());
+
+  let stopping: Promise<void> | null = null;
+  let resolveDone: () => void = () => {};
+  const done = new Promise<void>((r) => (resolveDone = r));
+  const stop = () => {
+    if (!stopping) stopping = sim.stop().finally(() => resolveDone());
+    return stopping;
+  };
+  const onSignal = () => void stop();
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  try {
+    try {
+      await sim.start();
+    } catch (e) {
+      const err = e as NodeJS.ErrnoException;
+      if (live) live.close();
+      live = null;
+      if (err.code === "EADDRINUSE") {
+        io.err(`port ${args.port} on 127.0.0.1 is in use (another broker?): choose one with --port N, or use it with --broker mqtt://127.0.0.1:${args.port}`);
+      } else io.err(`cannot start: ${err.message ?? String(e)}`);
+      await sim.stop();
+      return 1;
+    }
+    if (headless) {
+      const pub = sim.mosquittoPub();
+      if (pub) io.err(`switch relay 1: ${pub}`);
+    }
+    await done;
+    return 0;
+  } finally {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+    if (live) live.close();
+  }
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  runSim(process.argv.slice(2), {
+    out: process.stdout,
+    err: (s) => process.stderr.write(s + "\n"),
+    input: process.stdin,
+    env: process.env,
+  }).then((code) => process.exit(code));
+}

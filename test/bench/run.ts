@@ -6,6 +6,8 @@ export type Benchmark = () => Promise<string>;
 
 const BENCHMARKS: Record<string, () => Promise<Benchmark>> = {
   codec: async () => (await import("./codec")).run,
+  latency: async () => (await import("./latency")).run,
+  fleet: async () => (await import("./fleet")).run,
 };
 
 async function main(argv: string[]): Promise<number> {

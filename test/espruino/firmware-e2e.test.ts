@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import mqtt from "mqtt";
 import { build } from "../../sim/cli/build";
-import { startAedes, type RunningBroker } from "../support/aedes-broker";
+import { startAedes, type RunningBroker } from "../../sim/broker/embedded";
 
 const BIN = process.env.ESPRUINO_BIN;
 const WIFI_STUB =

@@ -2,7 +2,7 @@
 // child process, each on its own free 127.0.0.1 port.
 import fs from "node:fs";
 import { it } from "vitest";
-import { startAedes, type RunningBroker } from "./aedes-broker";
+import { startAedes, type RunningBroker } from "../../sim/broker/embedded";
 import { mosquittoPath, startMosquitto } from "./mosquitto";
 
 export interface BrokerOptions {

@@ -1,0 +1,104 @@
+// The simulator's command line (DESIGN.md "Commands"): parsed into options or a message naming the bad
+// argument.
+import { resolve } from "node:path";
+
+export const SIM_USAGE = `usage: npm run sim -- [--board FILE] [--broker mqtt://HOST:PORT] [--port N] [--headless]
+                      [--bundle [FILE]] [--devices N] [--trace]
+  --board FILE      the board (default board.json); "$NAME" secrets missing from the environment are empty
+  --broker URL      use this broker instead of the embedded one (mqtt://HOST:PORT)
+  --port N          the embedded broker's port on 127.0.0.1 (default 1883)
+  --headless        no live view: one JSON object a line on stdout for every event
+  --bundle [FILE]   run the built firmware (default dist/firmware.js; npm run build makes it) in the
+                    Espruino API shim instead of the TypeScript sources
+  --devices N       N boards in one process, ids <id>-0001...: a load test for a fleet
+  --trace           with --headless: also every packet, decoded field by field`;
+
+export interface SimArgs {
+  board: string;
+  broker: { host: string; port: number } | null;
+  port: number;
+  headless: boolean;
+  bundle: string | null;
+  devices: number;
+  trace: boolean;
+}
+
+/** parseBrokerUrl(url) -> {host, port}, or a message saying what is wrong with it. */
+export function parseBrokerUrl(url: string): { host: string; port: number } | string {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    return `--broker ${url}: not a URL; write mqtt://HOST:PORT`;
+  }
+  if (u.protocol !== "mqtt:" && u.protocol !== "tcp:") {
+    return `--broker ${url}: only mqtt://HOST:PORT is supported (plain TCP), not ${u.protocol}//`;
+  }
+  if (!u.hostname) return `--broker ${url}: no host; write mqtt://HOST:PORT`;
+  if (u.username || u.pathname.length > 1) return `--broker ${url}: only mqtt://HOST:PORT; credentials come from the board`;
+  const port = u.port === "" ? 1883 : Number(u.port);
+  return { host: u.hostname.replace(/^\[|\]$/g, ""), port };
+}
+
+function portNumber(flag: string, v: string | undefined, min: number, max: number): number | string {
+  if (v === undefined) return `${flag} needs a value`;
+  if (!/^\d+$/.test(v)) return `${flag} ${v}: not a whole number`;
+  const n = Number(v);
+  if (n < min || n > max) return `${flag} ${v}: must be ${min}..${max}`;
+  return n;
+}
+
+/** parseSimArgs(argv) -> the options, "" for --help, or a message naming the bad argument. */
+export function parseSimArgs(argv: string[]): SimArgs | string {
+  const a: SimArgs = { board: resolve("board.json"), broker: null, port: 1883, headless: false, bundle: null, devices: 1, trace: false };
+  let portGiven = false;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const next = argv[i + 1];
+    switch (arg) {
+      case "--board":
+        if (next === undefined) return "--board needs a file";
+        a.board = resolve(argv[++i]);
+        break;
+      case "--broker": {
+        if (next === undefined) return "--broker needs mqtt://HOST:PORT";
+        const b = parseBrokerUrl(argv[++i]);
+        if (typeof b === "string") return b;
+        a.broker = b;
+        break;
+      }
+      case "--port": {
+        const p = portNumber("--port", argv[++i], 1, 65535);
+        if (typeof p === "string") return p;
+        a.port = p;
+        portGiven = true;
+        break;
+      }
+      case "--devices": {
+        const n = portNumber("--devices", argv[++i], 1, 20000);
+        if (typeof n === "string") return n;
+        a.devices = n;
+        break;
+      }
+      case "--bundle":
+        a.bundle = next !== undefined && !next.startsWith("--") ? resolve(argv[++i]) : resolve("dist/firmware.js");
+        break;
+      case "--headless":
+        a.headless = true;
+        break;
+      case "--trace":
+        a.trace = true;
+        break;
+      case "--help":
+      case "-h":
+        return "";
+      default:
+        return `unknown argument: ${arg}`;
+    }
+  }
+  if (portGiven && a.broker) return "--port is the embedded broker's port; with --broker there is none";
+  if (a.bundle && a.devices > 1) {
+    return "--bundle runs the flashed file, whose id is fixed at build time; a fleet (--devices) runs from the sources";
+  }
+  return a;
+}

@@ -1,0 +1,66 @@
+// Bundle mode: the built dist/firmware.js, the exact file that gets flashed, run inside the Espruino
+// API shim. Its connections go to the simulator's broker whatever host board.json names.
+import { EspruinoShim } from "../shim/espruino-shim";
+import { errorName } from "../../firmware/mqtt/errors";
+import type { Firmware, FirmwareHost } from "./firmware";
+
+// The firmware logs "relaymq LEVEL CODE MESSAGE" (firmware/espruino/main.ts).
+const FIRMWARE_LOG = /^relaymq (\d+) (-?\d+) (.*)$/;
+const LEVELS = ["error", "warn", "info", "debug"];
+
+export class BundleFirmware implements Firmware {
+  private shim: EspruinoShim | null = null;
+
+  /** new BundleFirmware(host, source, file): source is the bundle's text, file its name in stack traces. */
+  constructor(private readonly host: FirmwareHost, private readonly source: string, private readonly file: string) {}
+
+  boot(): void {
+    const h = this.host;
+    // One socket at a time on the board: whether it opened, and its error, decide how its close reads.
+    let opened = false;
+    let error = "";
+    const shim = new EspruinoShim({
+      bank: h.bank,
+      storage: h.files,
+      route: () => ({ host: h.broker.host, port: h.broker.port, tls: null }),
+      console: (line) => {
+        const m = FIRMWARE_LOG.exec(line);
+        if (!m) {
+          h.log(line, line.startsWith("Uncaught"));
+          return;
+        }
+        const level = Number(m[1]);
+        const code = Number(m[2]);
+        const text = `${LEVELS[level] ?? m[1]} ${m[3]}` + (code === 0 ? "" : ` ${errorName(code)} (${code})`);
+        h.log(text, level === 0);
+      },
+      tap: h.bytes ? (dir, bytes) => h.bytes!(dir, bytes, 0, bytes.length) : undefined,
+      onSocket: (event, to, detail) => {
+        if (event === "connect") {
+          opened = true;
+          h.opened(to);
+        } else if (event === "error") error = detail ?? "error";
+        else if (event === "close") {
+          h.closed(error || "closed", !opened);
+          opened = false;
+          error = "";
+        } else if (event === "refused-throw") h.closed(`connect to ${to} threw: ${detail ?? "Unable to create socket"}`, true);
+      },
+    });
+    this.shim = shim;
+    shim.run(this.source, this.file);
+  }
+
+  shutdown(): void {
+    if (this.shim) this.shim.kill();
+  }
+
+  halt(): void {
+    if (this.shim) this.shim.halt();
+    this.shim = null;
+  }
+
+  socketOpen(): boolean {
+    return this.shim !== null && this.shim.openSockets > 0;
+  }
+}

@@ -1,0 +1,44 @@
+// How a virtual board runs its firmware: from the TypeScript sources (source mode) or as the built
+// bundle inside the Espruino API shim (bundle mode). The board around it (pins, storage, observers)
+// is the same for both.
+import type { DeviceConfig } from "../../firmware/device/config";
+import type { PinBank } from "../hardware/pin-bank";
+
+/** What the board gives its firmware; every callback is optional. */
+export interface FirmwareHost {
+  config: DeviceConfig;
+  bank: PinBank;
+  /** Storage files, kept across boots. */
+  files: Map<string, string>;
+  /** Where the board's connections really go. */
+  broker: { host: string; port: number };
+  /** The socket opened (`to`: where the board dialled) / closed (reason in words; neverOpened: refused). */
+  opened(to: string): void;
+  closed(reason: string, neverOpened: boolean): void;
+  /** Bytes over the socket, valid only during the call; absent: nobody listens. */
+  bytes?(dir: "out" | "in", buf: Uint8Array, off: number, len: number): void;
+  /** A line the firmware logged; error: an uncaught exception or a firmware error. */
+  log(message: string, error: boolean): void;
+  /** Source mode only (bundle mode reads these off the wire): the session came up or went down. */
+  connection?(connected: boolean, detail: string): void;
+  /** Source mode only: the client accepted a PUBLISH from the device. */
+  published?(): void;
+}
+
+export interface Firmware {
+  /** boot(): runs the firmware from power-on. Throws when it cannot start (a broken bundle). */
+  boot(): void;
+  /** shutdown(): the firmware's clean stop: "offline" retained, then DISCONNECT. */
+  shutdown(): void;
+  /** halt(): power gone: nothing runs, sockets dropped without DISCONNECT. */
+  halt(): void;
+  /** socketOpen() -> whether a socket to the broker is open. */
+  socketOpen(): boolean;
+}
+
+/** logLine(level, code, message, codeName) -> "warn mqtt E_CONNECTION_LOST (-41)": the firmware's log, readable. */
+export function logLine(level: number, code: number, message: string, codeName: (c: number) => string): string {
+  const names = ["error", "warn", "info", "debug"];
+  const lv = names[level] ?? String(level);
+  return code === 0 ? `${lv} ${message}` : `${lv} ${message} ${codeName(code)} (${code})`;
+}

@@ -1,0 +1,90 @@
+// Source mode: the firmware's Device from the TypeScript sources, on Node bindings of the seams, wired
+// the way firmware/espruino/main.ts wires it on the board (start, then a tick every 100 ms). There is
+// no WiFi to wait for: the network is up from power-on.
+import { Device } from "../../firmware/device/device";
+import { OK, errorName } from "../../firmware/mqtt/errors";
+import { TcpTransport } from "../platform/tcp-transport";
+import { TapTransport } from "../platform/tap-transport";
+import { nodeClock } from "../platform/clock";
+import { NodeTimers } from "../platform/node-timers";
+import { MapStorage } from "../platform/map-storage";
+import { nodeSystem } from "../platform/node-system";
+import { VirtualPins } from "../platform/virtual-pins";
+import { logLine, type Firmware, type FirmwareHost } from "./firmware";
+
+/** As firmware/espruino/main.ts. */
+const TICK_MS = 100;
+
+export class SourceFirmware implements Firmware {
+  private device: Device | null = null;
+  private timers: NodeTimers | null = null;
+  private tcp: TcpTransport | null = null;
+  private open = false;
+
+  constructor(private readonly host: FirmwareHost) {}
+
+  boot(): void {
+    const h = this.host;
+    const c = h.config;
+    const self = this;
+    const to = `${c.mqtt.host}:${c.mqtt.port}`;
+    const timers = new NodeTimers();
+    this.timers = timers;
+    // The simulator is the board's network: the dial goes to the simulator's broker, in plain TCP.
+    const tcp = new TcpTransport({ host: h.broker.host, port: h.broker.port });
+    this.tcp = tcp;
+    let opened = false;
+    const transport = new TapTransport(tcp, {
+      bytes: h.bytes ? (dir, buf, off, len) => h.bytes!(dir, buf, off, len) : () => {},
+      opened() {
+        opened = true;
+        self.open = true;
+        h.opened(to);
+      },
+      closed(reason) {
+        self.open = false;
+        h.closed(reason === OK ? "closed" : errorName(reason), !opened);
+        opened = false;
+      },
+    });
+    const device: Device = new Device(c, {
+      transport,
+      clock: nodeClock,
+      pins: new VirtualPins(h.bank),
+      timers,
+      storage: new MapStorage(h.files),
+      system: nodeSystem,
+      log: { log: (level, code, message) => h.log(logLine(level, code, message, errorName), level === 0) },
+    }, {
+      onConnection: h.connection
+        ? (up) => h.connection!(up, up ? String(device.client.sessionPresent) : errorName(device.client.lastError))
+        : undefined,
+      onPublish: h.published ? () => h.published!() : undefined,
+    });
+    this.device = device;
+    device.start();
+    timers.every(TICK_MS, () => device.tick());
+  }
+
+  shutdown(): void {
+    if (this.device) this.device.stop();
+  }
+
+  halt(): void {
+    if (this.timers) this.timers.cancelAll();
+    this.host.bank.unwatchAll();
+    if (this.tcp) this.tcp.close();
+    this.device = null;
+    this.timers = null;
+    this.tcp = null;
+  }
+
+  socketOpen(): boolean {
+    return this.open;
+  }
+
+  /** The running Device (tests and the fleet read its client's figures). */
+  get running(): Device | null {
+    return this.device;
+  }
+}

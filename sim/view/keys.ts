@@ -1,0 +1,79 @@
+// The live view's keyboard: which key acts on which sensor, and raw terminal input -> an action. Pure, so
+// the whole mapping is tested as a table; the live view only feeds it what stdin delivers in raw mode.
+import type { DeviceConfig } from "../../firmware/device/config";
+
+export interface KeyBinding {
+  /** "1".."9". */
+  key: string;
+  /** Index into config.sensors. */
+  sensor: number;
+  name: string;
+  type: "digital" | "analog" | "counter";
+}
+
+export interface KeyAction {
+  kind: "flip" | "pulse" | "analog" | "select" | "quit" | "kill" | "boot";
+  /** flip, pulse, select, analog: index into config.sensors. */
+  sensor?: number;
+  /** analog: how far to move the reading (fraction of full scale, 0..1 range). */
+  delta?: number;
+}
+
+/** How far one "+"/"-" (or arrow) moves an analog input. */
+export const ANALOG_STEP = 0.05;
+
+const UP = ["+", "=", "\u001b[A", "\u001bOA"];
+const DOWN = ["-", "_", "\u001b[B", "\u001bOB"];
+
+/** keyBindings(config) -> "1".."9" for the first nine sensors, in config order (more get no key). */
+export function keyBindings(config: DeviceConfig): KeyBinding[] {
+  return config.sensors.slice(0, 9).map((s, i) => ({ key: String(i + 1), sensor: i, name: s.name, type: s.type }));
+}
+
+/**
+ * decodeKey(data, bindings, selectedAnalog) -> the action for one key press, or null when the key means
+ * nothing. "+"/"-" and the arrows move the selected analog sensor (the first analog one when none is
+ * selected); null when the board has no analog sensor.
+ */
+export function decodeKey(data: string, bindings: KeyBinding[], selectedAnalog: number | null): KeyAction | null {
+  switch (data) {
+    case "q": case "Q": case "\u0003": return { kind: "quit" };
+    case "k": case "K": return { kind: "kill" };
+    case "r": case "R": return { kind: "boot" };
+  }
+  const up = UP.indexOf(data) >= 0;
+  if (up || DOWN.indexOf(data) >= 0) {
+    const target = bindings.find((b) => b.type === "analog" && b.sensor === selectedAnalog)
+      ?? bindings.find((b) => b.type === "analog");
+    return target ? { kind: "analog", sensor: target.sensor, delta: up ? ANALOG_STEP : -ANALOG_STEP } : null;
+  }
+  const b = bindings.find((x) => x.key === data);
+  if (!b) return null;
+  if (b.type === "digital") return { kind: "flip", sensor: b.sensor };
+  if (b.type === "counter") return { kind: "pulse", sensor: b.sensor };
+  return { kind: "select", sensor: b.sensor };
+}
+
+/**
+ * splitKeys(chunk) -> the key presses in one chunk of raw input: escape sequences (arrows) stay whole,
+ * everything else is one character per key (a paste or fast typing arrives as one chunk).
+ */
+export function splitKeys(chunk: string): string[] {
+  const keys: string[] = [];
+  for (let i = 0; i < chunk.length;) {
+    // CSI ("ESC [") and SS3 ("ESC O") sequences end at their first letter or "~".
+    const m = /^\u001b[[O][0-9;]*[A-Za-z~]/.exec(chunk.slice(i, i + 16));
+    const len = m ? m[0].length : chunk.codePointAt(i)! > 0xffff ? 2 : 1;
+    keys.push(chunk.slice(i, i + len));
+    i += len;
+  }
+  return keys;
+}
+
+/** keysHelp(bindings) -> one line naming every key, e.g. `keys: 1 door flip  2 light select, +/- move  ...`. */
+export function keysHelp(bindings: KeyBinding[]): string {
+  const verb = { digital: "flip", counter: "pulse", analog: "select, +/- move" };
+  const parts = bindings.map((b) => `${b.key} ${b.name} ${verb[b.type]}`);
+  parts.push("k kill", "r boot", "q quit");
+  return "keys: " + parts.join("  ");
+}
