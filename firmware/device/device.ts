@@ -2,6 +2,7 @@
 // relays and the sensors, routes commands to relays, reports state and sensor values, publishes
 // telemetry and Home Assistant discovery. Everything is allocated and encoded in the constructor;
 // start(), tick(), commands, reports and telemetry allocate nothing (DESIGN.md, "Allocation-free").
+import { allocBytes } from "../mqtt/bytes";
 import { DeviceConfig } from "./config";
 import { Transport, Clock, Pins, Timers, Storage, System, Log, LOG_INFO, LOG_WARN } from "../platform";
 import { MqttClient } from "../mqtt/client";
@@ -82,7 +83,7 @@ export class Device implements RelayListener, SensorListener, OutboxSender {
   private readonly off: Uint8Array;
   private readonly one: Uint8Array;
   private readonly zero: Uint8Array;
-  private readonly valueBuf = new Uint8Array(VALUE_BYTES);
+  private readonly valueBuf = allocBytes(VALUE_BYTES);
   private readonly errorBuf: Uint8Array;
   /** Outbox slots: status is 0, relay i is 1 + i, discovery configs follow. */
   private readonly statusSlot: number;
@@ -176,6 +177,8 @@ export class Device implements RelayListener, SensorListener, OutboxSender {
       // client's offline store stays empty.
       offlineBytes: 64,
       subscriptions: Math.max(1, this.filters.length),
+      // Commands are subscribed at QoS 1, so no QoS 2 can arrive: no 8 KB exactly-once id set.
+      maxQos: 1,
     };
     if (io.random) options.random = io.random;
     const self = this;

@@ -4,6 +4,7 @@
 // after a connect, or commands faster than PUBACKs) waits for acknowledgements instead of failing, and
 // a relay that changed twice meanwhile publishes only its latest state, which is all a retained topic
 // keeps anyway.
+import { allocBytes } from "../mqtt/bytes";
 import { E_INFLIGHT_FULL } from "../mqtt/errors";
 
 /** Publishes one message: returns client.publish's result. */
@@ -27,7 +28,7 @@ export class Outbox {
 
   /** seal(): allocates the flags once every slot was added. */
   seal(): void {
-    this.pending = new Uint8Array(this.topics.length);
+    this.pending = allocBytes(this.topics.length);
   }
 
   /** mark(i, payload): slot i is to be published with this payload (replacing one not yet sent). */

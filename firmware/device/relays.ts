@@ -1,6 +1,7 @@
 // The relays: pin levels (active-low wiring), power-on state (off, on, or restored from Storage),
 // pulse (automatic OFF), interlock groups, and the fail-safe state taken when the broker is gone.
 // All state lives in typed arrays indexed like config.relays; timer callbacks are bound once here.
+import { allocBytes } from "../mqtt/bytes";
 import { RelayConfig } from "./config";
 import { Pins, Timers, Storage, Clock } from "../platform";
 
@@ -66,14 +67,14 @@ export class Relays {
     this.storage = storage;
     this.clock = clock;
     this.listener = listener;
-    this.on = new Uint8Array(n);
-    this.activeLow = new Uint8Array(n);
+    this.on = allocBytes(n);
+    this.activeLow = allocBytes(n);
     this.group = new Int16Array(n);
     this.pulseMs = new Float64Array(n);
     this.pulseTimer = new Float64Array(n);
     this.failsafeMs = new Float64Array(n);
-    this.failsafeOn = new Uint8Array(n);
-    this.failsafeDone = new Uint8Array(n);
+    this.failsafeOn = allocBytes(n);
+    this.failsafeDone = allocBytes(n);
     const groups: string[] = [];
     for (let i = 0; i < n; i++) {
       const r = config[i];

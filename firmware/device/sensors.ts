@@ -2,6 +2,7 @@
 // they moved by more than `delta`) and pulse counters (reported at most once a second). Values live in
 // a Float64Array indexed like config.sensors; pin watches are bound once here. Debounce is the Pins
 // seam's job (Espruino's setWatch does it in firmware); this passes each sensor's debounceMs on.
+import { allocBytes } from "../mqtt/bytes";
 import { SensorConfig } from "./config";
 import { Pins, Clock } from "../platform";
 import { MAX_DECIMALS } from "./format";
@@ -59,8 +60,8 @@ export class Sensors {
     this.pins = pins;
     this.clock = clock;
     this.listener = listener;
-    this.kind = new Uint8Array(n);
-    this.decimals = new Uint8Array(n);
+    this.kind = allocBytes(n);
+    this.decimals = allocBytes(n);
     this.value = new Float64Array(n);
     this.pulses = new Float64Array(n);
     this.reported = new Float64Array(n);

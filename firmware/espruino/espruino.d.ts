@@ -52,6 +52,9 @@ declare function changeInterval(id: number, ms: number): void;
 
 declare var console: { log(...args: unknown[]): void };
 
+/** The interpreter's root scope: a property set here is a global name at the console. */
+declare var global: { [name: string]: unknown };
+
 interface EspruinoMemory {
   free: number;
   usage: number;
@@ -66,8 +69,7 @@ declare var E: {
   toUint8Array(data: string): Uint8Array;
   /** Size in JsVars. */
   getSizeOf(value: unknown): number;
-  /** "init" after boot; "kill" just before reset(), load() or save() tears the program down. */
-  on(event: "init" | "kill", fn: () => void): void;
+  on(event: "init", fn: () => void): void;
 };
 
 interface EspruinoSocket {

@@ -78,3 +78,26 @@ export function writeRemainingLength(buf: Uint8Array, off: number, n: number): n
   } while (n > 0);
   return off;
 }
+
+/** Requests up to this size share a slab; larger ones get their own array. */
+const SLAB_SMALL = 128;
+const SLAB_BYTES = 1024;
+let slab: Uint8Array | null = null;
+let slabUsed = 0;
+
+/**
+ * allocBytes(n) -> n zeroed bytes kept for the life of the program (topics, fixed payloads). Small ones
+ * are views into a shared 1 KB slab: each separate small array costs an ArrayBuffer and its header
+ * (about 200 bytes of heap on V8, a few JsVars on Espruino), which adds up over dozens of topics and,
+ * in the simulator, thousands of boards. Start-up only.
+ */
+export function allocBytes(n: number): Uint8Array {
+  if (n > SLAB_SMALL) return new Uint8Array(n);
+  if (slab === null || slabUsed + n > SLAB_BYTES) {
+    slab = new Uint8Array(SLAB_BYTES);
+    slabUsed = 0;
+  }
+  const v = slab.subarray(slabUsed, slabUsed + n);
+  slabUsed += n;
+  return v;
+}

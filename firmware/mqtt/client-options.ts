@@ -39,6 +39,12 @@ export interface ClientOptions {
   offlineBytes?: number;
   /** Subscription table size. Default 16. */
   subscriptions?: number;
+  /**
+   * The highest QoS the client subscribes with: 2 (default), 1 or 0. Below 2 the client keeps no QoS 2
+   * receive state (an 8 KB id set; about 590 JsVars on Espruino), subscribe() refuses QoS 2, and a QoS 2
+   * PUBLISH from the broker is a protocol error that ends the connection [MQTT-3.8.4-6].
+   */
+  maxQos?: number;
   /** [0, 1) random source for reconnect jitter; Math.random by default. */
   random?: () => number;
 }
@@ -62,6 +68,7 @@ export interface ResolvedOptions {
   rxBytes: number;
   offlineBytes: number;
   subscriptions: number;
+  maxQos: number;
   random: () => number;
 }
 
@@ -91,6 +98,7 @@ export function resolveOptions(o: ClientOptions): ResolvedOptions {
     rxBytes: pick(o.rxBytes, maxPacketBytes),
     offlineBytes: pick(o.offlineBytes, 4096),
     subscriptions: pick(o.subscriptions, 16),
+    maxQos: pick(o.maxQos, 2),
     random: o.random === undefined ? Math.random : o.random,
   };
 }

@@ -5,7 +5,7 @@ import { Transport, TransportEvents, Clock } from "../platform";
 import {
   OK, E_INFLIGHT_FULL, E_OFFLINE_FULL, E_QOS0_OFFLINE, E_CONNACK_TIMEOUT, E_PING_TIMEOUT,
   E_REFUSED_PROTOCOL, E_REFUSED_IDENTIFIER, E_REFUSED_UNAVAILABLE, E_REFUSED_CREDENTIALS,
-  E_REFUSED_NOT_AUTHORIZED, E_CONNECTION_LOST, E_UNEXPECTED_PACKET, E_SUBSCRIPTIONS_FULL,
+  E_REFUSED_NOT_AUTHORIZED, E_CONNECTION_LOST, E_UNEXPECTED_PACKET, E_SUBSCRIPTIONS_FULL, E_QOS_NOT_GRANTED,
   E_STOPPED, E_RX_OVERFLOW, E_BUFFER_TOO_SMALL, E_QOS_INVALID, E_BAD_ARGUMENT, E_PACKET_TOO_LARGE,
 } from "./errors";
 import {
@@ -15,7 +15,7 @@ import {
 import { ConnectOptions, connectOptions, encodeConnect, encodePublish, encodeAck, encodeEmpty, encodeSubscribe, encodeUnsubscribe } from "./encode";
 import { Packet } from "./packet";
 import { Decoder, PacketSink } from "./decoder";
-import { remainingLengthSize } from "./bytes";
+import { remainingLengthSize, allocBytes } from "./bytes";
 import { validateTopicName, validateTopicFilter } from "./topic";
 import { utf8Bytes } from "./utf8";
 import { Inflight, SLOT_PUBACK, SLOT_PUBREC, SLOT_PUBCOMP } from "./inflight";
@@ -86,7 +86,9 @@ export class MqttClient implements TransportEvents, PacketSink {
   private readonly connect: ConnectOptions;
   private readonly tx: Uint8Array;
   private readonly decoder: Decoder;
-  private readonly qos2In: IdSet;
+  /** Incoming QoS 2 ids delivered and awaiting PUBREL; null when maxQos < 2 (no QoS 2 can arrive). */
+  private readonly qos2In: IdSet | null;
+  private readonly maxQos: number;
   private readonly backoff: Backoff;
   private readonly batch: Uint8Array[] = [];
   private readonly batchQos: Uint8Array;
@@ -140,10 +142,11 @@ export class MqttClient implements TransportEvents, PacketSink {
     this.inflight = new Inflight(o.inflight, o.maxPacketBytes);
     this.offline = new OfflineQueue(o.offlineBytes);
     this.subs = new Subscriptions(o.subscriptions);
-    this.qos2In = new IdSet();
+    this.maxQos = o.maxQos;
+    this.qos2In = o.maxQos === 2 ? new IdSet() : null;
     this.backoff = new Backoff(o.reconnectMinMs, o.reconnectMaxMs, o.random);
     for (let i = 0; i < o.subscriptions; i++) this.batch.push(this.tx);
-    this.batchQos = new Uint8Array(o.subscriptions);
+    this.batchQos = allocBytes(o.subscriptions);
     this.batchIndex = new Uint16Array(o.subscriptions);
   }
 
@@ -341,7 +344,7 @@ export class MqttClient implements TransportEvents, PacketSink {
     else if (type === PUBREC) this.onPubrec(p.packetId);
     else if (type === PUBCOMP) this.complete(p.packetId, SLOT_PUBCOMP);
     else if (type === PUBREL) {
-      this.qos2In.remove(p.packetId);
+      if (this.qos2In !== null) this.qos2In.remove(p.packetId);
       this.write(this.tx, 0, encodeAck(this.tx, 0, PUBCOMP, p.packetId));
     } else if (type === SUBACK) this.onSuback(p);
     else if (type === UNSUBACK) this.onUnsuback(p.packetId);
@@ -414,7 +417,7 @@ export class MqttClient implements TransportEvents, PacketSink {
     if (this.everConnected) this.stats.reconnects++;
     this.everConnected = true;
     this.restoreSubscriptions(p.sessionPresent);
-    if (!p.sessionPresent) this.qos2In.clear();
+    if (!p.sessionPresent && this.qos2In !== null) this.qos2In.clear();
     this.resendInflight();
     this.flushSubscriptions();
     this.drainOffline();
@@ -425,9 +428,14 @@ export class MqttClient implements TransportEvents, PacketSink {
     this.stats.messagesIn++;
     const id = p.packetId;
     if (p.qos === 2) {
+      const seen = this.qos2In;
+      if (seen === null) {
+        this.drop(E_QOS_NOT_GRANTED);
+        return;
+      }
       // Exactly once: an id already delivered and awaiting PUBREL is only acknowledged again.
-      if (!this.qos2In.has(id)) {
-        this.qos2In.add(id);
+      if (!seen.has(id)) {
+        seen.add(id);
         this.deliver(p);
       }
       this.write(this.tx, 0, encodeAck(this.tx, 0, PUBREC, id));
@@ -541,7 +549,7 @@ export class MqttClient implements TransportEvents, PacketSink {
   }
 
   private checkSubscription(filter: Uint8Array, qos: number): number {
-    if (qos !== 0 && qos !== 1 && qos !== 2) return E_QOS_INVALID;
+    if ((qos !== 0 && qos !== 1 && qos !== 2) || qos > this.maxQos) return E_QOS_INVALID;
     return validateTopicFilter(filter, 0, filter.length);
   }
 

@@ -56,6 +56,7 @@ export const E_CONNECT_FAILED = -52;
 export const E_UNEXPECTED_PACKET = -53;
 export const E_SUBSCRIPTIONS_FULL = -54;
 export const E_STOPPED = -56;
+export const E_QOS_NOT_GRANTED = -57;
 
 // [code, name, rule]: read only at edges (the analyzer, logs), never on a hot path.
 const TABLE: [number, string, string][] = [
@@ -106,6 +107,7 @@ const TABLE: [number, string, string][] = [
   [E_UNEXPECTED_PACKET, "UNEXPECTED_PACKET", "a packet a client never receives, or one before CONNACK [MQTT-3.2.0-1]"],
   [E_SUBSCRIPTIONS_FULL, "SUBSCRIPTIONS_FULL", "every subscription slot is taken"],
   [E_STOPPED, "STOPPED", "the client was stopped by disconnect()"],
+  [E_QOS_NOT_GRANTED, "QOS_NOT_GRANTED", "a PUBLISH arrived at a QoS above any this client subscribes with; a server sends at most the granted QoS [MQTT-3.8.4-6]"],
 ];
 
 /** errorName(code) -> "SUBSCRIBE_QOS" style name, or "UNKNOWN(<code>)". */

@@ -1,5 +1,6 @@
 // Outgoing QoS 1/2 messages awaiting acknowledgement: a fixed number of slots, each holding the encoded
 // PUBLISH (so a resend after reconnect is one write) and where its flow stands.
+import { allocBytes } from "./bytes";
 
 /** Slot states. */
 export const SLOT_FREE = 0;
@@ -30,10 +31,10 @@ export class Inflight {
     this.slots = slots;
     this.slotBytes = slotBytes;
     this.bytes = new Uint8Array(slots * slotBytes);
-    this.state = new Uint8Array(slots);
+    this.state = allocBytes(slots);
     this.id = new Uint16Array(slots);
     this.len = new Uint32Array(slots);
-    this.sent = new Uint8Array(slots);
+    this.sent = allocBytes(slots);
     this.seq = new Uint32Array(slots);
   }
 

@@ -1,5 +1,6 @@
 // The client's subscriptions: a fixed table of pre-encoded filters, their requested QoS, and where each
 // stands with the broker. Incoming topics are matched against it as bytes.
+import { allocBytes } from "./bytes";
 import { topicMatches } from "./topic";
 
 export const SUB_FREE = 0;
@@ -23,9 +24,9 @@ export class Subscriptions {
   /** new Subscriptions(size): room for `size` filters. */
   constructor(size: number) {
     this.size = size;
-    this.qos = new Uint8Array(size);
-    this.state = new Uint8Array(size);
-    this.granted = new Uint8Array(size);
+    this.qos = allocBytes(size);
+    this.state = allocBytes(size);
+    this.granted = allocBytes(size);
     this.pendingId = new Uint16Array(size);
     const none = new Uint8Array(0);
     for (let i = 0; i < size; i++) this.filters.push(none);

@@ -1,4 +1,5 @@
 import { OK, E_UTF8_INVALID, E_UTF8_NULL } from "./errors";
+import { allocBytes } from "./bytes";
 
 /**
  * validateUtf8(buf, off, len) -> OK, E_UTF8_NULL (a 0x00 byte) or E_UTF8_INVALID (ill-formed: bad
@@ -77,9 +78,9 @@ export function utf8Write(s: string, buf: Uint8Array, off: number): number {
   return off;
 }
 
-/** utf8Bytes(s) -> a new Uint8Array holding s in UTF-8. Start-up only (it allocates). */
+/** utf8Bytes(s) -> bytes holding s in UTF-8, kept for good (allocBytes). Start-up only (it allocates). */
 export function utf8Bytes(s: string): Uint8Array {
-  const out = new Uint8Array(utf8Length(s));
+  const out = allocBytes(utf8Length(s));
   utf8Write(s, out, 0);
   return out;
 }

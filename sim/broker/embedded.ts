@@ -20,6 +20,8 @@ export async function startAedes(port = 0, options: Record<string, unknown> = {}
   const server = net.createServer(aedes.handle as any);
   const sockets = new Set<net.Socket>();
   server.on("connection", (s) => {
+    // MQTT packets are small and answered one by one: Nagle plus delayed ACKs would hold each ~40 ms.
+    s.setNoDelay(true);
     sockets.add(s);
     s.on("close", () => sockets.delete(s));
   });

@@ -52,7 +52,11 @@ export class BundleFirmware implements Firmware {
   }
 
   shutdown(): void {
-    if (this.shim) this.shim.kill();
+    // The firmware's clean stop (firmware/espruino/main.ts); a bundle without it can only be cut off.
+    if (this.shim && !this.shim.call("relaymqStop")) {
+      this.host.log("the bundle has no relaymqStop(): rebuild it; stopping without DISCONNECT (the broker sends the will)", true);
+      this.shim.halt();
+    }
   }
 
   halt(): void {

@@ -75,6 +75,8 @@ export class EspruinoShim {
 
     const self = this;
     const pinName = (v: object) => this.pins.nameOf(v);
+    // Espruino's root scope is reachable as `global` (the firmware hangs relaymqStop() there).
+    realm.setGlobal("global", realm.context);
     realm.setGlobal("console", realm.obj({
       log(...args: unknown[]): void {
         print(args.map((a) => formatArg(a, pinName)).join(" "));
@@ -120,9 +122,25 @@ export class EspruinoShim {
     if (typeof onInit === "function") this.loop.call(onInit, this.realm.context, []);
   }
 
-  /** kill(): what reset()/load() do first on the board: runs the E.on("kill") handlers. */
+  /**
+   * kill(): what reset()/load() do on the board: the E.on("kill") handlers run, then the program is gone
+   * and its sockets with it, without sending what the handlers wrote (measured on the interpreter).
+   */
   kill(): void {
+    this.net.dropping();
     this.fire("kill");
+    this.halt();
+  }
+
+  /**
+   * call(name) -> false when the program defines no global function `name`; else runs it as typed at the
+   * board's console (an exception is printed as Uncaught) and returns true.
+   */
+  call(name: string): boolean {
+    const fn = (this.realm.context as Record<string, unknown>)[name];
+    if (typeof fn !== "function" || this.loop.halted) return false;
+    this.loop.call(fn, this.realm.context, []);
+    return true;
   }
 
   /** halt(): a power cut: every timer and watch gone, every socket destroyed at once; nothing runs afterwards. Idempotent. */

@@ -87,6 +87,8 @@ class BoardSocket {
   write(text: string): boolean {
     const node = this.node;
     if (!node || this.closed || node.writableEnded || node.destroyed) return false;
+    // Being torn down (reset()): the interpreter accepts the write and the bytes never leave.
+    if (this.stack.dying) return true;
     const bytes = Buffer.from(text, "latin1");
     if (bytes.length === 0) return true;
     this.stack.options.tap?.("out", new Uint8Array(bytes));
@@ -100,6 +102,8 @@ export class NetStack {
   /** Routed addresses whose last attempt was refused: the next connect() to them throws. */
   private readonly refused = new Set<string>();
   private readonly modules = new Map<boolean, object>();
+  /** Set by dropping(): writes are swallowed, as during Espruino's reset(). */
+  dying = false;
 
   /** new NetStack(realm, loop, options). */
   constructor(readonly realm: Realm, readonly loop: EventLoop, readonly options: NetOptions) {}
@@ -122,6 +126,11 @@ export class NetStack {
       this.modules.set(useTls, m);
     }
     return m;
+  }
+
+  /** dropping(): from now on writes are accepted and never sent; halt() follows. */
+  dropping(): void {
+    this.dying = true;
   }
 
   /** halt(): a power cut: every socket destroyed at once, each reported closed to onSocket. */

@@ -38,15 +38,23 @@ describe("relay commands", () => {
     }
   });
 
-  it("commands at QoS 0, 1 and 2 all work", () => {
+  it("commands at QoS 0 and 1 work; commands are subscribed at QoS 1", () => {
     const h = new Harness().boot();
+    const sub = h.transport.sent.find((p) => p.type === "SUBSCRIBE")!;
+    expect(sub.filters.map((f: { qos: number }) => f.qos)).toEqual([1]);
     h.command("fan", "ON", { qos: 0 });
     expect(h.pins.levels[FAN]).toBe(true);
-    h.command("fan", "OFF", { qos: 2 });
+    h.command("fan", "OFF", { qos: 1 });
     expect(h.pins.levels[FAN]).toBe(false);
-    h.command("fan", "ON", { qos: 1 });
-    expect(h.pins.levels[FAN]).toBe(true);
     h.checkWrites();
+  });
+
+  it("a QoS 2 command (a broker breaking [MQTT-3.8.4-6]) is not applied and the link is closed", () => {
+    const h = new Harness().boot();
+    h.command("fan", "ON", { qos: 2 });
+    expect(h.pins.levels[FAN]).toBe(false);
+    expect(h.transport.isOpen).toBe(false);
+    expect(h.device.isConnected()).toBe(false);
   });
 
   it("active-low wiring: ON drives the pin low, OFF high", () => {

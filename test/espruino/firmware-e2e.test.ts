@@ -10,6 +10,8 @@ import { join } from "node:path";
 import mqtt from "mqtt";
 import { build } from "../../sim/cli/build";
 import { startAedes, type RunningBroker } from "../../sim/broker/embedded";
+import { DISCONNECT } from "../../firmware/mqtt/packet-types";
+import { FaultProxy } from "../support/fault-proxy";
 
 const BIN = process.env.ESPRUINO_BIN;
 const WIFI_STUB =
@@ -41,7 +43,10 @@ describe("the built firmware in the Espruino interpreter", () => {
     cleanups.push(() => broker.close());
     const dir = mkdtempSync(join(tmpdir(), "relaymq-fw-"));
     const board = JSON.parse(readFileSync("board.json", "utf8"));
-    board.mqtt = { host: "127.0.0.1", port: broker.port, keepAlive: 30 };
+    // Through a proxy whose packet trace shows whether the board said DISCONNECT at reset().
+    const proxy = await FaultProxy.start(broker.port);
+    cleanups.push(() => proxy.close());
+    board.mqtt = { host: "127.0.0.1", port: proxy.port, keepAlive: 30 };
     board.wifi.password = "$TEST_WIFI_PASSWORD";
     board.relays[3].pin = "D23";
     for (const s of board.sensors) if (s.pin === "D34") s.pin = "D32";
@@ -80,6 +85,21 @@ describe("the built firmware in the Espruino interpreter", () => {
     });
     // Still ON: a refused command changes nothing.
     expect(seen.filter((m) => m.topic === "devices/esp32-01/relay/pump/state").map((m) => m.payload)).toEqual(["OFF", "ON"]);
+
+    // Memory in use with everything running, asked at the interpreter's console.
+    let out = "";
+    child.stdout!.on("data", (d: Buffer) => (out += d.toString("latin1")));
+    child.stdin!.write('console.log("MEM", JSON.stringify(process.memory()));\n');
+    await until("process.memory()", () => /MEM (\{.*\})/.test(out));
+    const mem = JSON.parse(/MEM (\{.*\})/.exec(out)![1]);
+    console.log(`[espruino] the running firmware uses ${mem.usage} of ${mem.total} JsVars`);
+    expect(mem.usage).toBeLessThan(mem.total / 2);
+
+    // relaymqStop() at the console: the board itself says offline, then DISCONNECT, so no will.
+    child.stdin!.write("relaymqStop();\n");
+    await until("offline", () => got("devices/esp32-01/status", "offline"));
+    await until("DISCONNECT", () => proxy.count("c2b", DISCONNECT) === 1);
+    expect(proxy.packets.filter((p) => p.dir === "c2b" && p.payload === "offline").map((p) => p.topic)).toEqual(["devices/esp32-01/status"]);
   }, 60000);
 
   if (!BIN) {

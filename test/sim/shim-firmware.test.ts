@@ -1,6 +1,7 @@
 // The real firmware, built as `npm run build` builds it (minified, board.json embedded), running in the
 // Espruino API shim against an aedes broker: it announces itself, obeys a relay command on the pin bank,
-// and on kill() says "offline" and disconnects cleanly (so the broker never publishes the will).
+// and on relaymqStop() says "offline" and disconnects cleanly (so the broker never publishes the will);
+// kill() (what reset() does) drops the socket, and the broker publishes the will.
 import { describe, it, expect, afterEach } from "vitest";
 import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
@@ -41,7 +42,7 @@ async function retained(port: number, topic: string): Promise<string> {
 }
 
 describe("the built firmware in the shim", () => {
-  it("comes online, drives the pump pin on a command, and says offline on kill() without the will", async () => {
+  it("comes online, drives the pump pin on a command, and says offline on relaymqStop() without the will", async () => {
     const { config } = parseBoard(readFileSync(resolve(root, "board.json"), "utf8"), { WIFI_PASSWORD: "x", MQTT_PASSWORD: "y" });
     const source = await bundleFirmware({
       entry: resolve(root, "firmware/espruino/main.ts"),
@@ -91,7 +92,7 @@ describe("the built firmware in the shim", () => {
     await until(() => bank.read("D26") === false, 5000, () => `D26 LOW; ${state()}`);
     await until(() => seen.some((m) => m.topic === "devices/esp32-01/relay/pump/state" && m.payload === "ON"), 5000, () => `pump ON; ${state()}`);
 
-    shim.kill();
+    expect(shim.call("relaymqStop")).toBe(true);
     await until(() => seen.some((m) => m.topic === STATUS && m.payload === "offline"), 5000, () => `offline; ${state()}`);
     await until(() => shim.openSockets === 0, 5000, "the board's socket to close");
     expect(out.slice(-2)).toEqual(DISCONNECT);
@@ -102,5 +103,40 @@ describe("the built firmware in the shim", () => {
 
     shim.halt();
     expect(shim.openSockets).toBe(0);
+  }, 30000);
+
+  it("kill() (what reset() does) drops the socket without DISCONNECT: the broker publishes the will", async () => {
+    const { config } = parseBoard(readFileSync(resolve(root, "board.json"), "utf8"), { WIFI_PASSWORD: "x", MQTT_PASSWORD: "y" });
+    const source = await bundleFirmware({
+      entry: resolve(root, "firmware/espruino/main.ts"),
+      define: { __BOARD__: JSON.stringify(config) },
+      minify: true,
+    });
+    const broker = await startAedes();
+    cleanups.push(() => broker.close());
+    const peer = await mqtt.connectAsync(`mqtt://127.0.0.1:${broker.port}`, { protocolVersion: 4, reconnectPeriod: 0 });
+    cleanups.push(() => peer.endAsync(true));
+    const seen: { topic: string; payload: string }[] = [];
+    peer.on("message", (topic, payload) => seen.push({ topic, payload: payload.toString() }));
+    await peer.subscribeAsync(STATUS, { qos: 1 });
+    const out: number[] = [];
+    const shim = new EspruinoShim({
+      bank: new PinBank(),
+      storage: new Map(),
+      route: () => ({ host: "127.0.0.1", port: broker.port, tls: null }),
+      console: () => {},
+      tap: (dir, bytes) => {
+        if (dir === "out") out.push(...bytes);
+      },
+    });
+    cleanups.push(() => shim.halt());
+    shim.run(source + 'E.on("kill", function () { relaymqStop(); });', "firmware.js");
+    await until(() => seen.some((m) => m.topic === STATUS && m.payload === "online"), 10000, "online");
+    const sent = out.length;
+    shim.kill();
+    expect(shim.openSockets).toBe(0);
+    // What the kill handler wrote never left: the "offline" that arrives is the will.
+    expect(out.length).toBe(sent);
+    await until(() => seen.some((m) => m.topic === STATUS && m.payload === "offline"), 5000, "the will");
   }, 30000);
 });

@@ -44,12 +44,18 @@ describe("built-ins the interpreter lacks are missing in the board", () => {
     expect(board().js(`typeof ${expr}`)).toBe("undefined");
   });
 
-  it.each(["Buffer", "setImmediate", "module", "exports", "global", "process.env", "TextDecoder", "queueMicrotask"])(
+  it.each(["Buffer", "setImmediate", "module", "exports", "process.env", "TextDecoder", "queueMicrotask"])(
     "Node's %s is not there either",
     (expr) => {
       expect(board().js(`typeof ${expr}`)).toBe("undefined");
     },
   );
+
+  it("global is the board's own root scope, as on Espruino, not Node's", () => {
+    const { js } = board();
+    expect(js("global === this && typeof global.process.memory")).toBe("function");
+    expect(js("typeof global.process.env")).toBe("undefined");
+  });
 
   it.each([
     ["Object.assign", "function"], ["Object.defineProperty", "function"], ["Promise.all", "function"],
@@ -176,12 +182,26 @@ describe("a program's life", () => {
     expect(lines).toEqual(["Uncaught Error: init failed"]);
   });
 
-  it("kill() runs the E.on('kill') handlers (and only then)", () => {
+  it("kill() runs the E.on('kill') handlers (and only then), then the program is gone", async () => {
     const { shim, js } = board();
-    shim.run(`var killed = 0; E.on("kill", function () { killed++; }); E.on("kill", function () { killed += 10; });`, "boot.js");
+    shim.run(`var killed = 0, ticks = 0; E.on("kill", function () { killed++; }); E.on("kill", function () { killed += 10; });
+      setInterval(function () { ticks++; }, 5);`, "boot.js");
     expect(js("killed")).toBe(0);
     shim.kill();
     expect(js("killed")).toBe(11);
+    const at = js("ticks");
+    await sleep(40);
+    expect(js("ticks")).toBe(at);
+  });
+
+  it("call(name) runs a global function of the program as typed at the console; false when there is none", () => {
+    const { shim, js, lines } = board();
+    shim.run(`var stopped = 0; function relaymqStop() { stopped++; } function broken() { throw new Error("no"); }`, "boot.js");
+    expect(shim.call("relaymqStop")).toBe(true);
+    expect(js("stopped")).toBe(1);
+    expect(shim.call("missing")).toBe(false);
+    expect(shim.call("broken")).toBe(true);
+    expect(lines).toEqual(["Uncaught Error: no"]);
   });
 
   it("halt() stops everything at once and can be called twice", async () => {
