@@ -3,9 +3,10 @@
 import { resolve } from "node:path";
 
 export const SIM_USAGE = `usage: npm run sim -- [--board FILE] [--broker mqtt://HOST:PORT] [--port N] [--headless]
-                      [--bundle [FILE]] [--devices N] [--trace]
+                      [--bundle [FILE]] [--devices N] [--trace] [--ca FILE]
   --board FILE      the board (default board.json); "$NAME" secrets missing from the environment are empty
-  --broker URL      use this broker instead of the embedded one (mqtt://HOST:PORT)
+  --broker URL      use this broker instead of the embedded one: mqtt://HOST:PORT, or mqtts://HOST:PORT
+                    for TLS (the system's CAs, or --ca FILE for a broker with its own certificate)
   --port N          the embedded broker's port on 127.0.0.1 (default 1883)
   --headless        no live view: one JSON object a line on stdout for every event
   --bundle [FILE]   run the built firmware (default dist/firmware.js; npm run build makes it) in the
@@ -13,9 +14,18 @@ export const SIM_USAGE = `usage: npm run sim -- [--board FILE] [--broker mqtt://
   --devices N       N boards in one process, ids <id>-0001...: a load test for a fleet
   --trace           with --headless: also every packet, decoded field by field`;
 
+/** A broker the user names; tls: mqtts://, checked against the system's CAs or `ca`. */
+export interface BrokerAddress {
+  host: string;
+  port: number;
+  tls: boolean;
+}
+
 export interface SimArgs {
   board: string;
-  broker: { host: string; port: number } | null;
+  broker: BrokerAddress | null;
+  /** PEM file of the CA that signed an mqtts:// broker's certificate. */
+  ca: string | null;
   port: number;
   headless: boolean;
   bundle: string | null;
@@ -23,21 +33,22 @@ export interface SimArgs {
   trace: boolean;
 }
 
-/** parseBrokerUrl(url) -> {host, port}, or a message saying what is wrong with it. */
-export function parseBrokerUrl(url: string): { host: string; port: number } | string {
+/** parseBrokerUrl(url) -> {host, port, tls}, or a message saying what is wrong with it. */
+export function parseBrokerUrl(url: string): BrokerAddress | string {
   let u: URL;
   try {
     u = new URL(url);
   } catch {
     return `--broker ${url}: not a URL; write mqtt://HOST:PORT`;
   }
-  if (u.protocol !== "mqtt:" && u.protocol !== "tcp:") {
-    return `--broker ${url}: only mqtt://HOST:PORT is supported (plain TCP), not ${u.protocol}//`;
+  const tls = u.protocol === "mqtts:" || u.protocol === "ssl:" || u.protocol === "tls:";
+  if (!tls && u.protocol !== "mqtt:" && u.protocol !== "tcp:") {
+    return `--broker ${url}: use mqtt://HOST:PORT or mqtts://HOST:PORT, not ${u.protocol}//`;
   }
   if (!u.hostname) return `--broker ${url}: no host; write mqtt://HOST:PORT`;
   if (u.username || u.pathname.length > 1) return `--broker ${url}: only mqtt://HOST:PORT; credentials come from the board`;
-  const port = u.port === "" ? 1883 : Number(u.port);
-  return { host: u.hostname.replace(/^\[|\]$/g, ""), port };
+  const port = u.port === "" ? (tls ? 8883 : 1883) : Number(u.port);
+  return { host: u.hostname.replace(/^\[|\]$/g, ""), port, tls };
 }
 
 function portNumber(flag: string, v: string | undefined, min: number, max: number): number | string {
@@ -50,7 +61,7 @@ function portNumber(flag: string, v: string | undefined, min: number, max: numbe
 
 /** parseSimArgs(argv) -> the options, "" for --help, or a message naming the bad argument. */
 export function parseSimArgs(argv: string[]): SimArgs | string {
-  const a: SimArgs = { board: resolve("board.json"), broker: null, port: 1883, headless: false, bundle: null, devices: 1, trace: false };
+  const a: SimArgs = { board: resolve("board.json"), broker: null, ca: null, port: 1883, headless: false, bundle: null, devices: 1, trace: false };
   let portGiven = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
@@ -67,6 +78,10 @@ export function parseSimArgs(argv: string[]): SimArgs | string {
         a.broker = b;
         break;
       }
+      case "--ca":
+        if (next === undefined) return "--ca needs a PEM file";
+        a.ca = resolve(argv[++i]);
+        break;
       case "--port": {
         const p = portNumber("--port", argv[++i], 1, 65535);
         if (typeof p === "string") return p;
@@ -97,6 +112,7 @@ export function parseSimArgs(argv: string[]): SimArgs | string {
     }
   }
   if (portGiven && a.broker) return "--port is the embedded broker's port; with --broker there is none";
+  if (a.ca && !(a.broker && a.broker.tls)) return "--ca is for a TLS broker: --broker mqtts://HOST:PORT";
   if (a.bundle && a.devices > 1) {
     return "--bundle runs the flashed file, whose id is fixed at build time; a fleet (--devices) runs from the sources";
   }

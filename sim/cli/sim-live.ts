@@ -59,7 +59,7 @@ export function startLive(sim: Simulator, io: LiveIO, quit: () => void): { event
     input: io.input,
     state,
     info: (): ScreenInfo => ({
-      broker: sim.broker.port ? `mqtt://${sim.broker.host}:${sim.broker.port}` : o.broker ? `mqtt://${o.broker.host}:${o.broker.port}` : "starting",
+      broker: sim.broker.port ? `${sim.broker.tls ? "mqtts" : "mqtt"}://${sim.broker.host}:${sim.broker.port}` : "starting",
       embedded: !o.broker,
       mode: o.mode,
       mosquittoPub: sim.mosquittoPub() ?? "(this board has no relays)",

@@ -9,7 +9,10 @@ import { BoardError } from "../board/load";
 import type { DeviceConfig } from "../../firmware/device/config";
 import { Simulator } from "../runner/simulator";
 import type { SimEvent } from "../runner/events";
-import { parseSimArgs, SIM_USAGE, type SimArgs } from "./sim-args";
+import { parseSimArgs, SIM_USAGE, type SimArgs, type BrokerAddress } from "./sim-args";
+import type { BrokerRoute } from "../runner/firmware";
+import type { ConnectionOptions } from "node:tls";
+import { isIP } from "node:net";
 import { loadSimBoard, loadBundleBoard } from "./sim-board";
 import { startLive } from "./sim-live";
 
@@ -48,6 +51,14 @@ function loadConfig(args: SimArgs, io: SimIO): { config: DeviceConfig; bundle?: 
   return { config, bundle: { source: readFileSync(args.bundle, "utf8"), file: args.bundle } };
 }
 
+// mqtts://: Node checks the certificate against the system's CAs, or the one --ca names.
+function brokerRoute(b: BrokerAddress, ca: string | null): BrokerRoute {
+  if (!b.tls) return { host: b.host, port: b.port };
+  const options: ConnectionOptions = { servername: isIP(b.host) ? undefined : b.host };
+  if (ca) options.ca = readFileSync(ca);
+  return { host: b.host, port: b.port, tls: options };
+}
+
 /** runSim(argv, io) -> the exit status once the simulator stopped: 0 after a clean stop, 1 on errors, 2 bad usage. */
 export async function runSim(argv: string[], io: SimIO): Promise<number> {
   const args = parseSimArgs(argv);
@@ -69,7 +80,8 @@ export async function runSim(argv: string[], io: SimIO): Promise<number> {
     config: loaded.config,
     mode: args.bundle ? "bundle" : "source",
     bundle: loaded.bundle,
-    broker: args.broker ?? undefined,
+    broker: args.broker ? brokerRoute(args.broker, args.ca) : undefined,
+    caFile: args.ca,
     port: args.port,
     devices: args.devices,
     trace: args.trace || !headless,

@@ -22,7 +22,7 @@ export class BundleFirmware implements Firmware {
     const shim = new EspruinoShim({
       bank: h.bank,
       storage: h.files,
-      route: () => ({ host: h.broker.host, port: h.broker.port, tls: null }),
+      route: () => ({ host: h.broker.host, port: h.broker.port, tls: h.broker.tls ?? null }),
       console: (line) => {
         const m = FIRMWARE_LOG.exec(line);
         if (!m) {

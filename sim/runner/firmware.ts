@@ -1,8 +1,16 @@
 // How a virtual board runs its firmware: from the TypeScript sources (source mode) or as the built
 // bundle inside the Espruino API shim (bundle mode). The board around it (pins, storage, observers)
 // is the same for both.
+import type { ConnectionOptions } from "node:tls";
 import type { DeviceConfig } from "../../firmware/device/config";
 import type { PinBank } from "../hardware/pin-bank";
+
+/** Where a board's connection really goes; tls options make it TLS (an mqtts:// broker). */
+export interface BrokerRoute {
+  host: string;
+  port: number;
+  tls?: ConnectionOptions | null;
+}
 
 /** What the board gives its firmware; every callback is optional. */
 export interface FirmwareHost {
@@ -11,7 +19,7 @@ export interface FirmwareHost {
   /** Storage files, kept across boots. */
   files: Map<string, string>;
   /** Where the board's connections really go. */
-  broker: { host: string; port: number };
+  broker: BrokerRoute;
   /** The socket opened (`to`: where the board dialled) / closed (reason in words; neverOpened: refused). */
   opened(to: string): void;
   closed(reason: string, neverOpened: boolean): void;

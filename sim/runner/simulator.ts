@@ -4,6 +4,7 @@ import type { DeviceConfig } from "../../firmware/device/config";
 import { topicNames } from "../../firmware/device/topics";
 import { startAedes, type RunningBroker } from "../broker/embedded";
 import type { EventSink } from "./events";
+import type { BrokerRoute } from "./firmware";
 import { VirtualBoard } from "./virtual-board";
 import { fleetConfigs } from "./fleet";
 
@@ -12,7 +13,9 @@ export interface SimulatorOptions {
   mode: "source" | "bundle";
   bundle?: { source: string; file: string };
   /** An external broker; absent: an embedded aedes on 127.0.0.1:port. */
-  broker?: { host: string; port: number };
+  broker?: BrokerRoute;
+  /** The CA file given for a TLS broker, for the mosquitto_pub line. */
+  caFile?: string | null;
   /** The embedded broker's port (0: a free one). */
   port?: number;
   devices?: number;
@@ -25,7 +28,7 @@ export interface SimulatorOptions {
 export class Simulator {
   readonly boards: VirtualBoard[] = [];
   readonly t0 = performance.now();
-  broker: { host: string; port: number; embedded: boolean } = { host: "", port: 0, embedded: false };
+  broker: BrokerRoute & { embedded: boolean } = { host: "", port: 0, embedded: false };
   private embedded: RunningBroker | null = null;
   private fleetTimer: NodeJS.Timeout | null = null;
 
@@ -105,7 +108,8 @@ export class Simulator {
     const topic = topicNames(b.config).relaySet[0];
     const m = b.config.mqtt;
     const auth = !this.broker.embedded && m.username ? ` -u '${m.username}' -P "$MQTT_PASSWORD"` : "";
-    return `mosquitto_pub -h ${this.broker.host} -p ${this.broker.port}${auth} -t '${topic}' -m ${value}`;
+    const tls = this.broker.tls ? (this.options.caFile ? ` --cafile '${this.options.caFile}'` : " --capath /etc/ssl/certs") : "";
+    return `mosquitto_pub -h ${this.broker.host} -p ${this.broker.port}${tls}${auth} -t '${topic}' -m ${value}`;
   }
 
   private startFleetReports(emit: EventSink): void {

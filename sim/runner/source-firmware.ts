@@ -30,8 +30,8 @@ export class SourceFirmware implements Firmware {
     const to = `${c.mqtt.host}:${c.mqtt.port}`;
     const timers = new NodeTimers();
     this.timers = timers;
-    // The simulator is the board's network: the dial goes to the simulator's broker, in plain TCP.
-    const tcp = new TcpTransport({ host: h.broker.host, port: h.broker.port });
+    // The simulator is the board's network: the dial goes to the simulator's broker.
+    const tcp = new TcpTransport({ host: h.broker.host, port: h.broker.port, tls: h.broker.tls ?? null });
     this.tcp = tcp;
     let opened = false;
     const transport = new TapTransport(tcp, {

@@ -4,7 +4,7 @@
 import type { DeviceConfig } from "../../firmware/device/config";
 import { PinBank } from "../hardware/pin-bank";
 import type { EventBody, EventSink } from "./events";
-import type { Firmware, FirmwareHost } from "./firmware";
+import type { BrokerRoute, Firmware, FirmwareHost } from "./firmware";
 import { SourceFirmware } from "./source-firmware";
 import { BundleFirmware } from "./bundle-firmware";
 import { WireObserver } from "./wire-observer";
@@ -16,7 +16,7 @@ export interface BoardSetup {
   /** Bundle mode: the built file's text and name. */
   bundle?: { source: string; file: string };
   /** Where the board's connections go. */
-  broker: { host: string; port: number };
+  broker: BrokerRoute;
   /** Where events go; absent: none are made (fleets). */
   emit?: EventSink;
   /** Adds a decoded "packet" event for every packet. */
@@ -90,7 +90,7 @@ export class VirtualBoard {
       event: "boot",
       mode: s.mode,
       clientId: c.mqtt.clientId,
-      broker: `mqtt://${s.broker.host}:${s.broker.port}`,
+      broker: `${s.broker.tls ? "mqtts" : "mqtt"}://${s.broker.host}:${s.broker.port}`,
       relays: c.relays.map((r) => r.name),
       sensors: c.sensors.map((x) => x.name),
     });

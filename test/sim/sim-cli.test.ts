@@ -2,7 +2,9 @@
 // read through stdout (headless JSON lines) or a pseudo-terminal (the live view), stopped with Ctrl-C.
 import { describe, expect, it, afterEach } from "vitest";
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { mkdtempSync, writeFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync, rmSync } from "node:fs";
+import tls from "node:tls";
+import { Aedes } from "aedes";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -53,6 +55,17 @@ function start(command: string, args: string[], env: NodeJS.ProcessEnv = {}): Ru
   return r;
 }
 
+/** buildWithSecrets(out) -> `npm run build -- --out out`'s status, with the board's secrets set meanwhile. */
+async function buildWithSecrets(out: string): Promise<number> {
+  const saved = { ...process.env };
+  Object.assign(process.env, SECRETS);
+  try {
+    return await build(["--out", out], () => {}, () => {});
+  } finally {
+    for (const k of Object.keys(SECRETS)) if (saved[k] === undefined) delete process.env[k];
+  }
+}
+
 const sim = (args: string[], env: NodeJS.ProcessEnv = {}) => start(process.execPath, ["--import", "tsx", "sim/cli/sim.ts", ...args], env);
 const has = (r: Running, pred: (e: any) => boolean) => r.events().some(pred);
 const waitEvent = (r: Running, pred: (e: any) => boolean, what: string, ms = 10000) =>
@@ -82,12 +95,7 @@ describe("npm start / npm run sim", () => {
     const dir = mkdtempSync(join(tmpdir(), "relaymq-sim-"));
     try {
       const out = join(dir, "firmware.js");
-      const saved = { ...process.env };
-      Object.assign(process.env, SECRETS);
-      const code = await build(["--out", out], () => {}, () => {}).finally(() => {
-        for (const k of Object.keys(SECRETS)) if (saved[k] === undefined) delete process.env[k];
-      });
-      expect(code).toBe(0);
+      expect(await buildWithSecrets(out)).toBe(0);
       const r = sim(["--bundle", out, "--headless", "--port", String(await freePort())]);
       await waitEvent(r, (e) => e.event === "connected", "the bundle to connect");
       expect(r.events()[0]).toMatchObject({ event: "boot", mode: "bundle", device: "esp32-01" });
@@ -121,6 +129,38 @@ describe("npm start / npm run sim", () => {
       expect(await r.exited).toBe(0);
     } finally {
       await b.close();
+    }
+  });
+
+  it("--broker mqtts:// with --ca reaches a TLS broker, in source and bundle mode", async () => {
+    const fixture = (name: string) => readFileSync(join(root, "test/fixtures/tls", name));
+    const aedes = await Aedes.createBroker();
+    const server = tls.createServer({ cert: fixture("broker.crt"), key: fixture("broker.key") }, aedes.handle as any);
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    const port = (server.address() as { port: number }).port;
+    const conns = new Set<tls.TLSSocket>();
+    server.on("secureConnection", (c) => conns.add(c));
+    const dir = mkdtempSync(join(tmpdir(), "relaymq-sim-"));
+    try {
+      const ca = join(root, "test/fixtures/tls/broker.crt");
+      const source = sim(["--broker", `mqtts://localhost:${port}`, "--ca", ca, "--headless"]);
+      await waitEvent(source, (e) => e.event === "connected", "a TLS session from the sources");
+      expect(source.events()[0]).toMatchObject({ broker: `mqtts://localhost:${port}` });
+      // The board's user name comes along for an external broker; the password stays in the environment.
+      expect(source.err).toContain(`mosquitto_pub -h localhost -p ${port} --cafile '${ca}' -u 'esp32-01' -P "$MQTT_PASSWORD" -t`);
+      source.proc.kill("SIGINT");
+      expect(await source.exited).toBe(0);
+
+      const out = join(dir, "firmware.js");
+      expect(await buildWithSecrets(out)).toBe(0);
+      const bundled = sim(["--bundle", out, "--broker", `mqtts://localhost:${port}`, "--ca", ca, "--headless"]);
+      await waitEvent(bundled, (e) => e.event === "connected", "a TLS session from the bundle");
+      bundled.proc.kill("SIGINT");
+      expect(await bundled.exited).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+      for (const c of conns) c.destroy();
+      await new Promise<void>((r) => server.close(() => aedes.close(() => r())));
     }
   });
 
@@ -183,7 +223,8 @@ describe("simulator arguments", () => {
     { argv: ["--port", "x"], says: "--port x: not a whole number" },
     { argv: ["--port", "0"], says: "--port 0: must be 1..65535" },
     { argv: ["--devices", "0"], says: "--devices 0: must be 1..20000" },
-    { argv: ["--broker", "http://h:1"], says: "only mqtt://HOST:PORT is supported" },
+    { argv: ["--broker", "http://h:1"], says: "use mqtt://HOST:PORT or mqtts://HOST:PORT, not http://" },
+    { argv: ["--ca", "ca.pem"], says: "--ca is for a TLS broker" },
     { argv: ["--broker", "nonsense"], says: "not a URL" },
     { argv: ["--broker", "mqtt://h:1", "--port", "5"], says: "with --broker there is none" },
     { argv: ["--bundle", "--devices", "2"], says: "a fleet (--devices) runs from the sources" },
@@ -196,9 +237,12 @@ describe("simulator arguments", () => {
 
   it("reads every flag", () => {
     expect(parseSimArgs(["--board", "b.json", "--broker", "mqtt://10.0.0.2:1884", "--headless", "--trace", "--devices", "5"])).toMatchObject({
-      board: resolve("b.json"), broker: { host: "10.0.0.2", port: 1884 }, headless: true, trace: true, devices: 5, bundle: null,
+      board: resolve("b.json"), broker: { host: "10.0.0.2", port: 1884, tls: false }, headless: true, trace: true, devices: 5, bundle: null,
     });
     expect(parseSimArgs(["--bundle", "--port", "1999"])).toMatchObject({ bundle: resolve("dist/firmware.js"), port: 1999 });
-    expect(parseSimArgs(["--broker", "mqtt://[::1]"])).toMatchObject({ broker: { host: "::1", port: 1883 } });
+    expect(parseSimArgs(["--broker", "mqtt://[::1]"])).toMatchObject({ broker: { host: "::1", port: 1883, tls: false } });
+    expect(parseSimArgs(["--broker", "mqtts://broker.example", "--ca", "ca.pem"])).toMatchObject({
+      broker: { host: "broker.example", port: 8883, tls: true }, ca: resolve("ca.pem"),
+    });
   });
 });
