@@ -33,9 +33,4 @@ export class NodeTimers implements Timers {
     for (const t of this.live.values()) clearTimeout(t);
     this.live.clear();
   }
-
-  /** Timers not yet fired or cancelled. */
-  get pending(): number {
-    return this.live.size;
-  }
 }

@@ -82,9 +82,4 @@ export class SourceFirmware implements Firmware {
   socketOpen(): boolean {
     return this.open;
   }
-
-  /** The running Device (tests and the fleet read its client's figures). */
-  get running(): Device | null {
-    return this.device;
-  }
 }

@@ -103,11 +103,6 @@ export class VirtualBoard {
     }
   }
 
-  /** running() -> whether the board has power. */
-  running(): boolean {
-    return this.firmware !== null;
-  }
-
   /** isConnected() -> whether the board has an MQTT session. */
   isConnected(): boolean {
     if (!this.firmware) return false;
@@ -152,13 +147,6 @@ export class VirtualBoard {
   flip(sensor: number): void {
     const s = this.sensor(sensor, "digital");
     const level = !this.bank.read(s.pin);
-    this.bank.drive(s.pin, level);
-    this.emitBody({ event: "input", sensor: s.name, pin: s.pin, level: level ? 1 : 0 });
-  }
-
-  /** setInput(sensor, level): drives a digital or counter input to a level. */
-  setInput(sensor: number, level: boolean): void {
-    const s = this.config.sensors[this.index(sensor)];
     this.bank.drive(s.pin, level);
     this.emitBody({ event: "input", sensor: s.name, pin: s.pin, level: level ? 1 : 0 });
   }

@@ -17,7 +17,6 @@ export class WireObserver {
   connected = false;
   /** PUBLISH packets the board sent, since boot. */
   published = 0;
-  private open = false;
   private readonly out: Decoder;
   private readonly in: Decoder;
   private readonly sensorTopics: string[];
@@ -36,7 +35,6 @@ export class WireObserver {
 
   /** opened(to): a socket to the broker opened; `to` is where the board dialled. */
   opened(to: string): void {
-    this.open = true;
     this.connected = false;
     this.out.reset();
     this.in.reset();
@@ -51,14 +49,9 @@ export class WireObserver {
   /** closed(reason, neverOpened): the socket is gone; reason says why, in words. */
   closed(reason: string, neverOpened: boolean): void {
     const was = this.connected;
-    this.open = false;
     this.connected = false;
     if (was) this.emit({ event: "disconnected", reason });
     else if (neverOpened) this.emit({ event: "error", what: "connect", message: reason });
-  }
-
-  isOpen(): boolean {
-    return this.open;
   }
 
   private sink(dir: "out" | "in"): PacketSink {

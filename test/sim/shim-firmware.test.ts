@@ -10,9 +10,8 @@ import mqtt from "mqtt";
 import { bundleFirmware } from "../../sim/build/bundle";
 import { parseBoard } from "../../sim/board/load";
 import { startAedes } from "../../sim/broker/embedded";
-import { PinBank } from "../../sim/hardware/pin-bank";
-import { EspruinoShim } from "../../sim/shim/espruino-shim";
 import { until } from "../support/wait";
+import { haltShimBoards, shimBoard } from "./shim-harness";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const STATUS = "devices/esp32-01/status";
@@ -21,6 +20,8 @@ const DISCONNECT = [0xe0, 0x00];
 
 let cleanups: (() => unknown)[] = [];
 afterEach(async () => {
+  // The board first, then the peer, then the broker.
+  haltShimBoards();
   for (const c of cleanups.reverse()) await c();
   cleanups = [];
 });
@@ -41,41 +42,46 @@ async function retained(port: number, topic: string): Promise<string> {
   }
 }
 
+/**
+ * firmwareBoard(subscription) -> the firmware bundled as `npm run build` bundles it (board.json's config
+ * embedded), a fresh aedes broker, an MQTT.js peer subscribed to `subscription` whose messages land in
+ * `seen`, and a powered shim (no program yet: the test runs `source`) whose every connect goes to that
+ * broker, with each byte the board sends in `out` and each address it dials in `dialled`.
+ */
+async function firmwareBoard(subscription: string) {
+  const { config } = parseBoard(readFileSync(resolve(root, "board.json"), "utf8"), { WIFI_PASSWORD: "x", MQTT_PASSWORD: "y" });
+  const source = await bundleFirmware({
+    entry: resolve(root, "firmware/espruino/main.ts"),
+    define: { __BOARD__: JSON.stringify(config) },
+    minify: true,
+  });
+  const broker = await startAedes();
+  cleanups.push(() => broker.close());
+
+  const peer = await mqtt.connectAsync(`mqtt://127.0.0.1:${broker.port}`, { protocolVersion: 4, reconnectPeriod: 0 });
+  cleanups.push(() => peer.endAsync(true));
+  const seen: { topic: string; payload: string }[] = [];
+  peer.on("message", (topic, payload) => seen.push({ topic, payload: payload.toString() }));
+  await peer.subscribeAsync(subscription, { qos: 1 });
+
+  const out: number[] = [];
+  const dialled: string[] = [];
+  const { shim, bank, lines } = shimBoard({
+    // board.json names 127.0.0.1:1883; the simulator's broker is elsewhere.
+    route: () => ({ host: "127.0.0.1", port: broker.port, tls: null }),
+    tap: (dir, bytes) => {
+      if (dir === "out") out.push(...bytes);
+    },
+    onSocket: (event, to) => {
+      if (event === "connect") dialled.push(to);
+    },
+  });
+  return { config, source, broker, peer, seen, shim, bank, lines, out, dialled };
+}
+
 describe("the built firmware in the shim", () => {
   it("comes online, drives the pump pin on a command, and says offline on relaymqStop() without the will", async () => {
-    const { config } = parseBoard(readFileSync(resolve(root, "board.json"), "utf8"), { WIFI_PASSWORD: "x", MQTT_PASSWORD: "y" });
-    const source = await bundleFirmware({
-      entry: resolve(root, "firmware/espruino/main.ts"),
-      define: { __BOARD__: JSON.stringify(config) },
-      minify: true,
-    });
-    const broker = await startAedes();
-    cleanups.push(() => broker.close());
-
-    const peer = await mqtt.connectAsync(`mqtt://127.0.0.1:${broker.port}`, { protocolVersion: 4, reconnectPeriod: 0 });
-    cleanups.push(() => peer.endAsync(true));
-    const seen: { topic: string; payload: string }[] = [];
-    peer.on("message", (topic, payload) => seen.push({ topic, payload: payload.toString() }));
-    await peer.subscribeAsync("devices/esp32-01/#", { qos: 1 });
-
-    const bank = new PinBank();
-    const lines: string[] = [];
-    const out: number[] = [];
-    const dialled: string[] = [];
-    const shim = new EspruinoShim({
-      bank,
-      storage: new Map(),
-      // board.json names 127.0.0.1:1883; the simulator's broker is elsewhere.
-      route: () => ({ host: "127.0.0.1", port: broker.port, tls: null }),
-      console: (l) => lines.push(l),
-      tap: (dir, bytes) => {
-        if (dir === "out") out.push(...bytes);
-      },
-      onSocket: (event, to) => {
-        if (event === "connect") dialled.push(to);
-      },
-    });
-    cleanups.push(() => shim.halt());
+    const { config, source, broker, peer, seen, shim, bank, lines, out, dialled } = await firmwareBoard("devices/esp32-01/#");
     shim.run(source, "firmware.js");
 
     // The relays take their power-on state at once: pump off, and activeLow means HIGH.
@@ -106,30 +112,7 @@ describe("the built firmware in the shim", () => {
   }, 30000);
 
   it("kill() (what reset() does) drops the socket without DISCONNECT: the broker publishes the will", async () => {
-    const { config } = parseBoard(readFileSync(resolve(root, "board.json"), "utf8"), { WIFI_PASSWORD: "x", MQTT_PASSWORD: "y" });
-    const source = await bundleFirmware({
-      entry: resolve(root, "firmware/espruino/main.ts"),
-      define: { __BOARD__: JSON.stringify(config) },
-      minify: true,
-    });
-    const broker = await startAedes();
-    cleanups.push(() => broker.close());
-    const peer = await mqtt.connectAsync(`mqtt://127.0.0.1:${broker.port}`, { protocolVersion: 4, reconnectPeriod: 0 });
-    cleanups.push(() => peer.endAsync(true));
-    const seen: { topic: string; payload: string }[] = [];
-    peer.on("message", (topic, payload) => seen.push({ topic, payload: payload.toString() }));
-    await peer.subscribeAsync(STATUS, { qos: 1 });
-    const out: number[] = [];
-    const shim = new EspruinoShim({
-      bank: new PinBank(),
-      storage: new Map(),
-      route: () => ({ host: "127.0.0.1", port: broker.port, tls: null }),
-      console: () => {},
-      tap: (dir, bytes) => {
-        if (dir === "out") out.push(...bytes);
-      },
-    });
-    cleanups.push(() => shim.halt());
+    const { source, seen, shim, out } = await firmwareBoard(STATUS);
     shim.run(source + 'E.on("kill", function () { relaymqStop(); });', "firmware.js");
     await until(() => seen.some((m) => m.topic === STATUS && m.payload === "online"), 10000, "online");
     const sent = out.length;

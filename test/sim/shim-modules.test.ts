@@ -1,43 +1,18 @@
 // The shim's Storage and Wifi modules: Storage files live in the caller's Map (so they survive a reboot)
 // with Espruino's name limit; Wifi joins after a delay and follows the simulated access point.
 import { describe, it, expect, afterEach } from "vitest";
-import vm from "node:vm";
-import { PinBank } from "../../sim/hardware/pin-bank";
-import { EspruinoShim, type ShimOptions } from "../../sim/shim/espruino-shim";
 import { sleep, until } from "../support/wait";
+import { haltShimBoards, shimBoard } from "./shim-harness";
 
-const shims: EspruinoShim[] = [];
-afterEach(() => {
-  for (const s of shims.splice(0)) s.halt();
-});
-
-function board(over: Partial<ShimOptions> = {}) {
-  const lines: string[] = [];
-  const shim = new EspruinoShim({
-    bank: new PinBank(),
-    storage: new Map(),
-    route: (host, port) => ({ host, port }),
-    console: (l) => lines.push(l),
-    ...over,
-  });
-  shims.push(shim);
-  const js = (code: string): any => {
-    const out = vm.runInContext(`JSON.stringify((function () { return ${code}; })())`, shim.context);
-    return out === undefined ? undefined : JSON.parse(out);
-  };
-  const exec = (code: string): void => {
-    vm.runInContext(code, shim.context);
-  };
-  return { shim, lines, js, exec };
-}
+afterEach(haltShimBoards);
 
 describe("Storage", () => {
   it("files written by one boot are read by the next (two shims, one Map)", () => {
     const files = new Map<string, string>();
-    const first = board({ storage: files });
+    const first = shimBoard({ storage: files });
     expect(first.js(`require("Storage").write("relays", "\\x01\\x00\\xff")`)).toBe(true);
     first.shim.halt();
-    const second = board({ storage: files });
+    const second = shimBoard({ storage: files });
     expect(second.js(`require("Storage").read("relays") === "\\x01\\x00\\xff"`)).toBe(true);
     expect(files.get("relays")).toBe("\x01\x00\xff");
   });
@@ -54,13 +29,13 @@ describe("Storage", () => {
     { what: "an empty file cannot be made", code: `(function () { try { require("Storage").write("e", ""); return "no throw"; } catch (e) { return e.message; } })()`, value: "Can't create zero length file" },
     { what: "a Uint8Array is stored as its bytes", code: `(function () { var S = require("Storage"); S.write("u", new Uint8Array([65, 0, 255])); return S.read("u") === "A\\x00\\xff"; })()`, value: true },
   ])("$what", ({ code, value }) => {
-    expect(board().js(code)).toEqual(value);
+    expect(shimBoard().js(code)).toEqual(value);
   });
 });
 
 describe("Wifi", () => {
   it("connect() calls back with null after the delay, then emits 'connected' with an address", async () => {
-    const { exec, js } = board({ wifiDelayMs: 30 });
+    const { exec, js } = shimBoard({ wifiDelayMs: 30 });
     exec(`var ev = []; var W = require("Wifi"); W.on("connected", function (d) { ev.push("connected " + d.ip); });
       W.connect("my-network", { password: "x" }, function (err) { ev.push("cb " + err); });`);
     await sleep(5);
@@ -71,7 +46,7 @@ describe("Wifi", () => {
   });
 
   it("losing the access point emits 'disconnected'; joining fails while it is gone and works once it is back", async () => {
-    const { shim, exec, js } = board({ wifiDelayMs: 5 });
+    const { shim, exec, js } = shimBoard({ wifiDelayMs: 5 });
     exec(`var ev = []; var W = require("Wifi");
       W.on("connected", function () { ev.push("connected"); }); W.on("disconnected", function (d) { ev.push("disconnected " + d.msg); });
       var join = function () { W.connect("my-network", {}, function (err) { ev.push("cb " + err); }); };
@@ -93,7 +68,7 @@ describe("Wifi", () => {
   });
 
   it("disconnect() emits 'disconnected' and calls back; getIP(cb) answers (null, info)", async () => {
-    const { exec, js } = board({ wifiDelayMs: 1 });
+    const { exec, js } = shimBoard({ wifiDelayMs: 1 });
     exec(`var ev = []; var W = require("Wifi"); W.on("disconnected", function () { ev.push("disconnected"); });
       W.connect("n", {}, function () { W.getIP(function (err, info) { ev.push("ip " + err + " " + info.ip);
         W.disconnect(function () { ev.push("done"); }); }); });`);
@@ -102,7 +77,7 @@ describe("Wifi", () => {
   });
 
   it("an exception in a Wifi callback is printed and the board keeps going", async () => {
-    const { exec, js, lines } = board({ wifiDelayMs: 1 });
+    const { exec, js, lines } = shimBoard({ wifiDelayMs: 1 });
     exec(`var later = false; require("Wifi").connect("n", {}, function () { throw new Error("wifi cb"); });
       setTimeout(function () { later = true; }, 20);`);
     await until(() => js("later") === true, 2000, "the later timer");

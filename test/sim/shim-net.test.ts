@@ -2,14 +2,14 @@
 // 536 chars, write() sends String(x), every byte is tapped both ways, route() decides where a connect
 // goes, and a refused address first fails as error + close, then throws once, then dials again.
 import { describe, it, expect, afterEach } from "vitest";
-import vm from "node:vm";
 import net from "node:net";
-import { PinBank } from "../../sim/hardware/pin-bank";
-import { EspruinoShim, type ShimOptions } from "../../sim/shim/espruino-shim";
 import { sleep, until } from "../support/wait";
+import { haltShimBoards, shimBoard } from "./shim-harness";
 
 let cleanups: (() => unknown)[] = [];
 afterEach(async () => {
+  // The boards first (each is made after the servers it dials), then the servers, newest first.
+  haltShimBoards();
   for (const c of cleanups.reverse()) await c();
   cleanups = [];
 });
@@ -55,36 +55,12 @@ async function deadPort(): Promise<number> {
   return port;
 }
 
-function board(over: Partial<ShimOptions> = {}) {
-  const lines: string[] = [];
-  const taps: { dir: "out" | "in"; bytes: Uint8Array }[] = [];
-  const life: string[] = [];
-  const shim = new EspruinoShim({
-    bank: new PinBank(),
-    storage: new Map(),
-    route: (host, port) => ({ host, port }),
-    console: (l) => lines.push(l),
-    tap: (dir, bytes) => taps.push({ dir, bytes }),
-    onSocket: (event, to, detail) => life.push(detail === undefined ? `${event} ${to}` : `${event} ${to} ${detail}`),
-    ...over,
-  });
-  cleanups.push(() => shim.halt());
-  const js = (code: string): any => {
-    const out = vm.runInContext(`JSON.stringify((function () { return ${code}; })())`, shim.context);
-    return out === undefined ? undefined : JSON.parse(out);
-  };
-  const exec = (code: string): void => {
-    vm.runInContext(code, shim.context);
-  };
-  return { shim, lines, taps, life, js, exec };
-}
-
 const ALL_BYTES = Buffer.from(Array.from({ length: 2000 }, (_, i) => i & 255));
 
 describe("receiving", () => {
   it("delivers data as strings of at most 536 chars, every byte 0-255 intact", async () => {
     const srv = await server((c) => c.write(ALL_BYTES));
-    const { exec, js } = board();
+    const { exec, js } = shimBoard();
     exec(`var chunks = []; var s = require("net").connect({ host: "127.0.0.1", port: ${srv.port} });
       s.on("data", function (d) { chunks.push(d); });`);
     await until(() => js("chunks.join('').length") >= 2000, 3000, "2000 bytes");
@@ -99,7 +75,7 @@ describe("receiving", () => {
 
   it("calls every handler added for an event, in order", async () => {
     const srv = await server((c) => c.write("hi"));
-    const { exec, js } = board();
+    const { exec, js } = shimBoard();
     exec(`var order = []; var s = require("net").connect({ host: "127.0.0.1", port: ${srv.port} }, function () { order.push("cb"); });
       s.on("connect", function () { order.push("connect"); });
       s.on("data", function (d) { order.push("a:" + d); }); s.on("data", function (d) { order.push("b:" + d); });`);
@@ -113,7 +89,7 @@ describe("receiving", () => {
       conn = c;
       c.write("one");
     });
-    const { exec, js, lines } = board();
+    const { exec, js, lines } = shimBoard();
     exec(`var got = []; var s = require("net").connect({ host: "127.0.0.1", port: ${srv.port} });
       s.on("data", function (d) { got.push(d); if (got.length === 1) throw new Error("handler"); });`);
     await until(() => js("got.length") === 1, 3000, "the first data");
@@ -131,7 +107,7 @@ describe("sending", () => {
     { what: "chars above 255 keep their low byte (8-bit strings)", code: "String.fromCharCode(0x141, 0x41)", sent: Buffer.from([0x41, 0x41]) },
   ])("$what", async ({ code, sent }) => {
     const srv = await server();
-    const { exec } = board();
+    const { exec } = shimBoard();
     exec(`var s = require("net").connect({ host: "127.0.0.1", port: ${srv.port} }, function () { s.write(${code}); });`);
     await until(() => srv.bytes().length >= sent.length, 3000, "the bytes at the server");
     await sleep(10);
@@ -140,7 +116,7 @@ describe("sending", () => {
 
   it("tap sees every byte both ways, in order, as fresh arrays", async () => {
     const srv = await server((c) => c.on("data", () => c.write(Buffer.from([9, 0, 255]))));
-    const { exec, taps, js } = board();
+    const { exec, taps, js } = shimBoard();
     exec(`var got = ""; var s = require("net").connect({ host: "127.0.0.1", port: ${srv.port} }, function () { s.write("\\x10\\x00\\xff"); });
       s.on("data", function (d) { got += d; });`);
     await until(() => js("got.length") === 3, 3000, "the reply");
@@ -156,7 +132,7 @@ describe("routing and socket life", () => {
   it("connects where route() says, and reports the address the board dialled", async () => {
     const srv = await server((c) => c.end("bye"));
     const asked: [string, number, boolean][] = [];
-    const { exec, js, life, shim } = board({
+    const { exec, js, life, shim } = shimBoard({
       route: (host, port, tls) => {
         asked.push([host, port, tls]);
         return { host: "127.0.0.1", port: srv.port, tls: null };
@@ -176,7 +152,7 @@ describe("routing and socket life", () => {
   it("require('tls') asks route() for TLS, which may hand back plain TCP (tls: null)", async () => {
     const srv = await server((c) => c.write("plain"));
     const asked: boolean[] = [];
-    const { exec, js } = board({
+    const { exec, js } = shimBoard({
       route: (_h, _p, tls) => {
         asked.push(tls);
         return { host: "127.0.0.1", port: srv.port, tls: null };
@@ -189,7 +165,7 @@ describe("routing and socket life", () => {
 
   it("end() from the board closes the connection cleanly", async () => {
     const srv = await server();
-    const { exec, js, shim } = board();
+    const { exec, js, shim } = shimBoard();
     exec(`var closed = false; var s = require("net").connect({ host: "127.0.0.1", port: ${srv.port} }, function () { s.end(); });
       s.on("close", function () { closed = true; });`);
     await until(() => js("closed") === true, 3000, "the close");
@@ -201,7 +177,7 @@ describe("routing and socket life", () => {
 describe("a refused connect", () => {
   it("fails first as error + close, then throws 'Unable to create socket' once, then dials again", async () => {
     const port = await deadPort();
-    const { exec, js, life } = board();
+    const { exec, js, life } = shimBoard();
     const attempt = `(function () {
       try {
         var s = require("net").connect({ host: "127.0.0.1", port: ${port} }, function () { ev.push("connected?!"); });
@@ -231,7 +207,7 @@ describe("a refused connect", () => {
 
   it("while the access point is gone, a connect fails with 'no route'", async () => {
     const srv = await server();
-    const { shim, exec, js } = board();
+    const { shim, exec, js } = shimBoard();
     shim.wifiDown();
     exec(`var ev = []; var s = require("net").connect({ host: "127.0.0.1", port: ${srv.port} });
       s.on("error", function (e) { ev.push(e.message); }); s.on("close", function () { ev.push("close"); });`);
@@ -244,7 +220,7 @@ describe("a refused connect", () => {
 describe("halt()", () => {
   it("destroys every socket at once; the board hears nothing more", async () => {
     const srv = await server((c) => c.write("hello"));
-    const { shim, exec, js, life } = board();
+    const { shim, exec, js, life } = shimBoard();
     exec(`var ev = []; for (var i = 0; i < 2; i++) { var s = require("net").connect({ host: "127.0.0.1", port: ${srv.port} });
       s.on("data", function (d) { ev.push(d); }); s.on("close", function () { ev.push("close"); }); }`);
     await until(() => js("ev.length") === 2, 3000, "both connections");

@@ -2,38 +2,14 @@
 // reused once the newest is gone; extra arguments passed; unknown clears harmless; changeInterval;
 // an exception in one callback printed while the others keep running; halt() ends them all.
 import { describe, it, expect, afterEach } from "vitest";
-import vm from "node:vm";
-import { PinBank } from "../../sim/hardware/pin-bank";
-import { EspruinoShim } from "../../sim/shim/espruino-shim";
 import { sleep, until } from "../support/wait";
+import { haltShimBoards, shimBoard } from "./shim-harness";
 
-const shims: EspruinoShim[] = [];
-afterEach(() => {
-  for (const s of shims.splice(0)) s.halt();
-});
-
-function board() {
-  const lines: string[] = [];
-  const shim = new EspruinoShim({
-    bank: new PinBank(),
-    storage: new Map(),
-    route: (host, port) => ({ host, port }),
-    console: (l) => lines.push(l),
-  });
-  shims.push(shim);
-  const js = (code: string): any => {
-    const out = vm.runInContext(`JSON.stringify((function () { return ${code}; })())`, shim.context);
-    return out === undefined ? undefined : JSON.parse(out);
-  };
-  const exec = (code: string): void => {
-    vm.runInContext(code, shim.context);
-  };
-  return { shim, lines, js, exec };
-}
+afterEach(haltShimBoards);
 
 describe("timer ids", () => {
   it("are numbers: the newest live id + 1, shared by timeouts and intervals, reused as on Espruino", () => {
-    const { js } = board();
+    const { js } = shimBoard();
     const ids = js(`(function () {
       var f = function () {};
       var a = setTimeout(f, 1000), b = setInterval(f, 1000), c = setTimeout(f, 1000);
@@ -49,7 +25,7 @@ describe("timer ids", () => {
   });
 
   it("a one-shot keeps its id until its callback returned", async () => {
-    const { exec, js } = board();
+    const { exec, js } = shimBoard();
     exec(`var inner = -1; setTimeout(function () { inner = setTimeout(function () {}, 1000); }, 1);`);
     await until(() => js("inner") !== -1, 2000, "the timeout");
     expect(js("inner")).toBe(2);
@@ -58,14 +34,14 @@ describe("timer ids", () => {
 
 describe("timers run", () => {
   it("setTimeout passes its extra arguments to the callback", async () => {
-    const { exec, js } = board();
+    const { exec, js } = shimBoard();
     exec(`var got = null; setTimeout(function (a, b, c) { got = [a, b, c]; }, 1, "x", 2, true);`);
     await until(() => js("got") !== null, 2000, "the timeout");
     expect(js("got")).toEqual(["x", 2, true]);
   });
 
   it("setInterval repeats until cleared, and passes its arguments each time", async () => {
-    const { exec, js } = board();
+    const { exec, js } = shimBoard();
     exec(`var seen = []; var t = setInterval(function (v) { seen.push(v); if (seen.length === 3) clearInterval(t); }, 2, 7);`);
     await until(() => js("seen.length") === 3, 2000, "three runs");
     await sleep(30);
@@ -75,19 +51,19 @@ describe("timers run", () => {
   it.each([
     ["clearTimeout(999)"], ["clearInterval(998)"], ["clearTimeout(-1)"], ["clearTimeout('nope')"],
   ])("%s of an unknown id is silently fine (measured)", (code) => {
-    const { exec } = board();
+    const { exec } = shimBoard();
     expect(() => exec(code)).not.toThrow();
   });
 
   it.each(["clearTimeout()", "clearInterval()"])("%s with no argument clears every timer", async (code) => {
-    const { exec, js } = board();
+    const { exec, js } = shimBoard();
     exec(`var n = 0; setTimeout(function () { n++; }, 5); setInterval(function () { n++; }, 5); ${code};`);
     await sleep(40);
     expect(js("n")).toBe(0);
   });
 
   it("changeInterval(id, ms) changes the period; an unknown id throws 'Unknown Interval'", async () => {
-    const { exec, js } = board();
+    const { exec, js } = shimBoard();
     exec(`var n = 0; var t = setInterval(function () { n++; }, 100000); changeInterval(t, 5);`);
     await until(() => js("n") >= 3, 2000, "the faster interval");
     expect(js(`(function () { try { changeInterval(77, 10); return "no throw"; } catch (e) { return e.message; } })()`))
@@ -95,14 +71,14 @@ describe("timers run", () => {
   });
 
   it("clearTimeout cancels a pending timeout", async () => {
-    const { exec, js } = board();
+    const { exec, js } = shimBoard();
     exec(`var fired = false; var t = setTimeout(function () { fired = true; }, 10); clearTimeout(t);`);
     await sleep(40);
     expect(js("fired")).toBe(false);
   });
 
   it("a non-function callback throws as on Espruino", () => {
-    const { js } = board();
+    const { js } = shimBoard();
     expect(js(`(function () { try { setTimeout(5, 10); return "no throw"; } catch (e) { return e.message; } })()`))
       .toBe("Function or String not supplied!");
   });
@@ -110,7 +86,7 @@ describe("timers run", () => {
 
 describe("exceptions in callbacks", () => {
   it("are printed as 'Uncaught ...' and later timers still run", async () => {
-    const { exec, js, lines } = board();
+    const { exec, js, lines } = shimBoard();
     exec(`var after = false; var ticks = 0;
       setTimeout(function () { throw new Error("boom"); }, 1);
       setTimeout(function () { throw "just a string"; }, 2);
@@ -125,7 +101,7 @@ describe("exceptions in callbacks", () => {
 
 describe("halt()", () => {
   it("clears every timer: nothing fires afterwards", async () => {
-    const { shim, exec, js } = board();
+    const { shim, exec, js } = shimBoard();
     exec(`var n = 0; for (var i = 0; i < 10; i++) setTimeout(function () { n++; }, 5 + i); setInterval(function () { n++; }, 3);`);
     shim.halt();
     await sleep(40);

@@ -2,37 +2,10 @@
 // require, and the life of a program (run, onInit, kill, halt). Pins, timers, sockets and modules have
 // their own shim-*.test.ts files; shim-firmware.test.ts runs the real bundle.
 import { describe, it, expect, afterEach } from "vitest";
-import vm from "node:vm";
-import { PinBank } from "../../sim/hardware/pin-bank";
-import { EspruinoShim, type ShimOptions } from "../../sim/shim/espruino-shim";
 import { sleep, until } from "../support/wait";
+import { haltShimBoards, shimBoard } from "./shim-harness";
 
-const shims: EspruinoShim[] = [];
-afterEach(() => {
-  for (const s of shims.splice(0)) s.halt();
-});
-
-function board(over: Partial<ShimOptions> = {}) {
-  const lines: string[] = [];
-  const bank = new PinBank();
-  const shim = new EspruinoShim({
-    bank,
-    storage: new Map(),
-    route: (host, port) => ({ host, port }),
-    console: (l) => lines.push(l),
-    ...over,
-  });
-  shims.push(shim);
-  /** js(code) -> the value of code in the board, through JSON (no cross-realm objects in assertions). */
-  const js = (code: string): any => {
-    const out = vm.runInContext(`JSON.stringify((function () { return ${code}; })())`, shim.context);
-    return out === undefined ? undefined : JSON.parse(out);
-  };
-  const exec = (code: string): void => {
-    vm.runInContext(code, shim.context);
-  };
-  return { shim, bank, lines, js, exec };
-}
+afterEach(haltShimBoards);
 
 describe("built-ins the interpreter lacks are missing in the board", () => {
   it.each([
@@ -41,18 +14,18 @@ describe("built-ins the interpreter lacks are missing in the board", () => {
     "Math.trunc", "''.padStart", "Number.isInteger", "Promise.race", "Promise.allSettled",
     "Promise.resolve().finally",
   ])("%s is undefined", (expr) => {
-    expect(board().js(`typeof ${expr}`)).toBe("undefined");
+    expect(shimBoard().js(`typeof ${expr}`)).toBe("undefined");
   });
 
   it.each(["Buffer", "setImmediate", "module", "exports", "process.env", "TextDecoder", "queueMicrotask"])(
     "Node's %s is not there either",
     (expr) => {
-      expect(board().js(`typeof ${expr}`)).toBe("undefined");
+      expect(shimBoard().js(`typeof ${expr}`)).toBe("undefined");
     },
   );
 
   it("global is the board's own root scope, as on Espruino, not Node's", () => {
-    const { js } = board();
+    const { js } = shimBoard();
     expect(js("global === this && typeof global.process.memory")).toBe("function");
     expect(js("typeof global.process.env")).toBe("undefined");
   });
@@ -62,7 +35,7 @@ describe("built-ins the interpreter lacks are missing in the board", () => {
     ["Promise.resolve", "function"], ["JSON.stringify", "function"], ["DataView", "function"],
     ["new Uint8Array(4).subarray", "function"], ["String.fromCharCode", "function"], ["Float32Array", "function"],
   ])("%s, which Espruino has, stays", (expr, type) => {
-    expect(board().js(`typeof ${expr}`)).toBe(type);
+    expect(shimBoard().js(`typeof ${expr}`)).toBe(type);
   });
 });
 
@@ -75,12 +48,12 @@ describe("u8.set(string) copies 8-bit chars as bytes, as Espruino does", () => {
     { what: "while arrays still copy as numbers", code: `var u = new Uint8Array(3); u.set([7, 8], 1); u`, bytes: [0, 7, 8] },
     { what: "and typed arrays too", code: `var u = new Uint8Array(3); u.set(new Uint8Array([9]), 2); u`, bytes: [0, 0, 9] },
   ])("$what", ({ code, bytes }) => {
-    const { js } = board();
+    const { js } = shimBoard();
     expect(Object.values(js(`(function () { ${code}; return u; })()`))).toEqual(bytes);
   });
 
   it("copies all 256 byte values of a received chunk", () => {
-    const { js } = board();
+    const { js } = shimBoard();
     const out = js(`(function () {
       var s = ""; for (var i = 0; i < 256; i++) s += String.fromCharCode(i);
       var u = new Uint8Array(256); u.set(s, 0); var ok = true;
@@ -93,7 +66,7 @@ describe("u8.set(string) copies 8-bit chars as bytes, as Espruino does", () => {
 
 describe("console", () => {
   it("prints each console.log call as one line, arguments joined by spaces as Espruino prints them", () => {
-    const { exec, lines } = board();
+    const { exec, lines } = shimBoard();
     exec(`console.log("relaymq", 2, 0, "connected"); console.log("v", true, null, undefined, [1, 2], { a: 1, b: "x" }, D26, new Uint8Array([1, 2]));`);
     expect(lines).toEqual([
       "relaymq 2 0 connected",
@@ -104,7 +77,7 @@ describe("console", () => {
 
 describe("E", () => {
   it("E.toString(u8) is a latin1 string of the bytes, E.toUint8Array the way back (all 256 values)", () => {
-    const { js } = board();
+    const { js } = shimBoard();
     const out = js(`(function () {
       var u = new Uint8Array(256); for (var i = 0; i < 256; i++) u[i] = i;
       var s = E.toString(u); var back = E.toUint8Array(s); var ok = back.length === 256;
@@ -120,17 +93,17 @@ describe("E", () => {
     ["[1, 2, 3, 4, 5, 6, 7, 8, 9, 10]", 11],
     ["{ a: 1, b: 2, c: 3 }", 4],
   ])("E.getSizeOf(%s) is %i JsVars (ESPRUINO.md's cost model)", (expr, vars) => {
-    expect(board().js(`E.getSizeOf(${expr})`)).toBe(vars);
+    expect(shimBoard().js(`E.getSizeOf(${expr})`)).toBe(vars);
   });
 
   it("has only what ESPRUINO.md names", () => {
-    expect(board().js("Object.keys(E).sort()")).toEqual(["getSizeOf", "on", "toString", "toUint8Array"]);
+    expect(shimBoard().js("Object.keys(E).sort()")).toEqual(["getSizeOf", "on", "toString", "toUint8Array"]);
   });
 });
 
 describe("process.memory()", () => {
   it("has Espruino's fields, the configured total and 14-byte blocks", () => {
-    const m = board({ jsVars: 9000 }).js("process.memory()");
+    const m = shimBoard({ jsVars: 9000 }).js("process.memory()");
     expect(Object.keys(m).sort()).toEqual(["blocksize", "free", "total", "usage"]);
     expect(m.total).toBe(9000);
     expect(m.blocksize).toBe(14);
@@ -139,11 +112,11 @@ describe("process.memory()", () => {
   });
 
   it("defaults to the ESP32's 16383 JsVars", () => {
-    expect(board().js("process.memory().total")).toBe(16383);
+    expect(shimBoard().js("process.memory().total")).toBe(16383);
   });
 
   it("counts a typed array the firmware allocates and holds (77 vars for 1024 bytes)", () => {
-    const { js, exec } = board();
+    const { js, exec } = shimBoard();
     const before = js("process.memory().usage");
     exec("var keep = new Uint8Array(1024);");
     expect(js("process.memory().usage") - before).toBe(77);
@@ -155,35 +128,35 @@ describe("process.memory()", () => {
 
 describe("require", () => {
   it.each(["net", "tls", "Wifi", "Storage", "ESP32"])("gives the built-in module %s, the same object each time", (name) => {
-    expect(board().js(`typeof require("${name}") === "object" && require("${name}") === require("${name}")`)).toBe(true);
+    expect(shimBoard().js(`typeof require("${name}") === "object" && require("${name}") === require("${name}")`)).toBe(true);
   });
 
   it.each(["fs", "http", "mqtt", "events"])('throws Module "%s" not found for any other name, as Espruino does', (name) => {
-    expect(board().js(`(function () { try { require("${name}"); return "no throw"; } catch (e) { return e.message; } })()`))
+    expect(shimBoard().js(`(function () { try { require("${name}"); return "no throw"; } catch (e) { return e.message; } })()`))
       .toBe(`Module "${name}" not found`);
   });
 });
 
 describe("a program's life", () => {
   it("run() runs the script, then E.on('init') handlers, then onInit(), as a boot does", () => {
-    const { shim, js } = board();
+    const { shim, js } = shimBoard();
     shim.run(`var order = ["script"]; E.on("init", function () { order.push("init"); }); function onInit() { order.push("onInit"); }`, "boot.js");
     expect(js("order")).toEqual(["script", "init", "onInit"]);
   });
 
   it("run() throws the script's error when its top level throws", () => {
-    const { shim } = board();
+    const { shim } = shimBoard();
     expect(() => shim.run(`var x = 1;\nthrow new Error("broken bundle");`, "bad.js")).toThrow("broken bundle");
   });
 
   it("an exception in onInit is printed as Uncaught, and run() returns", () => {
-    const { shim, lines } = board();
+    const { shim, lines } = shimBoard();
     expect(() => shim.run(`function onInit() { throw new Error("init failed"); }`, "boot.js")).not.toThrow();
     expect(lines).toEqual(["Uncaught Error: init failed"]);
   });
 
   it("kill() runs the E.on('kill') handlers (and only then), then the program is gone", async () => {
-    const { shim, js } = board();
+    const { shim, js } = shimBoard();
     shim.run(`var killed = 0, ticks = 0; E.on("kill", function () { killed++; }); E.on("kill", function () { killed += 10; });
       setInterval(function () { ticks++; }, 5);`, "boot.js");
     expect(js("killed")).toBe(0);
@@ -195,7 +168,7 @@ describe("a program's life", () => {
   });
 
   it("call(name) runs a global function of the program as typed at the console; false when there is none", () => {
-    const { shim, js, lines } = board();
+    const { shim, js, lines } = shimBoard();
     shim.run(`var stopped = 0; function relaymqStop() { stopped++; } function broken() { throw new Error("no"); }`, "boot.js");
     expect(shim.call("relaymqStop")).toBe(true);
     expect(js("stopped")).toBe(1);
@@ -205,7 +178,7 @@ describe("a program's life", () => {
   });
 
   it("halt() stops everything at once and can be called twice", async () => {
-    const { shim, js } = board();
+    const { shim, js } = shimBoard();
     shim.run(`var ticks = 0; setInterval(function () { ticks++; }, 5); setTimeout(function () { ticks += 100; }, 30);`, "boot.js");
     await until(() => js("ticks") >= 2, 2000, "the interval to tick");
     shim.halt();
@@ -216,7 +189,7 @@ describe("a program's life", () => {
   });
 
   it("getTime() is seconds since boot, as a float", async () => {
-    const { js } = board();
+    const { js } = shimBoard();
     const t0 = js("getTime()");
     await sleep(50);
     const t1 = js("getTime()");
@@ -227,8 +200,8 @@ describe("a program's life", () => {
   });
 
   it("boards in one process share nothing: globals, timer ids, Storage", () => {
-    const a = board();
-    const b = board();
+    const a = shimBoard();
+    const b = shimBoard();
     a.exec("var mine = 1; require('Storage').write('f', 'a');");
     expect(b.js("typeof mine")).toBe("undefined");
     expect(b.js("require('Storage').read('f')")).toBeUndefined();
