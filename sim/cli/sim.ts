@@ -8,6 +8,7 @@ import { fileURLToPath } from "node:url";
 import { BoardError } from "../board/load";
 import type { DeviceConfig } from "../../firmware/device/config";
 import { Simulator } from "../runner/simulator";
+import { fleetConfigs, sharedTopics } from "../runner/fleet";
 import type { SimEvent } from "../runner/events";
 import { parseSimArgs, SIM_USAGE, type SimArgs, type BrokerAddress } from "./sim-args";
 import type { BrokerRoute } from "../runner/firmware";
@@ -44,8 +45,8 @@ function loadConfig(args: SimArgs, io: SimIO): { config: DeviceConfig; bundle?: 
     }
     if (args.bundle) io.err(`notice: no board next to ${args.bundle}; describing it with ${args.board}`);
   }
-  if (args.devices > 1 && !config.topics.prefix.includes("{id}")) {
-    io.err(`warning: topics.prefix "${config.topics.prefix}" has no {id}: the ${args.devices} boards share their topics`);
+  if (sharedTopics(fleetConfigs(config, Math.min(args.devices, 2)))) {
+    io.err(`warning: the topics do not contain the board id "${config.id}" as a level: the ${args.devices} boards share them`);
   }
   if (!args.bundle) return { config };
   return { config, bundle: { source: readFileSync(args.bundle, "utf8"), file: args.bundle } };

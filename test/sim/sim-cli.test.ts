@@ -112,6 +112,9 @@ describe("npm start / npm run sim", () => {
     const r = sim(["--devices", "3", "--headless", "--port", String(await freePort())]);
     await waitEvent(r, (e) => e.event === "fleet" && e.connected === 3, "3 boards connected");
     expect(r.events().find((e) => e.event === "boot")).toMatchObject({ device: "esp32-01-0001", clientId: "esp32-01-0001" });
+    // Each board its own topics: the first one announces itself on its own status topic.
+    await waitEvent(r, (e) => e.event === "published" && e.topic === "devices/esp32-01-0001/status" && e.payload === "online", "board 0001 online");
+    expect(r.err).not.toContain("share them");
     r.proc.kill("SIGINT");
     expect(await r.exited).toBe(0);
   });
