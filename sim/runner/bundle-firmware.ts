@@ -1,12 +1,10 @@
 // Bundle mode: the built dist/firmware.js, the exact file that gets flashed, run inside the Espruino
 // API shim. Its connections go to the simulator's broker whatever host board.json names.
 import { EspruinoShim } from "../shim/espruino-shim";
-import { errorName } from "../../firmware/mqtt/errors";
-import type { Firmware, FirmwareHost } from "./firmware";
+import { logLine, type Firmware, type FirmwareHost } from "./firmware";
 
 // The firmware logs "relaymq LEVEL CODE MESSAGE" (firmware/espruino/main.ts).
 const FIRMWARE_LOG = /^relaymq (\d+) (-?\d+) (.*)$/;
-const LEVELS = ["error", "warn", "info", "debug"];
 
 export class BundleFirmware implements Firmware {
   private shim: EspruinoShim | null = null;
@@ -31,8 +29,7 @@ export class BundleFirmware implements Firmware {
         }
         const level = Number(m[1]);
         const code = Number(m[2]);
-        const text = `${LEVELS[level] ?? m[1]} ${m[3]}` + (code === 0 ? "" : ` ${errorName(code)} (${code})`);
-        h.log(text, level === 0);
+        h.log(logLine(level, code, m[3]), level === 0);
       },
       tap: h.bytes ? (dir, bytes) => h.bytes!(dir, bytes, 0, bytes.length) : undefined,
       onSocket: (event, to, detail) => {

@@ -3,6 +3,7 @@
 // is the same for both.
 import type { ConnectionOptions } from "node:tls";
 import type { DeviceConfig } from "../../firmware/device/config";
+import { errorName } from "../../firmware/mqtt/errors";
 import type { PinBank } from "../hardware/pin-bank";
 
 /** Where a board's connection really goes; tls options make it TLS (an mqtts:// broker). */
@@ -28,7 +29,7 @@ export interface FirmwareHost {
   /** A line the firmware logged; error: an uncaught exception or a firmware error. */
   log(message: string, error: boolean): void;
   /** Source mode only (bundle mode reads these off the wire): the session came up or went down. */
-  connection?(connected: boolean, detail: string): void;
+  connection?(connected: boolean): void;
   /** Source mode only: the client accepted a PUBLISH from the device. */
   published?(): void;
 }
@@ -44,9 +45,10 @@ export interface Firmware {
   socketOpen(): boolean;
 }
 
-/** logLine(level, code, message, codeName) -> "warn mqtt E_CONNECTION_LOST (-41)": the firmware's log, readable. */
-export function logLine(level: number, code: number, message: string, codeName: (c: number) => string): string {
-  const names = ["error", "warn", "info", "debug"];
-  const lv = names[level] ?? String(level);
-  return code === 0 ? `${lv} ${message}` : `${lv} ${message} ${codeName(code)} (${code})`;
+const LEVELS = ["error", "warn", "info", "debug"];
+
+/** logLine(level, code, message) -> "warn mqtt CONNECTION_LOST (-51)": a firmware log line, readable. */
+export function logLine(level: number, code: number, message: string): string {
+  const lv = LEVELS[level] ?? String(level);
+  return code === 0 ? `${lv} ${message}` : `${lv} ${message} ${errorName(code)} (${code})`;
 }

@@ -54,11 +54,9 @@ export class SourceFirmware implements Firmware {
       timers,
       storage: new MapStorage(h.files),
       system: nodeSystem,
-      log: { log: (level, code, message) => h.log(logLine(level, code, message, errorName), level === 0) },
+      log: { log: (level, code, message) => h.log(logLine(level, code, message), level === 0) },
     }, {
-      onConnection: h.connection
-        ? (up) => h.connection!(up, up ? String(device.client.sessionPresent) : errorName(device.client.lastError))
-        : undefined,
+      onConnection: h.connection ? (up) => h.connection!(up) : undefined,
       onPublish: h.published ? () => h.published!() : undefined,
     });
     this.device = device;

@@ -34,8 +34,8 @@ export class VirtualBoard {
   readonly bank = new PinBank();
   /** Storage files: survive reboots of this board. */
   readonly files = new Map<string, string>();
-  /** PUBLISH packets the board sent since it was made. */
-  published = 0;
+  /** PUBLISH packets the board sent, counted here only when no observer reads the wire (fleets). */
+  private published = 0;
   private firmware: Firmware | null = null;
   private readonly observer: WireObserver | null;
   private readonly emitBody: (e: EventBody) => void;

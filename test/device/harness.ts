@@ -7,6 +7,7 @@ import type { DeviceConfig, RelayConfig, SensorConfig } from "../../firmware/dev
 import { utf8Read, PINGRESP } from "../../firmware/mqtt";
 import { FakeClock, FakeTransport, Pkt, connack, publish, puback, suback, brief, empty } from "../support/fake-transport";
 import { FakePins, FakeTimers, MemoryStorage, FakeSystem, MemoryLog } from "../support/fake-io";
+import { TOPIC_DEFAULTS } from "../../sim/board/load";
 
 export const TICK_MS = 100;
 
@@ -30,15 +31,7 @@ export function boardConfig(over: Partial<DeviceConfig> = {}): DeviceConfig {
       host: "127.0.0.1", port: 1883, tls: false, clientId: "esp32-01", username: "esp32-01", password: "secret",
       keepAlive: 30, cleanSession: true,
     },
-    topics: {
-      prefix: "devices/esp32-01",
-      status: "{prefix}/status",
-      relaySet: "{prefix}/relay/{name}/set",
-      relayState: "{prefix}/relay/{name}/state",
-      sensorState: "{prefix}/sensor/{name}/state",
-      telemetry: "{prefix}/telemetry",
-      error: "{prefix}/error",
-    },
+    topics: { ...TOPIC_DEFAULTS, prefix: "devices/esp32-01" },
     telemetry: { periodSec: 60 },
     relays: [
       relay("pump", "D26", { activeLow: true }),

@@ -167,10 +167,15 @@ describe.each(CASES)("simulator end to end: $name", ({ kind, mode }: { kind: Bro
 
   it("Home Assistant discovery configs are retained and well formed", async () => {
     const s = await start();
+    const n = config.relays.length + config.sensors.length;
+    // Subscribed while the board still sends them, a config arrives live with RETAIN 0 [MQTT-3.3.1-9]:
+    // Home Assistant starting later is the case here, so wait until the broker acknowledged them all.
+    const sent = () => s.of("published").filter((e) => e.topic.startsWith("homeassistant/")).length;
+    const acked = () => s.packets("in").filter((p) => p === "PUBACK").length >= s.of("published").filter((e) => e.qos === 1).length;
+    await until(() => sent() >= n && acked(), 5000, "every config acknowledged");
     const ha = await Peer.connect(s.sim.broker.port);
     try {
       await ha.subscribe({ "homeassistant/#": 1 });
-      const n = config.relays.length + config.sensors.length;
       await ha.waitFor((ms) => ms.filter((m) => m.topic.endsWith("/config")).length >= n, 3000, `${n} discovery configs`);
       const configs = ha.messages.filter((m) => m.topic.endsWith("/config"));
       for (const m of configs) {
