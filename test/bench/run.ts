@@ -8,6 +8,7 @@ const BENCHMARKS: Record<string, () => Promise<Benchmark>> = {
   codec: async () => (await import("./codec")).run,
   latency: async () => (await import("./latency")).run,
   fleet: async () => (await import("./fleet")).run,
+  espruino: async () => (await import("./espruino")).run,
 };
 
 async function main(argv: string[]): Promise<number> {

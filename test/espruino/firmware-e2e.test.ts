@@ -12,24 +12,9 @@ import { build } from "../../sim/cli/build";
 import { startAedes, type RunningBroker } from "../../sim/broker/embedded";
 import { DISCONNECT } from "../../firmware/mqtt/packet-types";
 import { FaultProxy } from "../support/fault-proxy";
+import { WIFI_STUB, uploadScript } from "../support/espruino-boot";
 
 const BIN = process.env.ESPRUINO_BIN;
-const WIFI_STUB =
-  'Modules.addCached("Wifi","exports.connect=function(s,o,cb){setTimeout(function(){cb(null);},50);};' +
-  'exports.on=function(){};exports.disconnect=function(){};");\n';
-
-// What the espruino CLI sends: the file into Storage in chunks, then load() (sim/flash/start.js).
-function uploadScript(code: string): string {
-  const bytes = Buffer.from(code, "latin1");
-  let s = 'require("Storage").eraseAll();\n';
-  for (let i = 0; i < bytes.length; i += 1024) {
-    const part = bytes.subarray(i, i + 1024).toString("base64");
-    s += i === 0
-      ? `require("Storage").write(".bootcde",atob("${part}"),0,${bytes.length});\n`
-      : `require("Storage").write(".bootcde",atob("${part}"),${i});\n`;
-  }
-  return s + "load();\n";
-}
 
 let cleanups: (() => unknown)[] = [];
 afterEach(async () => {

@@ -1,0 +1,215 @@
+// The engine and the firmware inside the real Espruino interpreter, counted in instructions (callgrind
+// "Ir": stable where wall times on a shared machine are not). Needs ESPRUINO_BIN (an Espruino Linux build,
+// not part of this project) and valgrind; without either it says so and skips. ESPRUINO_MQTT_MODULE, a
+// path to a copy of Espruino's MQTT module (EspruinoDocs modules/MQTT.js), adds it side by side.
+//
+// Method (shared/ESPRUINO.md, "Cost model"): the code under test is written to Storage .bootcde and
+// load()ed, so it runs from flash as on the board; callgrind dumps a part at every E.getAddressOf(0) the
+// drivers call around a measured region; the inclusive Ir of jshFlashRead (file reads in the Linux
+// build, memory-mapped on the ESP32) is taken out of each part, and so is an empty region of the same
+// shape. Ends with one line:
+// `espruino: publish P M Ir, receive R M Ir, qos1 Q M Ir, command C M Ir, jsvars J, bundle B KB`.
+import { spawn, spawnSync } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { build } from "../../sim/cli/build";
+import { bundleFirmware } from "../../sim/build/bundle";
+import { FAKE_NET, WIFI_STUB, uploadScript } from "../support/espruino-boot";
+
+const HERE = join(dirname(fileURLToPath(import.meta.url)), "espruino");
+const ROOT = resolve(HERE, "../../..");
+/** Operations per measured region. */
+const N = Number(process.env.BENCH_ESPRUINO_N ?? 20);
+/** Commands for the JsVar growth check (run natively, not under callgrind). */
+const GROWTH_N = 1000;
+// The issue's fixed message: a 35-byte topic and a 40-byte payload.
+const TOPIC = "devices/esp32-01/sensor/light/state";
+const RX_TOPIC = "devices/esp32-01/relay/pump1234/set";
+const FILTER = "devices/esp32-01/relay/+/set";
+const PAYLOAD = '{"value":12.5,"unit":"%","uptime":12345}';
+const COMMAND_TOPIC = "devices/esp32-01/relay/pump/set";
+
+/** Ir of each callgrind part, in order, less its flash reads. */
+export interface Run {
+  parts: number[];
+  out: string;
+}
+
+function fill(template: string, values: Record<string, string | number | boolean>): string {
+  return template.replace(/__([A-Z]+)__/g, (m, k: string) => (k in values ? String(values[k]) : m));
+}
+
+function js(s: string): string {
+  return JSON.stringify(s);
+}
+
+// A part's total Ir less the inclusive Ir of jshFlashRead in it.
+function partCost(file: string): number {
+  const text = readFileSync(file, "utf8");
+  const m = /^(?:summary|totals):\s+(\d+)/m.exec(text);
+  if (!m) throw new Error(`no totals in ${file}`);
+  const r = spawnSync("callgrind_annotate", ["--inclusive=yes", "--threshold=100", file], { encoding: "utf8", maxBuffer: 64 << 20 });
+  const line = r.stdout.split("\n").find((l) => /[: ]jshFlashRead[ \n]/.test(l + "\n") || /:jshFlashRead\b/.test(l));
+  const flash = line ? Number(line.trim().split(/\s+/)[0].replace(/,/g, "")) : 0;
+  return Number(m[1]) - flash;
+}
+
+/** runCounted(bin, code, dir, counted, files) -> one run of `code` from .bootcde, under callgrind when counted. */
+export async function runCounted(bin: string, code: string, dir: string, counted: boolean, files: Record<string, string> = {}): Promise<Run> {
+  writeFileSync(join(dir, "upload.js"), uploadScript(code, files));
+  const args = counted
+    ? ["--tool=callgrind", "--dump-before=jswrap_espruino_getAddressOf", `--callgrind-out-file=${join(dir, "cg.out")}`, bin, "upload.js"]
+    : ["upload.js"];
+  // stdin stays an open pipe: with a closed one the interpreter reads endless 0xFF bytes as console input.
+  const child = spawn(counted ? "valgrind" : bin, args, { cwd: dir, stdio: ["pipe", "pipe", "pipe"] });
+  let out = "";
+  // The drivers end by printing "BENCH done" (or "BENCH growth"): load() took quit() away, so the run is
+  // stopped from here; every callgrind part up to the last mark is on disk by then.
+  child.stdout.on("data", (d: Buffer) => {
+    out += d.toString("latin1");
+    if (/BENCH (done|growth)[^\n]*\n/.test(out)) child.kill("SIGKILL");
+  });
+  child.stderr.on("data", (d: Buffer) => (out += d.toString("latin1")));
+  const code2 = await new Promise<number | null>((done) => {
+    const timer = setTimeout(() => child.kill("SIGKILL"), 600000);
+    child.on("close", (c) => { clearTimeout(timer); done(c); });
+  });
+  if (!/BENCH done|BENCH growth/.test(out)) throw new Error(`the interpreter run did not finish (exit ${code2}):\n${out.slice(-3000)}`);
+  if (/Uncaught|ERROR/.test(out)) throw new Error(`the interpreter reported an error:\n${out.slice(-3000)}`);
+  const dumps = counted
+    ? readdirSync(dir).filter((f) => /^cg\.out\.\d+$/.test(f)).sort((a, b) => Number(a.split(".")[2]) - Number(b.split(".")[2]))
+    : [];
+  return { parts: dumps.map((f) => partCost(join(dir, f))), out };
+}
+
+function field(out: string, line: string, name: string): number {
+  const l = out.split(/\r?\n/).find((x) => x.includes("BENCH " + line));
+  const m = l ? new RegExp(`${name}=(\\d+)`).exec(l) : null;
+  if (!m) throw new Error(`no ${name} in "BENCH ${line}":\n${out.slice(-2000)}`);
+  return Number(m[1]);
+}
+
+export interface Micro {
+  publish: number;
+  receive: number;
+  qos1: number;
+  jsvars: number;
+}
+
+// Regions: empty, publish, receive, qos1; each is part 1 + 2k (a small gap part between regions).
+export async function micro(bin: string, setup: string, files: Record<string, string> = {}): Promise<Micro> {
+  const dir = mkdtempSync(join(tmpdir(), "relaymq-bench-"));
+  try {
+    const driver = fill(readFileSync(join(HERE, "micro-driver.js"), "utf8"), { N, TOPIC: js(RX_TOPIC), PAYLOAD: js(PAYLOAD) });
+    const run = await runCounted(bin, FAKE_NET + setup + "\n" + driver, dir, true, files);
+    if (run.parts.length < 8) throw new Error(`expected 8 callgrind parts, got ${run.parts.length}:\n${run.out.slice(-2000)}`);
+    if (field(run.out, "done", "got") !== 2 * N) throw new Error(`the callback ran ${field(run.out, "done", "got")} times, not ${2 * N}`);
+    if (field(run.out, "done", "writes") !== 2 * N) throw new Error(`${field(run.out, "done", "writes")} writes, not ${2 * N} (publishes and PUBACKs)`);
+    const region = (k: number) => run.parts[1 + 2 * k];
+    const per = (k: number) => (region(k) - region(0)) / N;
+    return { publish: per(1), receive: per(2), qos1: per(3), jsvars: field(run.out, "rest", "usage") };
+  } finally {
+    if (!process.env.BENCH_KEEP) rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export async function engineSetup(): Promise<string> {
+  return bundleFirmware({
+    entry: join(HERE, "engine-entry.ts"),
+    define: { __TOPIC__: js(TOPIC), __PAYLOAD__: js(PAYLOAD), __FILTER__: js(FILTER) },
+    minify: true,
+  });
+}
+
+// The module goes to Storage as "MQTT", where require() finds it: its code runs from flash, like ours.
+export function moduleSetup(): string {
+  return fill(readFileSync(join(HERE, "module-setup.js"), "utf8"), { TOPIC: js(TOPIC), PAYLOAD: js(PAYLOAD), FILTER: js(FILTER) });
+}
+
+export interface Command {
+  command: number;
+  puback: number;
+  jsvars: number;
+  bundleBytes: number;
+  growth: number;
+}
+
+// The built firmware for board.json with what the Linux build lacks changed: pins above D32, the broker,
+// and the analog input (the Linux build has no ADC: analogRead prints an error).
+async function firmware(dir: string): Promise<string> {
+  const board = JSON.parse(readFileSync(join(ROOT, "board.json"), "utf8"));
+  board.mqtt.host = "127.0.0.1";
+  board.sensors = board.sensors.filter((x: { type: string }) => x.type !== "analog");
+  for (const x of [...board.relays, ...board.sensors]) if (Number(x.pin.slice(1)) > 32) x.pin = x.pin === "D34" ? "D32" : "D23";
+  board.wifi.password = "bench";
+  board.mqtt.password = "bench";
+  writeFileSync(join(dir, "board.json"), JSON.stringify(board));
+  const err: string[] = [];
+  const status = await build(["--board", join(dir, "board.json"), "--out", join(dir, "firmware.js")], () => {}, (s) => err.push(s));
+  if (status !== 0) throw new Error("npm run build failed:\n" + err.join("\n"));
+  return readFileSync(join(dir, "firmware.js"), "latin1");
+}
+
+export async function command(bin: string): Promise<Command> {
+  const dir = mkdtempSync(join(tmpdir(), "relaymq-bench-fw-"));
+  try {
+    const fw = await firmware(dir);
+    const driver = (growth: boolean) =>
+      fill(readFileSync(join(HERE, "firmware-driver.js"), "utf8"), { N: growth ? GROWTH_N : N, GROWTH: growth, TOPIC: js(COMMAND_TOPIC) });
+    const run = await runCounted(bin, WIFI_STUB + FAKE_NET + fw + "\n" + driver(false), dir, true);
+    // Parts: before the marks, N x 3 empty, N x (command, prep, PUBACK), the end.
+    const p = run.parts;
+    if (p.length < 1 + 6 * N) throw new Error(`expected ${1 + 6 * N} callgrind parts, got ${p.length}`);
+    if (field(run.out, "done", "writes") !== 2 * N) throw new Error(`${field(run.out, "done", "writes")} writes, not ${2 * N} (state publishes and PUBACKs)`);
+    let empty = 0, cmd = 0, ack = 0;
+    for (let i = 0; i < N; i++) {
+      empty += p[1 + 3 * i];
+      cmd += p[1 + 3 * N + 3 * i];
+      ack += p[1 + 3 * N + 3 * i + 2];
+    }
+    const growthDir = mkdtempSync(join(tmpdir(), "relaymq-bench-growth-"));
+    let growth: number;
+    try {
+      const g = await runCounted(bin, WIFI_STUB + FAKE_NET + fw + "\n" + driver(true), growthDir, false);
+      if (field(g.out, "growth", "writes") !== 2 * GROWTH_N) throw new Error(`growth run: ${field(g.out, "growth", "writes")} writes, not ${2 * GROWTH_N}`);
+      growth = field(g.out, "growth", "after") - field(g.out, "growth", "before");
+    } finally {
+      rmSync(growthDir, { recursive: true, force: true });
+    }
+    return {
+      command: (cmd - empty) / N, puback: (ack - empty) / N, jsvars: field(run.out, "rest", "usage"),
+      bundleBytes: Buffer.byteLength(fw, "latin1"), growth,
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const M = (ir: number) => (ir / 1e6).toFixed(2);
+
+/** run() -> the summary line, after the details. */
+export async function run(): Promise<string> {
+  const bin = process.env.ESPRUINO_BIN;
+  const missing = !bin ? "ESPRUINO_BIN is not set (an Espruino Linux build)"
+    : spawnSync("valgrind", ["--version"]).status !== 0 ? "valgrind is not installed (apt-get install valgrind)" : "";
+  if (missing) return `espruino: skipped, ${missing}`;
+  const engine = await micro(bin!, await engineSetup());
+  const modPath = process.env.ESPRUINO_MQTT_MODULE;
+  const mod = modPath ? await micro(bin!, moduleSetup(), { MQTT: readFileSync(modPath, "latin1") }) : null;
+  const engineBytes = Buffer.byteLength(await engineSetup(), "latin1");
+  const cmd = await command(bin!);
+  const row = (name: string, a: string, b: string | null) => console.log(`  ${name.padEnd(34)} ${a.padStart(12)} ${b === null ? "" : b.padStart(14)}`);
+  console.log(`Espruino interpreter (${bin}), ${N} operations a region, Ir per operation`);
+  row("", "relaymq", mod ? "MQTT module" : null);
+  row("QoS 0 PUBLISH out", M(engine.publish) + " M", mod ? M(mod.publish) + " M" : null);
+  row("QoS 0 PUBLISH in, to the callback", M(engine.receive) + " M", mod ? M(mod.receive) + " M" : null);
+  row("QoS 1 PUBLISH in + PUBACK", M(engine.qos1) + " M", mod ? M(mod.qos1) + " M" : null);
+  row("JsVars at rest, connected", String(engine.jsvars), mod ? String(mod.jsvars) : null);
+  row("engine bench bundle", (engineBytes / 1024).toFixed(1) + " KB", mod ? (Buffer.byteLength(readFileSync(modPath!)) / 1024).toFixed(1) + " KB (source)" : null);
+  console.log(`  firmware: command ${M(cmd.command)} M Ir, PUBACK of its state ${M(cmd.puback)} M Ir, ` +
+    `${cmd.jsvars} JsVars after the boot burst, ${cmd.growth} JsVars grown over ${GROWTH_N} commands, bundle ${cmd.bundleBytes} bytes`);
+  return `espruino: publish ${M(engine.publish)} M Ir, receive ${M(engine.receive)} M Ir, qos1 ${M(engine.qos1)} M Ir, ` +
+    `command ${M(cmd.command)} M Ir, jsvars ${cmd.jsvars}, bundle ${(cmd.bundleBytes / 1024).toFixed(1)} KB`;
+}

@@ -1,0 +1,57 @@
+// Runs inside the interpreter after the built firmware booted from .bootcde over the fake socket FS
+// (WiFi stubbed). Brings the session up and acknowledges the boot burst (online, relay states,
+// discovery), reads the JsVars in use, then sends QoS 1 commands that switch relay __RELAY__ on and off:
+// each is fed to the socket between two E.getAddressOf(0) marks (the firmware writes the pin, publishes
+// the state at QoS 1 and answers PUBACK), then the broker's PUBACK of that state, between two more. With
+// __GROWTH__ set it runs __N__ commands without marks and reports the JsVars in use before and after.
+var N = __N__, GROWTH = __GROWTH__, T = __TOPIC__, C = String.fromCharCode;
+function cmd(word) { return "\x32" + C(4 + T.length + word.length) + "\x00" + C(T.length) + T + "\x00\x05" + word; }
+var CMDS = [cmd("ON"), cmd("OFF")];
+// The packet id of the QoS 1 PUBLISH in string s, or -1 (a short remaining length: every packet here).
+function pubId(s) {
+  if ((s.charCodeAt(0) & 0xf6) !== 0x32) return -1;
+  var i = 2 + ((s.charCodeAt(1) & 0x80) ? 1 : 0);
+  return i + 2 + (s.charCodeAt(i) << 8 | s.charCodeAt(i + 1));
+}
+function puback(s) { var i = pubId(s); return i < 0 ? "" : "\x40\x02" + s.substr(i, 2); }
+var seen = [];
+FS.write = function (d) { this.n++; this.prev = this.last; this.last = d; if (seen) seen.push(d); };
+function ackAll() {
+  while (seen.length > 0) {
+    var s = seen.shift();
+    if (s.charCodeAt(0) === 0x82) FS.h.data("\x90\x03" + s.substr(2, 2) + "\x01");
+    var a = puback(s);
+    if (a) FS.h.data(a);
+  }
+}
+function measure() {
+  var u0 = process.memory().usage;
+  console.log("BENCH rest usage=" + u0 + " writes=" + FS.n);
+  FS.n = 0;
+  if (GROWTH) {
+    for (var j = 0; j < N; j++) { FS.h.data(CMDS[j & 1]); FS.h.data(puback(FS.prev)); }
+    console.log("BENCH growth before=" + u0 + " after=" + process.memory().usage + " writes=" + FS.n);
+    return;
+  }
+  var e = function () {}, pa = "";
+  for (var i = 0; i < N; i++) { E.getAddressOf(0); e(); E.getAddressOf(0); e(); E.getAddressOf(0); e(); }
+  for (i = 0; i < N; i++) {
+    E.getAddressOf(0);
+    FS.h.data(CMDS[i & 1]);
+    E.getAddressOf(0);
+    pa = puback(FS.prev);
+    E.getAddressOf(0);
+    FS.h.data(pa);
+  }
+  E.getAddressOf(0);
+  console.log("BENCH done writes=" + FS.n + " last=" + E.toJS(FS.prev.substr(FS.prev.length - 3)));
+
+}
+setTimeout(function () {
+  FS.cb();
+  FS.h.data("\x20\x02\x00\x00");
+  for (var r = 0; r < 50 && seen.length > 0; r++) ackAll();
+  seen = null;
+  // Let the boot's timers (first samples, fail-safe clock) run before reading the memory.
+  setTimeout(measure, 500);
+}, 300);

@@ -1,0 +1,36 @@
+// What it takes to run code in the Espruino interpreter as it runs on the board: the code written to
+// Storage ".bootcde" and started with load(), so it runs from flash (shared/ESPRUINO.md), plus stand-ins
+// for the modules the Linux build lacks (WiFi) or that a test replaces (a fake `net` socket).
+
+/** A Wifi module that reports connected 50 ms after connect(): the Linux build has no WiFi. */
+export const WIFI_STUB =
+  'Modules.addCached("Wifi","exports.connect=function(s,o,cb){setTimeout(function(){cb(null);},50);};' +
+  'exports.on=function(){};exports.disconnect=function(){};");\n';
+
+/**
+ * A `net` module whose one socket is the global FS: connect() keeps the callback in FS.cb, on() keeps the
+ * handlers in FS.h, write() counts writes and keeps the last two strings (FS.last, FS.prev). A driver
+ * opens it with FS.cb() and feeds it with FS.h.data(string), as the board's socket would.
+ */
+export const FAKE_NET =
+  "global.FS={h:{},n:0,last:'',prev:'',cb:null,on:function(e,f){this.h[e]=f;}," +
+  "write:function(d){this.n++;this.prev=this.last;this.last=d;},end:function(){}};\n" +
+  'Modules.addCached("net","exports.connect=function(o,cb){FS.cb=cb;return FS;};");\n';
+
+/**
+ * uploadScript(code, files?) -> what the espruino CLI sends: the code into Storage .bootcde in chunks
+ * (and each of `files` under its name, e.g. a module require() then reads from flash), then load().
+ */
+export function uploadScript(code: string, files: Record<string, string> = {}): string {
+  let s = 'require("Storage").eraseAll();\n';
+  for (const [name, text] of [...Object.entries(files), [".bootcde", code]]) {
+    const bytes = Buffer.from(text, "latin1");
+    for (let i = 0; i < bytes.length; i += 1024) {
+      const part = bytes.subarray(i, i + 1024).toString("base64");
+      s += i === 0
+        ? `require("Storage").write(${JSON.stringify(name)},atob("${part}"),0,${bytes.length});\n`
+        : `require("Storage").write(${JSON.stringify(name)},atob("${part}"),${i});\n`;
+    }
+  }
+  return s + "load();\n";
+}
