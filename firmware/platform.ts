@@ -27,6 +27,21 @@ export interface Transport {
   close(): void;
 }
 
+/**
+ * Byte work the engine's hot paths hand to the runtime, installed once at start-up (setNatives in
+ * firmware/mqtt/bytes.ts). On Espruino a JS loop costs ~47,000 instructions a byte while one native call
+ * over a whole buffer costs about three JS steps; on V8 the loops are cheap and any new string is garbage.
+ */
+export interface Natives {
+  /** copy(dst, dOff, src, sOff, len): dst[dOff ..] = src[sOff .. sOff+len). */
+  copy(dst: Uint8Array, dOff: number, src: Uint8Array, sOff: number, len: number): void;
+  /**
+   * text(buf, off, len) -> those bytes as a string of 8-bit characters (one char a byte), or null where
+   * the engine should work on the bytes instead (V8, where the string would be garbage).
+   */
+  text(buf: Uint8Array, off: number, len: number): string | null;
+}
+
 /** Time, in milliseconds, from a monotonic source. */
 export interface Clock {
   now(): number;

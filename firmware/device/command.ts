@@ -42,6 +42,19 @@ export function parseCommand(buf: Uint8Array, off: number, len: number): number 
   return CMD_NONE;
 }
 
+// The accepted words as the interpreter's strings, by their trimmed upper-case form.
+const WORDS: { [word: string]: number } = { ON: CMD_ON, OFF: CMD_OFF, TOGGLE: CMD_TOGGLE, "1": CMD_ON, "0": CMD_OFF };
+
+/**
+ * parseCommandText(text) -> what parseCommand gives for the same bytes, from the payload as a string of
+ * 8-bit characters: three native calls where the runtime makes strings natively (Espruino).
+ */
+export function parseCommandText(text: string): number {
+  const word = text.trim().toUpperCase();
+  // Own keys only: "constructor" or "__proto__" is not a command.
+  return Object.prototype.hasOwnProperty.call(WORDS, word) ? WORDS[word] : CMD_NONE;
+}
+
 /** sameBytes(a, aOff, aLen, b) -> whether a[aOff .. aOff+aLen) equals all of b (exact topic match). */
 export function sameBytes(a: Uint8Array, aOff: number, aLen: number, b: Uint8Array): boolean {
   if (aLen !== b.length) return false;

@@ -2,7 +2,7 @@
 // relays and the sensors, routes commands to relays, reports state and sensor values, publishes
 // telemetry and Home Assistant discovery. Everything is allocated and encoded in the constructor;
 // start(), tick(), commands, reports and telemetry allocate nothing (DESIGN.md, "Allocation-free").
-import { allocBytes } from "../mqtt/bytes";
+import { allocBytes, natives } from "../mqtt/bytes";
 import { DeviceConfig } from "./config";
 import { Transport, Clock, Pins, Timers, Storage, System, Log, LOG_INFO, LOG_WARN } from "../platform";
 import { MqttClient } from "../mqtt/client";
@@ -16,7 +16,7 @@ import { Sensors, SensorListener, KIND_DIGITAL } from "./sensors";
 import { Telemetry } from "./telemetry";
 import { discoveryMessages, STATUS_ONLINE, STATUS_OFFLINE } from "./discovery";
 import { Outbox, OutboxSender } from "./outbox";
-import { parseCommand, sameBytes, CMD_NONE, CMD_ON, CMD_OFF } from "./command";
+import { parseCommand, parseCommandText, sameBytes, CMD_NONE, CMD_ON, CMD_OFF } from "./command";
 import {
   formatRefusal, REFUSAL_MIN_BYTES, REFUSED_UNKNOWN_RELAY, REFUSED_TOO_LONG, REFUSED_RETAINED, REFUSED_UNKNOWN_PAYLOAD,
 } from "./refusal";
@@ -74,6 +74,8 @@ export class Device implements RelayListener, SensorListener, OutboxSender {
   private readonly telemetryTopic: Uint8Array;
   private readonly errorTopic: Uint8Array;
   private readonly setTopics: Uint8Array[] = [];
+  /** Relay index by set topic, for topics the runtime hands over as strings (Packet.topicText). */
+  private readonly routes: { [topic: string]: number } = {};
   private readonly sensorTopics: Uint8Array[] = [];
   private readonly filters: Uint8Array[] = [];
   private readonly filterQos: number[] = [];
@@ -132,6 +134,8 @@ export class Device implements RelayListener, SensorListener, OutboxSender {
     for (let i = 0; i < config.relays.length; i++) {
       const set = utf8Bytes(names.relaySet[i]);
       this.setTopics.push(set);
+      const text = natives.text(set, 0, set.length);
+      if (text !== null) this.routes[text] = i;
       if (set.length > longestSet) longestSet = set.length;
       outbox.add(utf8Bytes(names.relayState[i]), this.off);
       largest = Math.max(largest, outbox.topics[this.relaySlot0 + i].length + this.off.length);
@@ -321,14 +325,20 @@ export class Device implements RelayListener, SensorListener, OutboxSender {
     if (this.client.isConnected()) this.outbox.pump(this);
   }
 
-  // A message on a command topic: routed by its exact topic, checked, applied; or refused.
+  // A message on a command topic: routed by its exact topic, checked, applied; or refused. Where the
+  // runtime makes strings natively, the topic and payload are looked up as strings; else as bytes.
   private command(p: Packet): void {
     const buf = p.buf;
+    const text = p.topicText;
     let r = -1;
-    for (let i = 0; i < this.setTopics.length; i++) {
-      if (sameBytes(buf, p.topicOff, p.topicLen, this.setTopics[i])) {
-        r = i;
-        break;
+    if (text !== null) {
+      if (Object.prototype.hasOwnProperty.call(this.routes, text)) r = this.routes[text];
+    } else {
+      for (let i = 0; i < this.setTopics.length; i++) {
+        if (sameBytes(buf, p.topicOff, p.topicLen, this.setTopics[i])) {
+          r = i;
+          break;
+        }
       }
     }
     let cmd = CMD_NONE;
@@ -337,7 +347,8 @@ export class Device implements RelayListener, SensorListener, OutboxSender {
     else if (p.payloadLen > this.maxPayload) reason = REFUSED_TOO_LONG;
     else if (p.retain && !this.acceptRetained) reason = REFUSED_RETAINED;
     else {
-      cmd = parseCommand(buf, p.payloadOff, p.payloadLen);
+      const word = natives.text(buf, p.payloadOff, p.payloadLen);
+      cmd = word === null ? parseCommand(buf, p.payloadOff, p.payloadLen) : parseCommandText(word);
       if (cmd === CMD_NONE) reason = REFUSED_UNKNOWN_PAYLOAD;
     }
     if (reason !== 0) {

@@ -3,7 +3,8 @@
 // embedded by `npm run build`.
 import type { DeviceConfig } from "../device/config";
 import { Device } from "../device/device";
-import { setByteCopy, nativeCopy } from "../mqtt/bytes";
+import { setNatives } from "../mqtt/bytes";
+import { espruinoNatives } from "./natives";
 import { EspruinoNetTransport } from "./net-transport";
 import { espruinoClock } from "./clock";
 import { EspruinoPins } from "./pins";
@@ -17,8 +18,8 @@ declare const __BOARD__: DeviceConfig;
 /** How often the device's timers (keep alive, fail-safe, sampling, telemetry) are driven. */
 const TICK_MS = 100;
 
-// Native bulk copies: a JS byte loop costs ~5 us a byte on the board.
-setByteCopy(nativeCopy);
+// Native copies and bytes-to-string: a JS byte loop costs ~47,000 instructions a byte on the board.
+setNatives(espruinoNatives);
 
 const config = __BOARD__;
 const timers = new EspruinoTimers();

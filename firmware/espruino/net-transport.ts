@@ -38,8 +38,14 @@ export class EspruinoNetTransport implements Transport {
       return;
     }
     this.sock = sock;
+    const c = this.chunk;
     sock.on("data", function (data: string) {
-      if (self.sock === sock) self.deliver(data, events);
+      if (self.sock !== sock) return;
+      // Espruino hands at most 536 bytes at once: one native copy, then the bytes go up.
+      if (data.length <= CHUNK) {
+        c.set(data as unknown as ArrayLike<number>, 0);
+        events.onData(c, 0, data.length);
+      } else self.deliver(data, events);
     });
     sock.on("error", function () {
       failed = true;

@@ -1,4 +1,5 @@
-// Byte-level helpers shared by the encoder and the decoder.
+// Byte-level helpers shared by the encoder and the decoder, and the runtime's natives (platform.ts).
+import type { Natives } from "../platform";
 
 /** A function that copies src[sOff .. sOff+len) to dst[dOff ..]; see setByteCopy. */
 export type ByteCopy = (dst: Uint8Array, dOff: number, src: Uint8Array, sOff: number, len: number) => void;
@@ -55,6 +56,22 @@ export function copyBytes(dst: Uint8Array, dOff: number, src: Uint8Array, sOff: 
 /** setByteCopy(fn): chooses how copyBytes copies, once at start-up (nativeCopy on Espruino). */
 export function setByteCopy(fn: ByteCopy): void {
   copyImpl = fn;
+}
+
+function noText(buf: Uint8Array, off: number, len: number): string | null {
+  return null;
+}
+
+/** The portable natives, what V8 wants: loop copies, no strings. The default until setNatives. */
+export const portableNatives: Natives = { copy: loopCopy, text: noText };
+
+/** The installed natives; the engine's hot paths read `natives.text` directly. */
+export let natives: Natives = portableNatives;
+
+/** setNatives(n): installs the runtime's natives (firmware/espruino/natives.ts on the board). Start-up only. */
+export function setNatives(n: Natives): void {
+  natives = n;
+  copyImpl = n.copy;
 }
 
 /** readU16(buf, off) -> the big-endian 16-bit integer at buf[off]. */

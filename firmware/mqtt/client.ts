@@ -12,11 +12,11 @@ import {
   CONNACK, PUBLISH, PUBACK, PUBREC, PUBREL, PUBCOMP, SUBACK, UNSUBACK, PINGRESP, PINGREQ, DISCONNECT,
   SUBSCRIBE, UNSUBSCRIBE, MAX_REMAINING_LENGTH,
 } from "./packet-types";
-import { ConnectOptions, connectOptions, encodeConnect, encodePublish, encodeAck, encodeEmpty, encodeSubscribe, encodeUnsubscribe } from "./encode";
+import { ConnectOptions, connectOptions, encodeConnect, encodePublish, writePublish, encodeAck, encodeEmpty, encodeSubscribe, encodeUnsubscribe } from "./encode";
 import { Packet } from "./packet";
 import { Decoder, PacketSink } from "./decoder";
 import { remainingLengthSize, allocBytes } from "./bytes";
-import { validateTopicName, validateTopicFilter } from "./topic";
+import { validateTopicFilter } from "./topic";
 import { utf8Bytes } from "./utf8";
 import { Inflight, SLOT_PUBACK, SLOT_PUBREC, SLOT_PUBCOMP } from "./inflight";
 import { OfflineQueue } from "./offline-queue";
@@ -70,22 +70,27 @@ export const ST_CONNECTED = 4;
 const REFUSALS = [OK, E_REFUSED_PROTOCOL, E_REFUSED_IDENTIFIER, E_REFUSED_UNAVAILABLE, E_REFUSED_CREDENTIALS, E_REFUSED_NOT_AUTHORIZED];
 
 export class MqttClient implements TransportEvents, PacketSink {
-  readonly options: ResolvedOptions;
-  readonly stats = new ClientStats();
+  // The interpreter finds a property by walking the object's properties in the order they were made, so
+  // the constructor makes the ones every packet touches first (shared/ESPRUINO.md, "Cost model").
+  state: number;
+  private closing: boolean;
+  private readonly tx: Uint8Array;
+  private readonly transport: Transport;
+  readonly stats: ClientStats;
+  private readonly events: ClientEvents;
+  readonly subs: Subscriptions;
+  private readonly decoder: Decoder;
+  private readonly clock: Clock;
+  /** PUBACK bytes, the id filled in per message. */
+  private readonly ack: Uint8Array;
   readonly inflight: Inflight;
   readonly offline: OfflineQueue;
-  readonly subs: Subscriptions;
-  state = ST_IDLE;
+  readonly options: ResolvedOptions;
   /** The reason of the last disconnect, or OK. */
   lastError = OK;
   sessionPresent = false;
 
-  private readonly transport: Transport;
-  private readonly clock: Clock;
-  private readonly events: ClientEvents;
   private readonly connect: ConnectOptions;
-  private readonly tx: Uint8Array;
-  private readonly decoder: Decoder;
   /** Incoming QoS 2 ids delivered and awaiting PUBREL; null when maxQos < 2 (no QoS 2 can arrive). */
   private readonly qos2In: IdSet | null;
   private readonly maxQos: number;
@@ -96,8 +101,6 @@ export class MqttClient implements TransportEvents, PacketSink {
   private readonly kaMs: number;
   private lastId = 0;
   private linkUp = false;
-  /** drop() closed the link and onClose has not come yet: the link is dead to us. */
-  private closing = false;
   private closingSince = 0;
   /** stop() found the session connected, so onDisconnected is owed. */
   private stoppedConnected = false;
@@ -115,10 +118,21 @@ export class MqttClient implements TransportEvents, PacketSink {
   /** new MqttClient(options, transport, clock, events): allocates every buffer the session will use. */
   constructor(options: ClientOptions, transport: Transport, clock: Clock, events: ClientEvents) {
     const o = resolveOptions(options);
-    this.options = o;
+    this.state = ST_IDLE;
+    this.closing = false;
+    this.tx = new Uint8Array(o.maxPacketBytes);
     this.transport = transport;
     this.clock = clock;
+    this.stats = new ClientStats();
     this.events = events;
+    this.subs = new Subscriptions(o.subscriptions);
+    this.decoder = new Decoder(o.rxBytes, this);
+    this.ack = allocBytes(4);
+    this.ack[0] = PUBACK << 4;
+    this.ack[1] = 2;
+    this.inflight = new Inflight(o.inflight, o.maxPacketBytes);
+    this.offline = new OfflineQueue(o.offlineBytes);
+    this.options = o;
     this.kaMs = o.keepAliveSec * 1000;
     const c = connectOptions();
     c.protocolLevel = o.protocolLevel;
@@ -134,14 +148,9 @@ export class MqttClient implements TransportEvents, PacketSink {
     if (o.username !== null) c.username = utf8Bytes(o.username);
     if (o.password !== null) c.password = utf8Bytes(o.password);
     this.connect = c;
-    this.tx = new Uint8Array(o.maxPacketBytes);
     // Fail at start-up, not at the first connect, when the CONNECT itself is invalid.
     const n = encodeConnect(this.tx, 0, c);
     if (n < 0) throw new Error("invalid MQTT connect options: code " + n);
-    this.decoder = new Decoder(o.rxBytes, this);
-    this.inflight = new Inflight(o.inflight, o.maxPacketBytes);
-    this.offline = new OfflineQueue(o.offlineBytes);
-    this.subs = new Subscriptions(o.subscriptions);
     this.maxQos = o.maxQos;
     this.qos2In = o.maxQos === 2 ? new IdSet() : null;
     this.backoff = new Backoff(o.reconnectMinMs, o.reconnectMaxMs, o.random);
@@ -210,15 +219,16 @@ export class MqttClient implements TransportEvents, PacketSink {
   /**
    * publish(topic, payload, pOff, pLen, qos, retain) -> the packet id (QoS 1/2 sent now), 0 (QoS 0 sent, or
    * QoS 1/2 kept in the offline store), or an error: E_QOS0_OFFLINE, E_OFFLINE_FULL, E_INFLIGHT_FULL,
-   * or a codec error (topic, size). `topic` is a whole pre-encoded topic name.
+   * E_BUFFER_TOO_SMALL. `topic` is a whole topic name made once and checked then (topicName()): it is not
+   * checked again here, so a publish is a few native copies on the board.
    */
   publish(topic: Uint8Array, payload: Uint8Array, pOff: number, pLen: number, qos: number, retain: boolean): number {
     if (qos === 0) {
-      if (!this.isConnected()) {
+      if (this.state !== ST_CONNECTED || this.closing) {
         this.stats.dropped++;
         return E_QOS0_OFFLINE;
       }
-      const n = encodePublish(this.tx, 0, 0, retain, false, 0, topic, 0, topic.length, payload, pOff, pLen);
+      const n = writePublish(this.tx, 0, retain ? 0x31 : 0x30, 0, topic, payload, pOff, pLen);
       if (n < 0) return n;
       this.write(this.tx, 0, n);
       this.stats.messagesOut++;
@@ -229,8 +239,6 @@ export class MqttClient implements TransportEvents, PacketSink {
     if (size < 0) return size;
     if (!this.isConnected() || this.offline.count > 0) {
       // Behind messages already waiting, or offline: keep order by queueing.
-      const code = validateTopicName(topic, 0, topic.length);
-      if (code !== OK) return code;
       if (!this.offline.push((qos << 1) | (retain ? 1 : 0), topic, 0, topic.length, payload, pOff, pLen)) {
         this.stats.dropped++;
         this.fail(E_OFFLINE_FULL);
@@ -241,7 +249,7 @@ export class MqttClient implements TransportEvents, PacketSink {
     }
     const slot = this.inflight.free();
     if (slot < 0) return E_INFLIGHT_FULL;
-    return this.sendFromSlot(slot, qos, retain, topic, 0, topic.length, payload, pOff, pLen);
+    return this.sendFromSlot(slot, qos, retain, topic, payload, pOff, pLen);
   }
 
   /** subscribe(filter, qos) -> the subscription's index, or an error; sent now when connected. */
@@ -329,10 +337,24 @@ export class MqttClient implements TransportEvents, PacketSink {
 
   onPacket(p: Packet): void {
     if (this.closing) return;
-    this.stats.packetsIn++;
     this.lastRecv = this.clock.now();
     this.pingOutstanding = false;
+    const stats = this.stats;
+    stats.packetsIn++;
     const type = p.type;
+    if (type === PUBLISH && this.state === ST_CONNECTED && p.qos < 2) {
+      // The message path, kept to a few steps: deliver, then acknowledge QoS 1 [MQTT-4.3.2-2].
+      stats.messagesIn++;
+      const sub = this.subs.match(p.buf, p.topicOff, p.topicLen, p.topicText);
+      if (this.events.onMessage) this.events.onMessage(sub, p);
+      if (p.qos === 1) {
+        const a = this.ack;
+        a[2] = p.packetId >> 8;
+        a[3] = p.packetId & 255;
+        this.write(a, 0, 4);
+      }
+      return;
+    }
     if (this.state === ST_CONNACK) {
       if (type !== CONNACK) this.drop(E_UNEXPECTED_PACKET);
       else this.onConnack(p);
@@ -395,8 +417,9 @@ export class MqttClient implements TransportEvents, PacketSink {
   // -> whether the bytes went to the transport.
   private write(buf: Uint8Array, off: number, end: number): boolean {
     if (end <= off || this.closing || !this.transport.write(buf, off, end - off)) return false;
-    this.stats.packetsOut++;
-    this.stats.bytesOut += end - off;
+    const stats = this.stats;
+    stats.packetsOut++;
+    stats.bytesOut += end - off;
     this.lastSent = this.clock.now();
     return true;
   }
@@ -446,7 +469,7 @@ export class MqttClient implements TransportEvents, PacketSink {
   }
 
   private deliver(p: Packet): void {
-    const sub = this.subs.match(p.buf, p.topicOff, p.topicLen);
+    const sub = this.subs.match(p.buf, p.topicOff, p.topicLen, p.topicText);
     if (this.events.onMessage) this.events.onMessage(sub, p);
   }
 
@@ -502,32 +525,42 @@ export class MqttClient implements TransportEvents, PacketSink {
   }
 
   private sendFromSlot(
-    slot: number, qos: number, retain: boolean, topic: Uint8Array, tOff: number, tLen: number,
-    payload: Uint8Array, pOff: number, pLen: number,
+    slot: number, qos: number, retain: boolean, topic: Uint8Array, payload: Uint8Array, pOff: number, pLen: number,
   ): number {
     const f = this.inflight;
     const id = this.nextId();
     const at = f.offset(slot);
-    const end = encodePublish(f.bytes, at, qos, retain, false, id, topic, tOff, tLen, payload, pOff, pLen);
-    if (end < 0) return end;
+    const end = writePublish(f.bytes, at, 0x30 | (qos << 1) | (retain ? 1 : 0), id, topic, payload, pOff, pLen);
+    return end < 0 ? end : this.launch(slot, id, qos, at, end);
+  }
+
+  // The PUBLISH for packet id `id` is encoded in slot `slot` at bytes [at, end): it is in flight now.
+  private launch(slot: number, id: number, qos: number, at: number, end: number): number {
+    const f = this.inflight;
     f.take(slot, id, qos === 1 ? SLOT_PUBACK : SLOT_PUBREC, end - at);
     if (this.write(f.bytes, at, end)) f.sent[slot] = 1;
     this.stats.messagesOut++;
     return id;
   }
 
-  // Moves queued messages into free slots while connected.
+  // Moves queued messages into free slots while connected. The queue holds topics at offsets in its own
+  // bytes, so these go through the general encoder (a path taken only after an outage).
   private drainOffline(): void {
     const q = this.offline;
+    const f = this.inflight;
     while (this.isConnected() && q.count > 0) {
-      const slot = this.inflight.free();
+      const slot = f.free();
       if (slot < 0) return;
-      const at = q.peek();
-      const flags = q.flags(at);
-      const r = this.sendFromSlot(slot, (flags >> 1) & 3, (flags & 1) !== 0, q.bytes, q.topicOff(at), q.topicLen(at),
-        q.bytes, q.payloadOff(at), q.payloadLen(at));
+      const rec = q.peek();
+      const flags = q.flags(rec);
+      const qos = (flags >> 1) & 3;
+      const id = this.nextId();
+      const at = f.offset(slot);
+      const end = encodePublish(f.bytes, at, qos, (flags & 1) !== 0, false, id, q.bytes, q.topicOff(rec), q.topicLen(rec),
+        q.bytes, q.payloadOff(rec), q.payloadLen(rec));
       q.pop();
-      if (r < 0) this.fail(r);
+      if (end < 0) this.fail(end);
+      else this.launch(slot, id, qos, at, end);
     }
   }
 

@@ -172,6 +172,41 @@ export function encodePublish(
   return p + pLen;
 }
 
+/**
+ * writePublish(buf, off, byte1, packetId, topic, payload, pOff, pLen) -> end offset or E_BUFFER_TOO_SMALL:
+ * the client's PUBLISH. byte1 is the fixed header byte; packetId is written when byte1 says QoS 1 or 2.
+ * The topic is trusted: a whole, valid topic name, checked once when its bytes were made (a device's
+ * topics are fixed at start-up), so a publish is a few native copies (shared/ESPRUINO.md, "Cost model").
+ */
+export function writePublish(
+  buf: Uint8Array, off: number, byte1: number, packetId: number, topic: Uint8Array, payload: Uint8Array,
+  pOff: number, pLen: number,
+): number {
+  const tLen = topic.length;
+  const idLen = (byte1 & 6) === 0 ? 0 : 2;
+  const rl = 2 + tLen + idLen + pLen;
+  // Remaining lengths up to 16,383 take two bytes: larger ones never fit a device's buffers.
+  if (rl > 16383 || off + 3 + rl > buf.length) {
+    if (off + 1 + remainingLengthSize(rl) + rl > buf.length || rl > MAX_REMAINING_LENGTH) return E_BUFFER_TOO_SMALL;
+  }
+  buf[off] = byte1;
+  let p = off + 2;
+  if (rl < 128) buf[off + 1] = rl;
+  else p = writeRemainingLength(buf, off + 1, rl);
+  buf[p] = tLen >> 8;
+  buf[p + 1] = tLen & 255;
+  buf.set(topic, p + 2);
+  p += 2 + tLen;
+  if (idLen !== 0) {
+    buf[p] = packetId >> 8;
+    buf[p + 1] = packetId & 255;
+    p += 2;
+  }
+  if (pOff === 0 && pLen === payload.length) buf.set(payload, p);
+  else copyBytes(buf, p, payload, pOff, pLen);
+  return p + pLen;
+}
+
 /** encodeAck(buf, off, type, packetId) -> end offset; type is PUBACK, PUBREC, PUBREL, PUBCOMP or UNSUBACK. */
 export function encodeAck(buf: Uint8Array, off: number, type: number, packetId: number): number {
   if (type !== PUBACK && type !== PUBREC && type !== PUBREL && type !== PUBCOMP && type !== UNSUBACK) {

@@ -9,7 +9,7 @@ import {
   CONNECT, CONNACK, PUBLISH, PUBACK, PUBREC, PUBREL, PUBCOMP, SUBSCRIBE, SUBACK, UNSUBSCRIBE, UNSUBACK,
   PINGREQ, PINGRESP, DISCONNECT, SUBACK_FAILURE,
 } from "./packet-types";
-import { readU16 } from "./bytes";
+import { readU16, natives } from "./bytes";
 import { validateTopicName, validateTopicFilter } from "./topic";
 import { validateUtf8 } from "./utf8";
 
@@ -21,24 +21,30 @@ const NO_BYTES = new Uint8Array(0);
  * offset -1. Only the fields of `type` are meaningful.
  */
 export class Packet {
+  // The fields of PUBLISH, the packet of every message, come first: the interpreter finds a property by
+  // walking the object's properties in the order they were made (shared/ESPRUINO.md, "Cost model").
   buf: Uint8Array = NO_BYTES;
-  /** Offset of the fixed header's first byte, and the whole packet's length in bytes. */
-  start = 0;
-  length = 0;
   type = 0;
-  /** Fixed header bits 3-0. */
-  flags = 0;
-  remainingLength = 0;
-  /** 0 where the type has none. */
-  packetId = 0;
-  // PUBLISH
-  dup = false;
   qos = 0;
   retain = false;
   topicOff = -1;
   topicLen = 0;
+  /**
+   * The topic name as a string of 8-bit characters where the runtime makes one natively (Espruino), else
+   * null (V8, where it would be garbage): matching and routing then compare strings, not bytes.
+   */
+  topicText: string | null = null;
   payloadOff = -1;
   payloadLen = 0;
+  /** 0 where the type has none. */
+  packetId = 0;
+  dup = false;
+  /** Fixed header bits 3-0. */
+  flags = 0;
+  /** Offset of the fixed header's first byte, and the whole packet's length in bytes. */
+  start = 0;
+  length = 0;
+  remainingLength = 0;
   // CONNACK
   sessionPresent = false;
   returnCode = 0;
@@ -117,26 +123,34 @@ function parseControl(buf: Uint8Array, b: number, e: number, type: number, flags
   return E_PACKET_TYPE_RESERVED;
 }
 
+// A topic name made only of printable ASCII other than '#' and '+' is valid: one native regex test on
+// Espruino instead of a JS loop over its bytes. (Espruino's regex engine mishandles \x escapes in a
+// class with other ranges; this form was checked in the interpreter.)
+const PLAIN_TOPIC = /[^ -"$-*,-~]/;
+
 function parsePublish(buf: Uint8Array, b: number, e: number, flags: number, p: Packet): number {
   // Locals rather than reading the view back: this is the hot path of every message received.
   const qos = (flags >> 1) & 3;
-  const dup = (flags & 8) !== 0;
-  p.dup = dup;
   p.qos = qos;
   p.retain = (flags & 1) !== 0;
+  p.dup = (flags & 8) !== 0;
   if (qos === 3) return E_QOS_INVALID;
-  if (qos === 0 && dup) return E_DUP_QOS0;
-  const te = fieldEnd(buf, b, e);
-  if (te < 0) return te;
-  const topicLen = te - b - 2;
-  p.topicOff = b + 2;
+  if (qos === 0 && (flags & 8) !== 0) return E_DUP_QOS0;
+  const topicLen = b + 2 > e ? -1 : (buf[b] << 8) | buf[b + 1];
+  if (topicLen < 0 || b + 2 + topicLen > e) return E_FIELD_OVERRUN;
+  const to = b + 2;
+  p.topicOff = to;
   p.topicLen = topicLen;
-  const code = validateTopicName(buf, b + 2, topicLen);
-  if (code < 0) return code;
-  let pos = te;
+  const text = natives.text(buf, to, topicLen);
+  p.topicText = text;
+  if (text === null || topicLen === 0 || PLAIN_TOPIC.test(text)) {
+    const code = validateTopicName(buf, to, topicLen);
+    if (code < 0) return code;
+  }
+  let pos = to + topicLen;
   if (qos > 0) {
     if (pos + 2 > e) return E_FIELD_OVERRUN;
-    const id = readU16(buf, pos);
+    const id = (buf[pos] << 8) | buf[pos + 1];
     p.packetId = id;
     if (id === 0) return E_PACKET_ID;
     pos += 2;

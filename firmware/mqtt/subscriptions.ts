@@ -1,7 +1,7 @@
 // The client's subscriptions: a fixed table of pre-encoded filters, their requested QoS, and where each
 // stands with the broker. Incoming topics are matched against it as bytes.
-import { allocBytes } from "./bytes";
-import { topicMatches } from "./topic";
+import { allocBytes, natives } from "./bytes";
+import { topicMatches, filterPatterns } from "./topic";
 
 export const SUB_FREE = 0;
 /** Wanted, not yet sent on this connection. */
@@ -14,6 +14,12 @@ export const SUB_ACTIVE = 3;
 export const SUB_LEAVING = 4;
 
 export class Subscriptions {
+  /**
+   * Where the runtime makes strings natively (Espruino), each filter as text and, when it has wildcards,
+   * as a pattern: received topics are matched with one native compare or regex test, not a byte loop.
+   */
+  private readonly texts: (string | null)[] = [];
+  private readonly patterns: (RegExp[] | null)[] = [];
   readonly filters: Uint8Array[] = [];
   readonly qos: Uint8Array;
   readonly state: Uint8Array;
@@ -29,7 +35,11 @@ export class Subscriptions {
     this.granted = allocBytes(size);
     this.pendingId = new Uint16Array(size);
     const none = new Uint8Array(0);
-    for (let i = 0; i < size; i++) this.filters.push(none);
+    for (let i = 0; i < size; i++) {
+      this.filters.push(none);
+      this.texts.push(null);
+      this.patterns.push(null);
+    }
   }
 
   /** add(filter, qos) -> the new entry's index, or -1 when full. */
@@ -37,6 +47,9 @@ export class Subscriptions {
     for (let i = 0; i < this.size; i++) {
       if (this.state[i] === SUB_FREE) {
         this.filters[i] = filter;
+        const text = natives.text(filter, 0, filter.length);
+        this.texts[i] = text;
+        this.patterns[i] = text === null ? null : filterPatterns(text);
         this.qos[i] = qos;
         this.state[i] = SUB_WANTED;
         this.granted[i] = 0;
@@ -47,11 +60,23 @@ export class Subscriptions {
     return -1;
   }
 
-  /** match(topic, off, len) -> the first delivering entry whose filter matches, or -1. */
-  match(topic: Uint8Array, off: number, len: number): number {
+  /**
+   * match(topic, off, len, text) -> the first delivering entry whose filter matches, or -1. `text` is the
+   * topic as a string (Packet.topicText) or null.
+   */
+  match(topic: Uint8Array, off: number, len: number, text: string | null): number {
     for (let i = 0; i < this.size; i++) {
       const s = this.state[i];
       if ((s === SUB_ACTIVE && this.granted[i] !== 0x80) || s === SUB_PENDING) {
+        const t = this.texts[i];
+        if (text !== null && t !== null) {
+          const re = this.patterns[i];
+          if (re === null) {
+            if (text === t) return i;
+          } else if ((re[0].test(text) || (re.length > 1 && re[1].test(text))) &&
+            !(text.charCodeAt(0) === 0x24 && (t.charAt(0) === "+" || t.charAt(0) === "#"))) return i;
+          continue;
+        }
         const f = this.filters[i];
         if (topicMatches(topic, off, len, f, 0, f.length)) return i;
       }

@@ -1,7 +1,7 @@
 import {
   OK, E_TOPIC_EMPTY, E_TOPIC_WILDCARD, E_FILTER_HASH, E_FILTER_PLUS, E_UTF8_NULL, E_STRING_TOO_LONG,
 } from "./errors";
-import { validateUtf8 } from "./utf8";
+import { validateUtf8, utf8Bytes } from "./utf8";
 
 const SLASH = 0x2f;
 const PLUS = 0x2b;
@@ -47,6 +47,16 @@ function topicNameDetail(buf: Uint8Array, off: number, end: number): number {
     if (b >= 0x80) high = true;
   }
   return high ? validateUtf8(buf, off, end - off) : OK;
+}
+
+/**
+ * topicName(name) -> the UTF-8 bytes of a valid topic name, kept for good, or the error code of the rule
+ * it breaks. Make every topic a client publishes to this way, once: publish() trusts its topic.
+ */
+export function topicName(name: string): Uint8Array | number {
+  const b = utf8Bytes(name);
+  const code = validateTopicName(b, 0, b.length);
+  return code === OK ? b : code;
 }
 
 /**
@@ -102,4 +112,42 @@ export function topicMatches(
     f++;
   }
   return t === tEnd;
+}
+
+// Characters that mean something in a regular expression; every other byte of a filter stands for itself.
+const REGEX_SPECIAL = ".^$|?*+()[]{}\\/-";
+
+// The regex source for filter levels[0 .. n): '+' is [^/]*, every other character stands for itself.
+function levelsSource(levels: string[], n: number): string {
+  let src = "^";
+  for (let i = 0; i < n; i++) {
+    const l = levels[i];
+    if (i > 0) src += "\\/";
+    if (l === "+") src += "[^\\/]*";
+    else {
+      for (let k = 0; k < l.length; k++) {
+        const c = l.charAt(k);
+        src += REGEX_SPECIAL.indexOf(c) >= 0 ? "\\" + c : c;
+      }
+    }
+  }
+  return src;
+}
+
+/**
+ * filterPatterns(filter) -> null when a valid filter has no wildcard (a string compare matches it), else
+ * one RegExp, or two for a filter ending in "/#" (what lies below the parent level, and the parent level
+ * itself: "a/#" matches "a" too). Start-up only (it allocates). Espruino's regex engine fails on `$`
+ * inside a group, on optional groups and on empty alternatives (checked in the interpreter), so the
+ * patterns use none. A filter starting with a wildcard must not match a topic starting with '$'
+ * [MQTT-4.7.2-1]: the caller checks that.
+ */
+export function filterPatterns(filter: string): RegExp[] | null {
+  if (filter.indexOf("+") < 0 && filter.indexOf("#") < 0) return null;
+  const levels = filter.split("/");
+  const n = levels.length;
+  if (levels[n - 1] !== "#") return [new RegExp(levelsSource(levels, n) + "$")];
+  // "#" alone: any topic; "a/#": "a/" and anything after it, or "a" itself.
+  if (n === 1) return [/^/];
+  return [new RegExp(levelsSource(levels, n - 1) + "\\/"), new RegExp(levelsSource(levels, n - 1) + "$")];
 }

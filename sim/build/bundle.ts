@@ -1,7 +1,11 @@
-// Bundles firmware TypeScript into one self-contained ES5 script for Espruino. TypeScript (target ES5)
-// lowers each file, because esbuild cannot lower let/const/classes to ES5; esbuild then joins the files.
+// Bundles firmware TypeScript into one self-contained ES5 script for Espruino, in three passes:
+// 1. esbuild bundles the TypeScript sources (ES2017) and folds constants: every `const` number or string
+//    that a module exports is inlined where another module uses it. On the interpreter a name is looked up by
+//    a linear search of its scope, so each of the ~100 error codes, packet types and states left in the
+//    bundle's one scope would cost every lookup there (shared/ESPRUINO.md, "Cost model").
+// 2. TypeScript lowers that one file to ES5 (esbuild cannot lower let/const or classes to ES5).
+// 3. esbuild minifies the ES5 (short names, no whitespace: the interpreter lexes the source as it runs).
 // Only Espruino's built-in modules stay as require("...").
-import { readFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as esbuild from "esbuild";
@@ -18,30 +22,9 @@ export interface BundleOptions {
   minify?: boolean;
 }
 
-const es5Plugin: esbuild.Plugin = {
-  name: "typescript-es5",
-  setup(build) {
-    build.onLoad({ filter: /\.ts$/ }, async (args) => {
-      const source = await readFile(args.path, "utf8");
-      const out = ts.transpileModule(source, {
-        fileName: args.path,
-        compilerOptions: {
-          target: ts.ScriptTarget.ES5,
-          module: ts.ModuleKind.ESNext,
-          // Helpers such as __extends or __spreadArray break on Espruino; failing the build on them
-          // (the compatibility check) beats shipping them.
-          importHelpers: false,
-          removeComments: false,
-        },
-      });
-      return { contents: out.outputText, loader: "js" };
-    });
-  },
-};
-
 /** bundleFirmware(options) -> the ES5 source of one self-contained script. Throws on build errors. */
 export async function bundleFirmware(options: BundleOptions): Promise<string> {
-  const result = await esbuild.build({
+  const joined = await esbuild.build({
     entryPoints: [options.entry],
     bundle: true,
     write: false,
@@ -49,17 +32,47 @@ export async function bundleFirmware(options: BundleOptions): Promise<string> {
     // needs Proxy and Function.prototype.apply, which Espruino lacks. The entry exports nothing, so
     // no module.exports is emitted; the wrapper below keeps the bundle's names off the global scope.
     format: "cjs",
-    target: "es5",
+    target: "es2017",
     platform: "neutral",
     mainFields: ["main"],
     external: ESPRUINO_BUILTINS,
     define: options.define ?? {},
-    minify: options.minify ?? false,
+    // Folds every exported constant into the places that use it (module-local ones stay variables).
+    minifySyntax: true,
+    // Class fields as assignments in the constructor, not esbuild's defineProperty helper.
+    tsconfigRaw: { compilerOptions: { useDefineForClassFields: false } },
     legalComments: "none",
-    plugins: [es5Plugin],
     logLevel: "silent",
   });
-  return "(function () {\n" + result.outputFiles[0].text + "})();\n";
+  // Inside a function esbuild shortens every name.
+  const minify = options.minify ?? false;
+  const folded = await esbuild.transform("(function () {\n" + joined.outputFiles[0].text + "})();\n", {
+    minifySyntax: true,
+    minifyIdentifiers: minify,
+    target: "es2017",
+    legalComments: "none",
+    logLevel: "silent",
+  });
+  const es5 = ts.transpileModule(folded.code, {
+    fileName: "firmware.js",
+    compilerOptions: {
+      target: ts.ScriptTarget.ES5,
+      module: ts.ModuleKind.None,
+      allowJs: true,
+      // Helpers such as __extends or __spreadArray break on Espruino; failing the build on them
+      // (the compatibility check) beats shipping them.
+      importHelpers: false,
+      removeComments: true,
+    },
+  }).outputText;
+  const out = await esbuild.transform(es5, {
+    minify,
+    minifySyntax: true,
+    target: "es5",
+    legalComments: "none",
+    logLevel: "silent",
+  });
+  return out.code;
 }
 
 const MAIN = resolve(dirname(fileURLToPath(import.meta.url)), "../../firmware/espruino/main.ts");

@@ -5,14 +5,15 @@ import { MqttClient } from "../../../firmware/mqtt/client";
 import { Packet } from "../../../firmware/mqtt/packet";
 import { EspruinoNetTransport } from "../../../firmware/espruino/net-transport";
 import { espruinoClock } from "../../../firmware/espruino/clock";
-import { setByteCopy, nativeCopy } from "../../../firmware/mqtt/bytes";
+import { setNatives } from "../../../firmware/mqtt/bytes";
+import { espruinoNatives } from "../../../firmware/espruino/natives";
 import { utf8Bytes } from "../../../firmware/mqtt/utf8";
 
 declare const __TOPIC__: string;
 declare const __PAYLOAD__: string;
 declare const __FILTER__: string;
 
-setByteCopy(nativeCopy);
+setNatives(espruinoNatives);
 let got = 0;
 const client = new MqttClient(
   { clientId: "bench", keepAliveSec: 60, maxQos: 1, inflight: 4, maxPacketBytes: 512, offlineBytes: 64, subscriptions: 1 },
