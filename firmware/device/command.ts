@@ -50,9 +50,9 @@ const WORDS: { [word: string]: number } = { ON: CMD_ON, OFF: CMD_OFF, TOGGLE: CM
  * 8-bit characters: three native calls where the runtime makes strings natively (Espruino).
  */
 export function parseCommandText(text: string): number {
-  const word = text.trim().toUpperCase();
-  // Own keys only: "constructor" or "__proto__" is not a command.
-  return Object.prototype.hasOwnProperty.call(WORDS, word) ? WORDS[word] : CMD_NONE;
+  const cmd = WORDS[text.trim().toUpperCase()];
+  // Only the table's numbers: "constructor" finds a function there, "__proto__" an object.
+  return typeof cmd === "number" ? cmd : CMD_NONE;
 }
 
 /** sameBytes(a, aOff, aLen, b) -> whether a[aOff .. aOff+aLen) equals all of b (exact topic match). */

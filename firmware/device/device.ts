@@ -197,7 +197,7 @@ export class Device implements RelayListener, SensorListener, OutboxSender {
         self.command(p);
       },
       onPublished: function (): void {
-        self.pump();
+        if (self.outbox.waiting > 0) self.pump();
       },
       onError: function (code: number): void {
         self.log(LOG_WARN, code, "mqtt");
@@ -332,7 +332,9 @@ export class Device implements RelayListener, SensorListener, OutboxSender {
     const text = p.topicText;
     let r = -1;
     if (text !== null) {
-      if (Object.prototype.hasOwnProperty.call(this.routes, text)) r = this.routes[text];
+      // Only the table's numbers: a topic such as "constructor" finds something else there.
+      const found = this.routes[text];
+      if (typeof found === "number") r = found;
     } else {
       for (let i = 0; i < this.setTopics.length; i++) {
         if (sameBytes(buf, p.topicOff, p.topicLen, this.setTopics[i])) {

@@ -52,11 +52,11 @@ export class Outbox {
    * never be sent (the caller logs them).
    */
   pump(sender: OutboxSender): void {
-    const n = this.pending.length;
-    for (let i = 0; i < n && this.waiting > 0; i++) {
-      if (this.pending[i] === 0) continue;
+    // The next pending slot by a native scan, not a JS loop over every slot.
+    const pending = this.pending;
+    for (let i = pending.indexOf(1); i >= 0; i = pending.indexOf(1, i + 1)) {
       if (sender.send(this.topics[i], this.payloads[i]) === E_INFLIGHT_FULL) return;
-      this.pending[i] = 0;
+      pending[i] = 0;
       this.waiting--;
     }
   }

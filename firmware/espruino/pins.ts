@@ -74,7 +74,9 @@ export class EspruinoPins implements Pins {
   }
 
   write(pin: string, level: boolean): void {
-    digitalWrite(this.pin(pin), level);
+    // The table first: a relay switches on every command, and a call less is cheaper on the board.
+    const p = this.table[pin];
+    digitalWrite(p !== undefined ? p : this.pin(pin), level);
   }
 
   read(pin: string): boolean {

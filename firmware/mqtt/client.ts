@@ -235,9 +235,13 @@ export class MqttClient implements TransportEvents, PacketSink {
       return 0;
     }
     if (qos !== 1 && qos !== 2) return E_QOS_INVALID;
-    const size = this.publishSize(topic.length, pLen);
-    if (size < 0) return size;
-    if (!this.isConnected() || this.offline.count > 0) {
+    // The whole PUBLISH must fit one in-flight slot; remaining lengths under 128 take one byte.
+    const rl = 4 + topic.length + pLen;
+    if (rl > 125 || rl + 2 > this.inflight.slotBytes) {
+      const size = this.publishSize(topic.length, pLen);
+      if (size < 0) return size;
+    }
+    if (this.state !== ST_CONNECTED || this.closing || this.offline.count > 0) {
       // Behind messages already waiting, or offline: keep order by queueing.
       if (!this.offline.push((qos << 1) | (retain ? 1 : 0), topic, 0, topic.length, payload, pOff, pLen)) {
         this.stats.dropped++;
@@ -247,9 +251,13 @@ export class MqttClient implements TransportEvents, PacketSink {
       this.drainOffline();
       return 0;
     }
-    const slot = this.inflight.free();
+    const f = this.inflight;
+    const slot = f.free();
     if (slot < 0) return E_INFLIGHT_FULL;
-    return this.sendFromSlot(slot, qos, retain, topic, payload, pOff, pLen);
+    const id = this.nextId();
+    const at = slot * f.slotBytes;
+    const end = writePublish(f.bytes, at, 0x30 | (qos << 1) | (retain ? 1 : 0), id, topic, payload, pOff, pLen);
+    return end < 0 ? end : this.launch(slot, id, qos, at, end);
   }
 
   /** subscribe(filter, qos) -> the subscription's index, or an error; sent now when connected. */
@@ -353,6 +361,10 @@ export class MqttClient implements TransportEvents, PacketSink {
         a[3] = p.packetId & 255;
         this.write(a, 0, 4);
       }
+      return;
+    }
+    if (type === PUBACK && this.state === ST_CONNECTED) {
+      this.complete(p.packetId, SLOT_PUBACK);
       return;
     }
     if (this.state === ST_CONNACK) {
@@ -485,7 +497,7 @@ export class MqttClient implements TransportEvents, PacketSink {
     if (i < 0 || this.inflight.state[i] !== expected) return;
     this.inflight.release(i);
     if (this.events.onPublished) this.events.onPublished(id);
-    this.drainOffline();
+    if (this.offline.count > 0) this.drainOffline();
   }
 
   private onSuback(p: Packet): void {
@@ -522,16 +534,6 @@ export class MqttClient implements TransportEvents, PacketSink {
     if (rl > MAX_REMAINING_LENGTH) return E_PACKET_TOO_LARGE;
     const size = 1 + remainingLengthSize(rl) + rl;
     return size > this.inflight.slotBytes ? E_BUFFER_TOO_SMALL : size;
-  }
-
-  private sendFromSlot(
-    slot: number, qos: number, retain: boolean, topic: Uint8Array, payload: Uint8Array, pOff: number, pLen: number,
-  ): number {
-    const f = this.inflight;
-    const id = this.nextId();
-    const at = f.offset(slot);
-    const end = writePublish(f.bytes, at, 0x30 | (qos << 1) | (retain ? 1 : 0), id, topic, payload, pOff, pLen);
-    return end < 0 ? end : this.launch(slot, id, qos, at, end);
   }
 
   // The PUBLISH for packet id `id` is encoded in slot `slot` at bytes [at, end): it is in flight now.
@@ -658,10 +660,12 @@ export class MqttClient implements TransportEvents, PacketSink {
 
   // The next packet id not held by an in-flight message or a pending (UN)SUBSCRIBE [MQTT-2.3.1-2].
   private nextId(): number {
-    for (;;) {
-      this.lastId = this.lastId >= 0xffff ? 1 : this.lastId + 1;
-      const id = this.lastId;
-      if (this.inflight.find(id) < 0 && !this.subs.usesId(id)) return id;
+    let id = this.lastId >= 0xffff ? 1 : this.lastId + 1;
+    // Two native scans clear the usual case; an id still held somewhere (after a wrap) takes the loop.
+    if (this.inflight.id.indexOf(id) >= 0 || this.subs.pendingId.indexOf(id) >= 0) {
+      while (this.inflight.find(id) >= 0 || this.subs.usesId(id)) id = id >= 0xffff ? 1 : id + 1;
     }
+    this.lastId = id;
+    return id;
   }
 }

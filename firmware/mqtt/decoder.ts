@@ -61,6 +61,15 @@ export class Decoder {
 
   /** feed(src, off, len): decodes src[off .. off+len); every packet and error reaches the sink. */
   feed(src: Uint8Array, off: number, len: number): void {
+    // The usual case first, in a few steps: the chunk is one whole packet with a one-byte remaining length.
+    const rl0 = len > 1 ? src[off + 1] : 128;
+    if (rl0 + 2 === len && rl0 < 128 && this.state === S_HEADER && len <= this.rx.length) {
+      const p = this.packet;
+      const code = parsePacket(src, off, 2, rl0, p);
+      if (code < 0) this.sink.onDecodeError(code, p);
+      else this.sink.onPacket(p);
+      return;
+    }
     const end = off + len;
     const gen = this.generation;
     while (off < end && gen === this.generation) {

@@ -183,21 +183,20 @@ export function writePublish(
   pOff: number, pLen: number,
 ): number {
   const tLen = topic.length;
-  const idLen = (byte1 & 6) === 0 ? 0 : 2;
-  const rl = 2 + tLen + idLen + pLen;
-  // Remaining lengths up to 16,383 take two bytes: larger ones never fit a device's buffers.
-  if (rl > 16383 || off + 3 + rl > buf.length) {
-    if (off + 1 + remainingLengthSize(rl) + rl > buf.length || rl > MAX_REMAINING_LENGTH) return E_BUFFER_TOO_SMALL;
+  const qos = byte1 & 6;
+  const rl = (qos === 0 ? 2 : 4) + tLen + pLen;
+  let p = off + 2;
+  if (rl < 128 && p + rl <= buf.length) buf[off + 1] = rl;
+  else {
+    if (rl > MAX_REMAINING_LENGTH || off + 1 + remainingLengthSize(rl) + rl > buf.length) return E_BUFFER_TOO_SMALL;
+    p = writeRemainingLength(buf, off + 1, rl);
   }
   buf[off] = byte1;
-  let p = off + 2;
-  if (rl < 128) buf[off + 1] = rl;
-  else p = writeRemainingLength(buf, off + 1, rl);
   buf[p] = tLen >> 8;
   buf[p + 1] = tLen & 255;
   buf.set(topic, p + 2);
   p += 2 + tLen;
-  if (idLen !== 0) {
+  if (qos !== 0) {
     buf[p] = packetId >> 8;
     buf[p + 1] = packetId & 255;
     p += 2;

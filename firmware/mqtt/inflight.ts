@@ -38,10 +38,11 @@ export class Inflight {
     this.seq = new Uint32Array(slots);
   }
 
+  // Scans are native indexOf calls: one step on the interpreter where a JS loop takes several a slot.
+
   /** free() -> a free slot's index, or -1. */
   free(): number {
-    for (let i = 0; i < this.slots; i++) if (this.state[i] === SLOT_FREE) return i;
-    return -1;
+    return this.state.indexOf(SLOT_FREE);
   }
 
   /** take(i, id, state, len): slot i now holds a packet of len bytes (already encoded at offset(i)). */
@@ -61,8 +62,10 @@ export class Inflight {
 
   /** find(id) -> the slot holding packet id `id`, or -1. */
   find(id: number): number {
-    for (let i = 0; i < this.slots; i++) if (this.state[i] !== SLOT_FREE && this.id[i] === id) return i;
-    return -1;
+    // A free slot keeps the id it last held: skip those.
+    let i = this.id.indexOf(id);
+    while (i >= 0 && this.state[i] === SLOT_FREE) i = this.id.indexOf(id, i + 1);
+    return i;
   }
 
   release(i: number): void {

@@ -86,8 +86,9 @@ export class Subscriptions {
 
   /** usesId(id) -> whether a SUBSCRIBE or UNSUBSCRIBE in flight has packet id `id`. */
   usesId(id: number): boolean {
-    for (let i = 0; i < this.size; i++) {
-      if ((this.state[i] === SUB_PENDING || this.state[i] === SUB_LEAVING) && this.pendingId[i] === id) return true;
+    // A native scan for the id; an entry no longer waiting for its ack may still hold it.
+    for (let i = this.pendingId.indexOf(id); i >= 0; i = this.pendingId.indexOf(id, i + 1)) {
+      if (this.state[i] === SUB_PENDING || this.state[i] === SUB_LEAVING) return true;
     }
     return false;
   }
