@@ -18,9 +18,13 @@ import { Decoder, PacketSink } from "./decoder";
 import { remainingLengthSize, allocBytes } from "./bytes";
 import { validateTopicFilter } from "./topic";
 import { utf8Bytes } from "./utf8";
-import { Inflight, SLOT_PUBACK, SLOT_PUBREC, SLOT_PUBCOMP } from "./inflight";
+import { Inflight } from "./inflight";
 import { OfflineQueue } from "./offline-queue";
-import { Subscriptions, SUB_FREE, SUB_WANTED, SUB_PENDING, SUB_ACTIVE, SUB_LEAVING } from "./subscriptions";
+import { Subscriptions } from "./subscriptions";
+import {
+  ST_IDLE, ST_WAITING, ST_OPENING, ST_CONNACK, ST_CONNECTED, SLOT_PUBACK, SLOT_PUBREC, SLOT_PUBCOMP, SUB_FREE, SUB_WANTED,
+  SUB_PENDING, SUB_ACTIVE, SUB_LEAVING,
+} from "./states";
 import { IdSet } from "./id-set";
 import { Backoff } from "./backoff";
 import { ClientOptions, ResolvedOptions, resolveOptions } from "./client-options";
@@ -60,12 +64,8 @@ export class ClientStats {
   bytesOut = 0;
 }
 
-// Client states.
-export const ST_IDLE = 0;
-export const ST_WAITING = 1;
-export const ST_OPENING = 2;
-export const ST_CONNACK = 3;
-export const ST_CONNECTED = 4;
+// Client states (their numbers live in states.ts, where the build folds them).
+export { ST_IDLE, ST_WAITING, ST_OPENING, ST_CONNACK, ST_CONNECTED } from "./states";
 
 const REFUSALS = [OK, E_REFUSED_PROTOCOL, E_REFUSED_IDENTIFIER, E_REFUSED_UNAVAILABLE, E_REFUSED_CREDENTIALS, E_REFUSED_NOT_AUTHORIZED];
 

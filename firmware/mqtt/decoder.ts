@@ -4,6 +4,7 @@
 import { E_REMAINING_LENGTH, E_RX_OVERFLOW } from "./errors";
 import { Packet, parsePacket } from "./packet";
 import { copyBytes } from "./bytes";
+import { S_HEADER, S_LENGTH, S_BODY, S_SKIP } from "./states";
 
 /** Where decoded packets and decode errors go. Bound once; called synchronously from feed(). */
 export interface PacketSink {
@@ -15,11 +16,6 @@ export interface PacketSink {
    */
   onDecodeError(code: number, p: Packet): void;
 }
-
-const S_HEADER = 0;
-const S_LENGTH = 1;
-const S_BODY = 2;
-const S_SKIP = 3;
 
 /** Smallest RX buffer: a fixed header with a 4-byte remaining length, so framing always fits. */
 export const MIN_RX_SIZE = 5;

@@ -1,15 +1,11 @@
 // Outgoing QoS 1/2 messages awaiting acknowledgement: a fixed number of slots, each holding the encoded
 // PUBLISH (so a resend after reconnect is one write) and where its flow stands.
 import { allocBytes } from "./bytes";
+import { SLOT_FREE } from "./states";
 
 /** Slot states. */
-export const SLOT_FREE = 0;
-/** QoS 1 PUBLISH sent (or waiting to be sent): awaits PUBACK. */
-export const SLOT_PUBACK = 1;
-/** QoS 2 PUBLISH sent (or waiting): awaits PUBREC. */
-export const SLOT_PUBREC = 2;
-/** QoS 2 PUBREL sent: awaits PUBCOMP. */
-export const SLOT_PUBCOMP = 3;
+export { SLOT_FREE, SLOT_PUBACK, SLOT_PUBREC, SLOT_PUBCOMP } from "./states";
+
 
 export class Inflight {
   readonly slots: number;

@@ -2,16 +2,10 @@
 // stands with the broker. Incoming topics are matched against it as bytes.
 import { allocBytes, natives } from "./bytes";
 import { topicMatches, filterPatterns } from "./topic";
+import { SUB_FREE, SUB_WANTED, SUB_PENDING, SUB_ACTIVE, SUB_LEAVING } from "./states";
 
-export const SUB_FREE = 0;
-/** Wanted, not yet sent on this connection. */
-export const SUB_WANTED = 1;
-/** SUBSCRIBE sent, SUBACK awaited (its packet id in `pendingId`). */
-export const SUB_PENDING = 2;
-/** Granted (or refused with 0x80: then `granted` is 0x80). */
-export const SUB_ACTIVE = 3;
-/** UNSUBSCRIBE sent (or waiting to be sent); no longer delivered. */
-export const SUB_LEAVING = 4;
+export { SUB_FREE, SUB_WANTED, SUB_PENDING, SUB_ACTIVE, SUB_LEAVING } from "./states";
+
 
 export class Subscriptions {
   /**
