@@ -183,6 +183,8 @@ export class Device implements RelayListener, SensorListener, OutboxSender {
       subscriptions: Math.max(1, this.filters.length),
       // Commands are subscribed at QoS 1, so no QoS 2 can arrive: no 8 KB exactly-once id set.
       maxQos: 1,
+      // command() routes by the exact topic itself.
+      matchTopics: false,
     };
     if (io.random) options.random = io.random;
     const self = this;

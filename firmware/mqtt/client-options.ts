@@ -45,6 +45,12 @@ export interface ClientOptions {
    * PUBLISH from the broker is a protocol error that ends the connection [MQTT-3.8.4-6].
    */
   maxQos?: number;
+  /**
+   * Default true: each message is matched against the subscriptions, and onMessage gets the first
+   * matching one's index. false: onMessage gets -1 without that work, for an application that routes by
+   * topic itself (the device looks its command topics up as strings).
+   */
+  matchTopics?: boolean;
   /** [0, 1) random source for reconnect jitter; Math.random by default. */
   random?: () => number;
 }
@@ -69,6 +75,7 @@ export interface ResolvedOptions {
   offlineBytes: number;
   subscriptions: number;
   maxQos: number;
+  matchTopics: boolean;
   random: () => number;
 }
 
@@ -99,6 +106,7 @@ export function resolveOptions(o: ClientOptions): ResolvedOptions {
     offlineBytes: pick(o.offlineBytes, 4096),
     subscriptions: pick(o.subscriptions, 16),
     maxQos: pick(o.maxQos, 2),
+    matchTopics: o.matchTopics === undefined ? true : o.matchTopics,
     random: o.random === undefined ? Math.random : o.random,
   };
 }

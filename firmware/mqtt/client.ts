@@ -83,6 +83,7 @@ export class MqttClient implements TransportEvents, PacketSink {
   private readonly clock: Clock;
   /** PUBACK bytes, the id filled in per message. */
   private readonly ack: Uint8Array;
+  private readonly matchTopics: boolean;
   readonly inflight: Inflight;
   readonly offline: OfflineQueue;
   readonly options: ResolvedOptions;
@@ -130,6 +131,7 @@ export class MqttClient implements TransportEvents, PacketSink {
     this.ack = allocBytes(4);
     this.ack[0] = PUBACK << 4;
     this.ack[1] = 2;
+    this.matchTopics = o.matchTopics;
     this.inflight = new Inflight(o.inflight, o.maxPacketBytes);
     this.offline = new OfflineQueue(o.offlineBytes);
     this.options = o;
@@ -353,7 +355,7 @@ export class MqttClient implements TransportEvents, PacketSink {
     if (type === PUBLISH && this.state === ST_CONNECTED && p.qos < 2) {
       // The message path, kept to a few steps: deliver, then acknowledge QoS 1 [MQTT-4.3.2-2].
       stats.messagesIn++;
-      const sub = this.subs.match(p.buf, p.topicOff, p.topicLen, p.topicText);
+      const sub = this.matchTopics ? this.subs.match(p.buf, p.topicOff, p.topicLen, p.topicText) : -1;
       if (this.events.onMessage) this.events.onMessage(sub, p);
       if (p.qos === 1) {
         const a = this.ack;
@@ -481,7 +483,7 @@ export class MqttClient implements TransportEvents, PacketSink {
   }
 
   private deliver(p: Packet): void {
-    const sub = this.subs.match(p.buf, p.topicOff, p.topicLen, p.topicText);
+    const sub = this.matchTopics ? this.subs.match(p.buf, p.topicOff, p.topicLen, p.topicText) : -1;
     if (this.events.onMessage) this.events.onMessage(sub, p);
   }
 

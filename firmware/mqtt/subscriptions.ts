@@ -1,7 +1,7 @@
 // The client's subscriptions: a fixed table of pre-encoded filters, their requested QoS, and where each
 // stands with the broker. Incoming topics are matched against it as bytes.
 import { allocBytes, natives } from "./bytes";
-import { topicMatches, filterPatterns } from "./topic";
+import { topicMatches, filterMatcher } from "./topic";
 import { SUB_FREE, SUB_WANTED, SUB_PENDING, SUB_ACTIVE, SUB_LEAVING } from "./states";
 
 export { SUB_FREE, SUB_WANTED, SUB_PENDING, SUB_ACTIVE, SUB_LEAVING } from "./states";
@@ -12,8 +12,7 @@ export class Subscriptions {
    * Where the runtime makes strings natively (Espruino), each filter as text and, when it has wildcards,
    * as a pattern: received topics are matched with one native compare or regex test, not a byte loop.
    */
-  private readonly texts: (string | null)[] = [];
-  private readonly patterns: (RegExp[] | null)[] = [];
+  private readonly matchers: (string | RegExp | null)[] = [];
   readonly filters: Uint8Array[] = [];
   readonly qos: Uint8Array;
   readonly state: Uint8Array;
@@ -31,8 +30,7 @@ export class Subscriptions {
     const none = new Uint8Array(0);
     for (let i = 0; i < size; i++) {
       this.filters.push(none);
-      this.texts.push(null);
-      this.patterns.push(null);
+      this.matchers.push(null);
     }
   }
 
@@ -42,8 +40,7 @@ export class Subscriptions {
       if (this.state[i] === SUB_FREE) {
         this.filters[i] = filter;
         const text = natives.text(filter, 0, filter.length);
-        this.texts[i] = text;
-        this.patterns[i] = text === null ? null : filterPatterns(text);
+        this.matchers[i] = text === null ? null : filterMatcher(text);
         this.qos[i] = qos;
         this.state[i] = SUB_WANTED;
         this.granted[i] = 0;
@@ -62,13 +59,9 @@ export class Subscriptions {
     for (let i = 0; i < this.size; i++) {
       const s = this.state[i];
       if ((s === SUB_ACTIVE && this.granted[i] !== 0x80) || s === SUB_PENDING) {
-        const t = this.texts[i];
-        if (text !== null && t !== null) {
-          const re = this.patterns[i];
-          if (re === null) {
-            if (text === t) return i;
-          } else if ((re[0].test(text) || (re.length > 1 && re[1].test(text))) &&
-            !(text.charCodeAt(0) === 0x24 && (t.charAt(0) === "+" || t.charAt(0) === "#"))) return i;
+        const m = this.matchers[i];
+        if (text !== null && m !== null) {
+          if (typeof m === "string" ? text === m : m.test(text)) return i;
           continue;
         }
         const f = this.filters[i];

@@ -117,12 +117,50 @@ export function topicMatches(
 // Characters that mean something in a regular expression; every other byte of a filter stands for itself.
 const REGEX_SPECIAL = ".^$|?*+()[]{}\\/-";
 
-// The regex source for filter levels[0 .. n): '+' is [^/]*, every other character stands for itself.
-function levelsSource(levels: string[], n: number): string {
-  let src = "^";
-  for (let i = 0; i < n; i++) {
+/**
+ * filterMatcher(filter) -> what matches the topic names a valid filter matches, as the interpreter
+ * compares fastest: the filter itself when it has no wildcard (one string compare), else one RegExp.
+ * Start-up only (it allocates). Espruino's regex engine fails on `$` inside a group, on optional groups
+ * and on empty alternatives (checked in the interpreter), so the pattern is a flat alternation of
+ * anchored forms: a leading wildcard has one form whose first level is empty and one whose first level
+ * does not start with '$' [MQTT-4.7.2-1]; a trailing "/#" has one form for the parent level itself
+ * ("a/#" matches "a") and one for what lies below it.
+ */
+export function filterMatcher(filter: string): string | RegExp {
+  if (filter.indexOf("+") < 0 && filter.indexOf("#") < 0) return filter;
+  const levels = filter.split("/");
+  const n = levels.length;
+  const hash = levels[n - 1] === "#";
+  const m = hash ? n - 1 : n;
+  // The first level's forms: a leading '+' is empty, or does not start with '$' (nor '/').
+  let heads = [""];
+  let k = 0;
+  if (m > 0 && levels[0] === "+") {
+    heads = ["", "[^$\\/][^\\/]*"];
+    k = 1;
+  }
+  let body = levelsSource(levels, k, m);
+  if (k === 1 && m > 1) body = "\\/" + body;
+  const forms: string[] = [];
+  for (let h = 0; h < heads.length; h++) {
+    const stem = heads[h] + body;
+    if (!hash) forms.push("^" + stem + "$");
+    else if (m === 0) forms.push("^[^$]");
+    else {
+      forms.push("^" + stem + "$");
+      forms.push("^" + stem + "\\/");
+    }
+  }
+  return new RegExp(forms.join("|"));
+}
+
+// The regex source for filter levels[from .. to), joined by "/": '+' is [^/]*, every other character
+// stands for itself.
+function levelsSource(levels: string[], from: number, to: number): string {
+  let src = "";
+  for (let i = from; i < to; i++) {
     const l = levels[i];
-    if (i > 0) src += "\\/";
+    if (i > from) src += "\\/";
     if (l === "+") src += "[^\\/]*";
     else {
       for (let k = 0; k < l.length; k++) {
@@ -132,22 +170,4 @@ function levelsSource(levels: string[], n: number): string {
     }
   }
   return src;
-}
-
-/**
- * filterPatterns(filter) -> null when a valid filter has no wildcard (a string compare matches it), else
- * one RegExp, or two for a filter ending in "/#" (what lies below the parent level, and the parent level
- * itself: "a/#" matches "a" too). Start-up only (it allocates). Espruino's regex engine fails on `$`
- * inside a group, on optional groups and on empty alternatives (checked in the interpreter), so the
- * patterns use none. A filter starting with a wildcard must not match a topic starting with '$'
- * [MQTT-4.7.2-1]: the caller checks that.
- */
-export function filterPatterns(filter: string): RegExp[] | null {
-  if (filter.indexOf("+") < 0 && filter.indexOf("#") < 0) return null;
-  const levels = filter.split("/");
-  const n = levels.length;
-  if (levels[n - 1] !== "#") return [new RegExp(levelsSource(levels, n) + "$")];
-  // "#" alone: any topic; "a/#": "a/" and anything after it, or "a" itself.
-  if (n === 1) return [/^/];
-  return [new RegExp(levelsSource(levels, n - 1) + "\\/"), new RegExp(levelsSource(levels, n - 1) + "$")];
 }
