@@ -276,8 +276,17 @@ export class Device implements RelayListener, SensorListener, OutboxSender {
 
   /** relayChanged(i, on): publish the new state (retained) and tell the host. */
   relayChanged(i: number, on: boolean): void {
-    this.outbox.mark(this.relaySlot0 + i, on ? this.on : this.off);
-    this.pump();
+    const payload = on ? this.on : this.off;
+    const outbox = this.outbox;
+    const slot = this.relaySlot0 + i;
+    // Connected with nothing waiting in the outbox, the state goes out at once (the order the outbox
+    // keeps cannot change); otherwise, or with no slot in flight free, it waits its turn there. Either
+    // way the slot keeps it as the state to publish again after a reconnect.
+    outbox.payloads[slot] = payload;
+    if (outbox.waiting > 0 || !this.client.isConnected() || this.send(outbox.topics[slot], payload) === E_INFLIGHT_FULL) {
+      outbox.mark(slot, payload);
+      this.pump();
+    }
     if (this.events.onRelay) this.events.onRelay(i, on);
   }
 

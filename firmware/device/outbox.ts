@@ -14,7 +14,8 @@ export interface OutboxSender {
 
 export class Outbox {
   readonly topics: Uint8Array[] = [];
-  private readonly payloads: Uint8Array[] = [];
+  /** Each slot's latest payload: what markAll() publishes again. */
+  readonly payloads: Uint8Array[] = [];
   private pending: Uint8Array = new Uint8Array(0);
   /** How many slots are pending. */
   waiting = 0;
