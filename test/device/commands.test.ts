@@ -1,12 +1,14 @@
 // Commands on the relay set topics, and every refusal: what changes, what is published, the exact
 // error JSON, and that a refusal touches no pin.
-import { describe, it, expect } from "vitest";
+import { describe, it, expect, beforeEach, afterEach } from "vitest";
 import { Harness, boardConfig, topicOf } from "./harness";
 import {
   REFUSED_UNKNOWN_RELAY, REFUSED_TOO_LONG, REFUSED_RETAINED, REFUSED_UNKNOWN_PAYLOAD, REFUSAL_REASONS,
 } from "../../firmware/device/refusal";
 import { parseCommand, CMD_ON, CMD_OFF, CMD_TOGGLE, CMD_NONE } from "../../firmware/device/command";
-import { utf8Bytes } from "../../firmware/mqtt";
+import { utf8Bytes, setNatives, portableNatives } from "../../firmware/mqtt";
+import { parseCommandText } from "../../firmware/device/command";
+import { NATIVES_MODES } from "../support/natives";
 
 const FAN = "D27"; // active high
 const PUMP = "D26"; // active low
@@ -15,168 +17,190 @@ function stateOf(h: Harness, name: string): string[] {
   return h.take().filter((p) => p.topic === topicOf("state", name)).map((p) => p.payload);
 }
 
-describe("relay commands", () => {
-  const cases: [string, boolean | "toggle"][] = [
-    ["ON", true], ["on", true], ["On", true], ["oN", true], ["1", true],
-    ["OFF", false], ["off", false], ["Off", false], ["oFf", false], ["0", false],
-    ["TOGGLE", "toggle"], ["toggle", "toggle"], ["ToGgLe", "toggle"],
-    [" ON\n", true], ["off\r\n", false], ["\ttoggle ", "toggle"],
-  ];
-  it.each(cases)("%j", (payload, expected) => {
-    for (const start of [false, true]) {
-      const h = new Harness().boot();
-      if (start) h.command("fan", "ON");
-      h.take();
-      h.events.length = 0;
-      h.command("fan", payload);
-      const want = expected === "toggle" ? !start : expected;
-      expect(h.pins.levels[FAN]).toBe(want);
-      expect(h.device.relays.on[1]).toBe(want ? 1 : 0);
-      // The state is published retained QoS 1, also when the command changed nothing (a confirmation).
-      expect(h.take()).toEqual([{ topic: topicOf("state", "fan"), payload: want ? "ON" : "OFF", qos: 1, retain: true }]);
-      expect(h.events.filter((e) => e.startsWith("relay"))).toEqual(want === start ? [] : ["relay 1 " + (want ? "on" : "off")]);
-    }
+// Everything below runs twice: with the topic and payload read as bytes (V8) and as strings (Espruino).
+for (const [mode, natives] of NATIVES_MODES) {
+  describe("commands read as " + mode, () => {
+    beforeEach(() => setNatives(natives));
+    afterEach(() => setNatives(portableNatives));
+    commandSuites();
   });
+}
 
-  it("commands at QoS 0 and 1 work; commands are subscribed at QoS 1", () => {
-    const h = new Harness().boot();
-    const sub = h.transport.sent.find((p) => p.type === "SUBSCRIBE")!;
-    expect(sub.filters.map((f: { qos: number }) => f.qos)).toEqual([1]);
-    h.command("fan", "ON", { qos: 0 });
-    expect(h.pins.levels[FAN]).toBe(true);
-    h.command("fan", "OFF", { qos: 1 });
-    expect(h.pins.levels[FAN]).toBe(false);
-    h.checkWrites();
-  });
-
-  it("a QoS 2 command (a broker breaking [MQTT-3.8.4-6]) is not applied and the link is closed", () => {
-    const h = new Harness().boot();
-    h.command("fan", "ON", { qos: 2 });
-    expect(h.pins.levels[FAN]).toBe(false);
-    expect(h.transport.isOpen).toBe(false);
-    expect(h.device.isConnected()).toBe(false);
-  });
-
-  it("active-low wiring: ON drives the pin low, OFF high", () => {
-    const h = new Harness().boot();
-    expect(h.pins.levels[PUMP]).toBe(true);
-    h.command("pump", "ON");
-    expect(h.pins.levels[PUMP]).toBe(false);
-    expect(stateOf(h, "pump")).toEqual(["ON"]);
-    h.command("pump", "OFF");
-    expect(h.pins.levels[PUMP]).toBe(true);
-    expect(h.pins.writesTo(PUMP)).toEqual([1, 0, 1]);
-  });
-
-  it("parseCommand on bytes at an offset", () => {
-    const b = utf8Bytes("xxToGgLexx");
-    expect(parseCommand(b, 2, 6)).toBe(CMD_TOGGLE);
-    expect(parseCommand(b, 2, 5)).toBe(CMD_NONE);
-    expect(parseCommand(utf8Bytes("1"), 0, 1)).toBe(CMD_ON);
-    expect(parseCommand(utf8Bytes("0"), 0, 1)).toBe(CMD_OFF);
-    for (const bad of ["", " ", "ONN", "O N", "2", "01", "true", "OFFF", "TOGGLES", "\u00d6N", "on\u0000"]) {
-      const u = utf8Bytes(bad);
-      expect(parseCommand(u, 0, u.length), bad).toBe(CMD_NONE);
-    }
+describe("parseCommandText", () => {
+  const latin1 = (s: string) => Buffer.from(utf8Bytes(s)).toString("latin1");
+  it.each([
+    "ON", "on", "oN", "1", "OFF", "off", "0", "TOGGLE", "toggle", " ON\n", "off\r\n", "\ttoggle ", "", " ", "ONN", "O N", "2",
+    "01", "true", "OFFF", "TOGGLES", "\u00d6N", "on\u0000", "constructor", "__proto__", "toString", "hasOwnProperty", "valueOf",
+  ])("%j: what parseCommand gives for the same bytes", (payload) => {
+    const b = utf8Bytes(payload);
+    expect(parseCommandText(latin1(payload))).toBe(parseCommand(b, 0, b.length));
   });
 });
 
-describe("refused commands", () => {
-  function refusal(h: Harness): any[] {
-    return h.take().filter((p) => p.topic === "devices/esp32-01/error").map((p) => {
-      expect(p.qos).toBe(0);
-      expect(p.retain).toBe(false);
-      return JSON.parse(p.payload);
+function commandSuites(): void {
+  describe("relay commands", () => {
+    const cases: [string, boolean | "toggle"][] = [
+      ["ON", true], ["on", true], ["On", true], ["oN", true], ["1", true],
+      ["OFF", false], ["off", false], ["Off", false], ["oFf", false], ["0", false],
+      ["TOGGLE", "toggle"], ["toggle", "toggle"], ["ToGgLe", "toggle"],
+      [" ON\n", true], ["off\r\n", false], ["\ttoggle ", "toggle"],
+    ];
+    it.each(cases)("%j", (payload, expected) => {
+      for (const start of [false, true]) {
+        const h = new Harness().boot();
+        if (start) h.command("fan", "ON");
+        h.take();
+        h.events.length = 0;
+        h.command("fan", payload);
+        const want = expected === "toggle" ? !start : expected;
+        expect(h.pins.levels[FAN]).toBe(want);
+        expect(h.device.relays.on[1]).toBe(want ? 1 : 0);
+        // The state is published retained QoS 1, also when the command changed nothing (a confirmation).
+        expect(h.take()).toEqual([{ topic: topicOf("state", "fan"), payload: want ? "ON" : "OFF", qos: 1, retain: true }]);
+        expect(h.events.filter((e) => e.startsWith("relay"))).toEqual(want === start ? [] : ["relay 1 " + (want ? "on" : "off")]);
+      }
     });
-  }
 
-  function noPinChange(h: Harness, act: () => void): void {
-    const ops = h.pins.ops.length;
-    const writes = h.storage.writes.length;
-    const on = Array.from(h.device.relays.on);
-    act();
-    expect(h.pins.ops.length).toBe(ops);
-    expect(h.storage.writes.length).toBe(writes);
-    expect(Array.from(h.device.relays.on)).toEqual(on);
-  }
+    it("commands at QoS 0 and 1 work; commands are subscribed at QoS 1", () => {
+      const h = new Harness().boot();
+      const sub = h.transport.sent.find((p) => p.type === "SUBSCRIBE")!;
+      expect(sub.filters.map((f: { qos: number }) => f.qos)).toEqual([1]);
+      h.command("fan", "ON", { qos: 0 });
+      expect(h.pins.levels[FAN]).toBe(true);
+      h.command("fan", "OFF", { qos: 1 });
+      expect(h.pins.levels[FAN]).toBe(false);
+      h.checkWrites();
+    });
 
-  it("unknown payload: exact JSON, nothing changes, no state published", () => {
-    const h = new Harness().boot();
-    noPinChange(h, () => h.command("pump", "FOO"));
-    const out = h.take();
-    expect(out.map((p) => p.payload)).toEqual([
-      "{\"topic\":\"devices/esp32-01/relay/pump/set\",\"reason\":\"unknown payload\",\"payload\":\"FOO\"}",
-    ]);
-    expect(h.events).toEqual([
-      "publish q0 devices/esp32-01/error=" + out[0].payload,
-      "refused " + REFUSED_UNKNOWN_PAYLOAD + " devices/esp32-01/relay/pump/set",
-    ]);
+    it("a QoS 2 command (a broker breaking [MQTT-3.8.4-6]) is not applied and the link is closed", () => {
+      const h = new Harness().boot();
+      h.command("fan", "ON", { qos: 2 });
+      expect(h.pins.levels[FAN]).toBe(false);
+      expect(h.transport.isOpen).toBe(false);
+      expect(h.device.isConnected()).toBe(false);
+    });
+
+    it("active-low wiring: ON drives the pin low, OFF high", () => {
+      const h = new Harness().boot();
+      expect(h.pins.levels[PUMP]).toBe(true);
+      h.command("pump", "ON");
+      expect(h.pins.levels[PUMP]).toBe(false);
+      expect(stateOf(h, "pump")).toEqual(["ON"]);
+      h.command("pump", "OFF");
+      expect(h.pins.levels[PUMP]).toBe(true);
+      expect(h.pins.writesTo(PUMP)).toEqual([1, 0, 1]);
+    });
+
+    it("parseCommand on bytes at an offset", () => {
+      const b = utf8Bytes("xxToGgLexx");
+      expect(parseCommand(b, 2, 6)).toBe(CMD_TOGGLE);
+      expect(parseCommand(b, 2, 5)).toBe(CMD_NONE);
+      expect(parseCommand(utf8Bytes("1"), 0, 1)).toBe(CMD_ON);
+      expect(parseCommand(utf8Bytes("0"), 0, 1)).toBe(CMD_OFF);
+      for (const bad of ["", " ", "ONN", "O N", "2", "01", "true", "OFFF", "TOGGLES", "\u00d6N", "on\u0000"]) {
+        const u = utf8Bytes(bad);
+        expect(parseCommand(u, 0, u.length), bad).toBe(CMD_NONE);
+      }
+    });
   });
 
-  it("unknown relay: a set topic that matches the '+' filter but no relay", () => {
-    const h = new Harness().boot();
-    noPinChange(h, () => h.command("heater", "ON"));
-    expect(refusal(h)).toEqual([{ topic: "devices/esp32-01/relay/heater/set", reason: "unknown relay", payload: "ON" }]);
-    expect(h.events).toContain("refused " + REFUSED_UNKNOWN_RELAY + " devices/esp32-01/relay/heater/set");
-  });
+  describe("refused commands", () => {
+    function refusal(h: Harness): any[] {
+      return h.take().filter((p) => p.topic === "devices/esp32-01/error").map((p) => {
+        expect(p.qos).toBe(0);
+        expect(p.retain).toBe(false);
+        return JSON.parse(p.payload);
+      });
+    }
 
-  it("retained command: refused by default, accepted when configured", () => {
-    const h = new Harness().boot();
-    noPinChange(h, () => h.command("fan", "ON", { retain: true }));
-    expect(refusal(h)).toEqual([{ topic: topicOf("set", "fan"), reason: "retained command", payload: "ON" }]);
-    expect(h.events).toContain("refused " + REFUSED_RETAINED + " " + topicOf("set", "fan"));
+    function noPinChange(h: Harness, act: () => void): void {
+      const ops = h.pins.ops.length;
+      const writes = h.storage.writes.length;
+      const on = Array.from(h.device.relays.on);
+      act();
+      expect(h.pins.ops.length).toBe(ops);
+      expect(h.storage.writes.length).toBe(writes);
+      expect(Array.from(h.device.relays.on)).toEqual(on);
+    }
 
-    const ok = new Harness(boardConfig({ commands: { acceptRetained: true, maxPayload: 16 } })).boot();
-    ok.command("fan", "ON", { retain: true });
-    expect(ok.pins.levels[FAN]).toBe(true);
-    expect(refusal(ok)).toEqual([]);
-  });
+    it("unknown payload: exact JSON, nothing changes, no state published", () => {
+      const h = new Harness().boot();
+      noPinChange(h, () => h.command("pump", "FOO"));
+      const out = h.take();
+      expect(out.map((p) => p.payload)).toEqual([
+        "{\"topic\":\"devices/esp32-01/relay/pump/set\",\"reason\":\"unknown payload\",\"payload\":\"FOO\"}",
+      ]);
+      expect(h.events).toEqual([
+        "publish q0 devices/esp32-01/error=" + out[0].payload,
+        "refused " + REFUSED_UNKNOWN_PAYLOAD + " devices/esp32-01/relay/pump/set",
+      ]);
+    });
 
-  it("oversize payload: refused unread, with its length; maxPayload itself is fine", () => {
-    const h = new Harness().boot(); // maxPayload 16
-    noPinChange(h, () => h.command("fan", "ON" + " ".repeat(15)));
-    expect(refusal(h)).toEqual([{ topic: topicOf("set", "fan"), reason: "payload too long", length: 17 }]);
-    expect(h.events).toContain("refused " + REFUSED_TOO_LONG + " " + topicOf("set", "fan"));
-    h.command("fan", "ON" + " ".repeat(14));
-    expect(h.pins.levels[FAN]).toBe(true);
-    // Far beyond the RX buffer, the client drops it before the device sees it (counted as dropped).
-    const dropped = h.device.client.stats.dropped;
-    noPinChange(h, () => h.command("fan", "x".repeat(4000)));
-    expect(h.device.client.stats.dropped).toBe(dropped + 1);
-  });
+    it("unknown relay: a set topic that matches the '+' filter but no relay", () => {
+      const h = new Harness().boot();
+      noPinChange(h, () => h.command("heater", "ON"));
+      expect(refusal(h)).toEqual([{ topic: "devices/esp32-01/relay/heater/set", reason: "unknown relay", payload: "ON" }]);
+      expect(h.events).toContain("refused " + REFUSED_UNKNOWN_RELAY + " devices/esp32-01/relay/heater/set");
+    });
 
-  it("checks in order: unknown relay, then size, then retained, then payload", () => {
-    const h = new Harness().boot();
-    h.command("heater", "x".repeat(20), { retain: true });
-    h.command("fan", "x".repeat(20), { retain: true });
-    h.command("fan", "BAD", { retain: true });
-    expect(refusal(h).map((r) => r.reason)).toEqual(["unknown relay", "payload too long", "retained command"]);
-  });
+    it("retained command: refused by default, accepted when configured", () => {
+      const h = new Harness().boot();
+      noPinChange(h, () => h.command("fan", "ON", { retain: true }));
+      expect(refusal(h)).toEqual([{ topic: topicOf("set", "fan"), reason: "retained command", payload: "ON" }]);
+      expect(h.events).toContain("refused " + REFUSED_RETAINED + " " + topicOf("set", "fan"));
 
-  it("escapes the topic and payload as JSON, whatever bytes arrive", () => {
-    const h = new Harness().boot();
-    h.command("fan", "a\"b\\c\n\t\u0001é");
-    h.command("fan", new Uint8Array([0x4f, 0xff, 0x00, 0xc3]));
-    h.command("wei\u00dfe \"x\"", "ON");
-    const r = refusal(h);
-    expect(r[0]).toEqual({ topic: topicOf("set", "fan"), reason: "unknown payload", payload: "a\"b\\c\n\t\u0001é" });
-    // Not UTF-8: every high byte escaped as \u00XX (Latin-1), so the JSON stays valid.
-    expect(r[1].payload).toBe("O\u00ff\u0000\u00c3");
-    expect(r[2]).toEqual({ topic: topicOf("set", "wei\u00dfe \"x\""), reason: "unknown relay", payload: "ON" });
-  });
+      const ok = new Harness(boardConfig({ commands: { acceptRetained: true, maxPayload: 16 } })).boot();
+      ok.command("fan", "ON", { retain: true });
+      expect(ok.pins.levels[FAN]).toBe(true);
+      expect(refusal(ok)).toEqual([]);
+    });
 
-  it("a very long unknown topic is cut so the error still fits and stays valid JSON", () => {
-    const h = new Harness().boot();
-    const name = "\u00e9".repeat(150); // 300 bytes: fits the RX buffer, not the error buffer
-    h.command(name, "ON");
-    const [r] = refusal(h);
-    expect(r.reason).toBe("unknown relay");
-    expect(topicOf("set", name).startsWith(r.topic)).toBe(true);
-    expect(r.topic.length).toBeGreaterThan(20);
-  });
+    it("oversize payload: refused unread, with its length; maxPayload itself is fine", () => {
+      const h = new Harness().boot(); // maxPayload 16
+      noPinChange(h, () => h.command("fan", "ON" + " ".repeat(15)));
+      expect(refusal(h)).toEqual([{ topic: topicOf("set", "fan"), reason: "payload too long", length: 17 }]);
+      expect(h.events).toContain("refused " + REFUSED_TOO_LONG + " " + topicOf("set", "fan"));
+      h.command("fan", "ON" + " ".repeat(14));
+      expect(h.pins.levels[FAN]).toBe(true);
+      // Far beyond the RX buffer, the client drops it before the device sees it (counted as dropped).
+      const dropped = h.device.client.stats.dropped;
+      noPinChange(h, () => h.command("fan", "x".repeat(4000)));
+      expect(h.device.client.stats.dropped).toBe(dropped + 1);
+    });
 
-  it("reason texts", () => {
-    expect(REFUSAL_REASONS[REFUSED_UNKNOWN_PAYLOAD]).toBe("unknown payload");
-    expect(REFUSAL_REASONS[REFUSED_UNKNOWN_RELAY]).toBe("unknown relay");
+    it("checks in order: unknown relay, then size, then retained, then payload", () => {
+      const h = new Harness().boot();
+      h.command("heater", "x".repeat(20), { retain: true });
+      h.command("fan", "x".repeat(20), { retain: true });
+      h.command("fan", "BAD", { retain: true });
+      expect(refusal(h).map((r) => r.reason)).toEqual(["unknown relay", "payload too long", "retained command"]);
+    });
+
+    it("escapes the topic and payload as JSON, whatever bytes arrive", () => {
+      const h = new Harness().boot();
+      h.command("fan", "a\"b\\c\n\t\u0001é");
+      h.command("fan", new Uint8Array([0x4f, 0xff, 0x00, 0xc3]));
+      h.command("wei\u00dfe \"x\"", "ON");
+      const r = refusal(h);
+      expect(r[0]).toEqual({ topic: topicOf("set", "fan"), reason: "unknown payload", payload: "a\"b\\c\n\t\u0001é" });
+      // Not UTF-8: every high byte escaped as \u00XX (Latin-1), so the JSON stays valid.
+      expect(r[1].payload).toBe("O\u00ff\u0000\u00c3");
+      expect(r[2]).toEqual({ topic: topicOf("set", "wei\u00dfe \"x\""), reason: "unknown relay", payload: "ON" });
+    });
+
+    it("a very long unknown topic is cut so the error still fits and stays valid JSON", () => {
+      const h = new Harness().boot();
+      const name = "\u00e9".repeat(150); // 300 bytes: fits the RX buffer, not the error buffer
+      h.command(name, "ON");
+      const [r] = refusal(h);
+      expect(r.reason).toBe("unknown relay");
+      expect(topicOf("set", name).startsWith(r.topic)).toBe(true);
+      expect(r.topic.length).toBeGreaterThan(20);
+    });
+
+    it("reason texts", () => {
+      expect(REFUSAL_REASONS[REFUSED_UNKNOWN_PAYLOAD]).toBe("unknown payload");
+      expect(REFUSAL_REASONS[REFUSED_UNKNOWN_RELAY]).toBe("unknown relay");
+    });
   });
-});
+}

@@ -11,14 +11,19 @@ import {
   CONNECT, CONNACK, PUBLISH, PUBACK, PUBREC, PUBREL, PUBCOMP, SUBSCRIBE, SUBACK, UNSUBSCRIBE, UNSUBACK,
   PINGREQ, PINGRESP, DISCONNECT,
 } from "../../firmware/mqtt/packet-types";
-import { setByteCopy, nativeCopy } from "../../firmware/mqtt/bytes";
+import { setByteCopy, nativeCopy, setNatives } from "../../firmware/mqtt/bytes";
+import { filterMatcher } from "../../firmware/mqtt/topic";
+import { parseCommandText } from "../../firmware/device/command";
+import { espruinoNatives } from "../../firmware/espruino/natives";
 import { utf8Bytes } from "../../firmware/mqtt/utf8";
 import { MqttClient } from "../../firmware/mqtt/client";
 import type { Transport, TransportEvents } from "../../firmware/platform";
 
 declare const __CASES__: string;
-declare const E: { getSizeOf(x: unknown): number };
-declare function getTime(): number;
+/** [filter, topic, matches], filter and topic as 8-bit strings of their UTF-8 bytes. */
+declare const __MATCHES__: string;
+/** [payload as an 8-bit string, parseCommand's result in Node]. */
+declare const __COMMANDS__: string;
 declare function quit(): void;
 
 interface Case { name: string; hex: string; code: number }
@@ -223,14 +228,41 @@ function codecSpeed(): void {
   console.log("SELFTEST info codec encode+decode QoS 1 PUBLISH " + Math.round(dt / n * 1e6) + " us");
 }
 
+// Filters as the client matches received topics where strings are native: one RegExp (or string) each,
+// built only from forms Espruino's regex engine handles; the verdicts come from Node's byte matcher.
+function matcherCases(): void {
+  const cases = JSON.parse(__MATCHES__) as [string, string, boolean][];
+  for (let i = 0; i < cases.length; i++) {
+    const c = cases[i];
+    const m = filterMatcher(c[0]);
+    const got = typeof m === "string" ? m === c[1] : m.test(c[1]);
+    report(got === c[2], "filter " + c[0] + " vs " + c[1], "matched " + got);
+  }
+}
+
+function commandCases(): void {
+  const cases = JSON.parse(__COMMANDS__) as [string, number][];
+  for (let i = 0; i < cases.length; i++) {
+    const got = parseCommandText(cases[i][0]);
+    report(got === cases[i][1], "command " + JSON.stringify(cases[i][0]), "parsed " + got);
+  }
+}
+
 function main(): void {
   const cases = JSON.parse(__CASES__) as Case[];
   codecCases(cases);
   codecSpeed();
-  // What the board's main does: native bulk copies instead of byte loops.
+  // What the board's main does: native bulk copies instead of byte loops...
   setByteCopy(nativeCopy);
   codecCases(cases);
   clientRun();
+  // ...and received topics screened and matched as strings: every vector must decode the same. (The
+  // client on string natives runs in the firmware's own interpreter test: a second client here would
+  // not fit beside the first in 16,383 JsVars.)
+  setNatives(espruinoNatives);
+  codecCases(cases);
+  matcherCases();
+  commandCases();
   console.log("SELFTEST DONE pass=" + pass + " fail=" + fail);
 }
 

@@ -36,6 +36,21 @@ function publishOfLength(total: number): Uint8Array {
 }
 
 describe("framing", () => {
+  // A chunk that holds exactly one packet with a one-byte remaining length is parsed in place at once;
+  // a second byte with its continuation bit set must never pass for such a length.
+  it("a chunk of 130 bytes whose second byte is 0x80 is the start of a 131-byte packet, not a whole one", () => {
+    const body = concat(fromHex("00 01 74"), textBytes("x".repeat(125)));
+    const pkt = concat(fromHex("30 80 01"), body);
+    expect(pkt.length).toBe(131);
+    const rec = new Recorder();
+    const d = new Decoder(1024, rec);
+    d.feed(pkt, 0, 130);
+    expect(rec.events).toEqual([]);
+    expect(d.pending()).toBe(130);
+    d.feed(pkt, 130, 1);
+    expect(rec.events.map((e) => e.kind === "packet" && e.remainingLength)).toEqual([128]);
+  });
+
   it("delivers two packets that arrive in one chunk, in order", () => {
     const events = decodeIn(concat(PUBLISH_QOS1, PUBACK_1), [1000]);
     expect(events.map((e) => e.kind === "packet" && e.bytes)).toEqual([toHex(PUBLISH_QOS1), toHex(PUBACK_1)]);

@@ -1,0 +1,66 @@
+// Filter and topic pairs with whether they match (MQTT 3.1.1 section 4.7), shared by the byte and the
+// string matchers' tests and the interpreter self-test.
+
+// [filter, topic, matches]
+export const MATCHES: [string, string, boolean][] = [
+  // Section 4.7.1.2, multi-level wildcard.
+  ["sport/tennis/player1/#", "sport/tennis/player1", true],
+  ["sport/tennis/player1/#", "sport/tennis/player1/ranking", true],
+  ["sport/tennis/player1/#", "sport/tennis/player1/score/wimbledon", true],
+  ["sport/tennis/player1/#", "sport/tennis/player2", false],
+  ["sport/tennis/player1/#", "sport/tennis/player10", false],
+  ["sport/#", "sport", true],
+  ["sport/#", "sports", false],
+  ["a/b/#", "a/b/", true],
+  // Section 4.7.1.3, single-level wildcard.
+  ["sport/tennis/+", "sport/tennis/player1", true],
+  ["sport/tennis/+", "sport/tennis/player2", true],
+  ["sport/tennis/+", "sport/tennis/player1/ranking", false],
+  ["sport/+", "sport", false],
+  ["sport/+", "sport/", true],
+  ["+/+", "/finance", true],
+  ["/+", "/finance", true],
+  ["+", "/finance", false],
+  ["+", "finance", true],
+  ["a/+", "a/", true],
+  ["a/+", "a", false],
+  ["a/+/#", "a/b", true],
+  ["a/+/#", "a/b/c/d", true],
+  ["+/b", "a/b", true],
+  ["+/b", "a/c", false],
+  // '#' matches everything but $ topics [MQTT-4.7.2-1].
+  ["#", "sport/tennis/player1", true],
+  ["#", "/", true],
+  ["#", "a", true],
+  ["#", "$SYS/monitor/Clients", false],
+  ["#", "$SYS", false],
+  ["+", "$SYS", false],
+  ["+/monitor/Clients", "$SYS/monitor/Clients", false],
+  ["$SYS/#", "$SYS/monitor/Clients", true],
+  ["$SYS/#", "$SYS", true],
+  ["$SYS/monitor/+", "$SYS/monitor/Clients", true],
+  ["$SYS/+/Clients", "$SYS/monitor/Clients", true],
+  ["a/$SYS", "a/$SYS", true],
+  ["+/$SYS", "a/$SYS", true],
+  // Empty levels are levels.
+  ["a//b", "a//b", true],
+  ["a/+/b", "a//b", true],
+  ["+/+/+", "//", true],
+  ["+/+", "//", false],
+  ["/", "/", true],
+  ["a/b", "a/b/", false],
+  ["a/b/", "a/b", false],
+  // Exact and partial literals, case sensitivity.
+  ["a/b", "a/b", true],
+  ["a/b", "a/b/c", false],
+  ["a/b/c", "a/b", false],
+  ["ACCOUNTS", "ACCOUNTS", true],
+  ["ACCOUNTS", "Accounts", false],
+  ["Accounts/+", "accounts/x", false],
+  // Non-ASCII UTF-8 levels.
+  ["日本/+", "日本/東京", true],
+  ["日本/東京", "日本/京都", false],
+  ["café/#", "café/crème/brûlée", true],
+  ["cafe/#", "café/crème", false],
+  ["+/🌡️", "sensors/🌡️", true],
+];

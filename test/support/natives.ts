@@ -1,0 +1,13 @@
+// The Natives seam as Espruino binds it, for Node: bytes become strings of 8-bit characters (latin1 of
+// the bytes), so the engine and the device take their string paths (topic screening and matching,
+// command routing) in tests, and must decide exactly what the byte paths decide.
+import type { Natives } from "../../firmware/platform";
+import { loopCopy, portableNatives } from "../../firmware/mqtt/bytes";
+
+export const stringNatives: Natives = {
+  copy: loopCopy,
+  text: (b: Uint8Array, off: number, len: number) => Buffer.from(b.buffer, b.byteOffset + off, len).toString("latin1"),
+};
+
+/** Both ways a runtime may bind the seam, for describe.each. */
+export const NATIVES_MODES: [string, Natives][] = [["bytes", portableNatives], ["strings", stringNatives]];
