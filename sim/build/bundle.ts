@@ -5,12 +5,16 @@
 //    bundle's one scope would cost every lookup there (shared/ESPRUINO.md, "Cost model").
 // 2. TypeScript lowers that one file to ES5 (esbuild cannot lower let/const or classes to ES5).
 // 3. esbuild minifies the ES5 (short names, no whitespace: the interpreter lexes the source as it runs).
+// Minified builds also shorten the property names that only the firmware's own classes use (mangle.ts).
 // Only Espruino's built-in modules stay as require("...").
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as esbuild from "esbuild";
 import ts from "typescript";
 import type { DeviceConfig } from "../../firmware/device/config";
+import { mangleablePattern } from "./mangle";
+
+const FIRMWARE = resolve(dirname(fileURLToPath(import.meta.url)), "../../firmware");
 
 /** Modules the interpreter provides; everything else must be inside the bundle. */
 export const ESPRUINO_BUILTINS = ["net", "tls", "Wifi", "Storage", "ESP32"];
@@ -20,6 +24,12 @@ export interface BundleOptions {
   /** Values substituted for identifiers at build time (esbuild `define`), e.g. an embedded config. */
   define?: Record<string, string>;
   minify?: boolean;
+  /**
+   * Shorten the firmware classes' own property names (mangle.ts); with minify only. Default: for an entry
+   * under firmware/. A test entry that fills an object with string keys and reads them as properties
+   * would break, so test entries opt in.
+   */
+  mangle?: boolean;
 }
 
 /** bundleFirmware(options) -> the ES5 source of one self-contained script. Throws on build errors. */
@@ -49,6 +59,7 @@ export async function bundleFirmware(options: BundleOptions): Promise<string> {
   const folded = await esbuild.transform("(function () {\n" + joined.outputFiles[0].text + "})();\n", {
     minifySyntax: true,
     minifyIdentifiers: minify,
+    mangleProps: minify && (options.mangle ?? resolve(options.entry).startsWith(FIRMWARE)) ? mangleablePattern() : undefined,
     target: "es2017",
     legalComments: "none",
     logLevel: "silent",
@@ -75,7 +86,7 @@ export async function bundleFirmware(options: BundleOptions): Promise<string> {
   return out.code;
 }
 
-const MAIN = resolve(dirname(fileURLToPath(import.meta.url)), "../../firmware/espruino/main.ts");
+const MAIN = resolve(FIRMWARE, "espruino/main.ts");
 
 /** bundleBoard(config) -> the firmware as `npm run build` makes it (minified), with config embedded. */
 export function bundleBoard(config: DeviceConfig): Promise<string> {

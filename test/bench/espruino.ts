@@ -119,7 +119,9 @@ export async function engineSetup(): Promise<string> {
   return bundleFirmware({
     entry: join(HERE, "engine-entry.ts"),
     define: { __TOPIC__: js(TOPIC), __PAYLOAD__: js(PAYLOAD), __FILTER__: js(FILTER) },
+    // Built as the firmware is: property names shortened too.
     minify: true,
+    mangle: true,
   });
 }
 

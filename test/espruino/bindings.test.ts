@@ -3,12 +3,12 @@
 // build); without it the suite says it skipped. The build keeps its fake flash in espruino.flash in its
 // working directory, so each run gets a fresh temporary one.
 import { describe, it, expect } from "vitest";
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { bundleFirmware } from "../../sim/build/bundle";
 import { checkEspruino } from "../../sim/build/espruino-check";
+import { runScript } from "../support/espruino-boot";
 
 const BIN = process.env.ESPRUINO_BIN;
 
@@ -26,12 +26,12 @@ describe("Espruino bindings in the interpreter", () => {
     try {
       const file = join(dir, "bindings.js");
       writeFileSync(file, await bindingsBundle());
-      const r = spawnSync(BIN!, [file], { cwd: dir, encoding: "utf8", timeout: 30000, input: "" });
-      const lines = (r.stdout + r.stderr).split(/\r?\n/).filter((l) => l.indexOf("BINDINGS") >= 0);
+      const out = await runScript(BIN!, [file], dir, /BINDINGS DONE[^\n]*\n/, 30000);
+      const lines = out.split(/\r?\n/).filter((l) => l.indexOf("BINDINGS") >= 0);
       const failed = lines.filter((l) => l.indexOf("BINDINGS FAIL") >= 0);
       expect(failed).toEqual([]);
       const done = lines.find((l) => l.indexOf("BINDINGS DONE") >= 0);
-      expect(done, (r.stdout + r.stderr).slice(-2000)).toMatch(/pass=\d+ fail=0/);
+      expect(done, out.slice(-2000)).toMatch(/pass=\d+ fail=0/);
       expect(Number(/pass=(\d+)/.exec(done!)![1])).toBeGreaterThanOrEqual(25);
     } finally {
       rmSync(dir, { recursive: true, force: true });

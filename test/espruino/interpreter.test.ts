@@ -2,12 +2,12 @@
 // project: build Espruino for Linux elsewhere and point ESPRUINO_BIN at it; without it this suite
 // says it skipped.
 import { describe, it, expect } from "vitest";
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { bundleFirmware } from "../../sim/build/bundle";
 import { checkEspruino } from "../../sim/build/espruino-check";
+import { runScript } from "../support/espruino-boot";
 import { loadVectors, fromHex } from "../helpers/vectors";
 import { Decoder } from "../../firmware/mqtt/decoder";
 import { topicMatches } from "../../firmware/mqtt/topic";
@@ -69,8 +69,8 @@ describe("Espruino interpreter self-test", () => {
     const dir = mkdtempSync(join(tmpdir(), "relaymq-espruino-"));
     const file = join(dir, "selftest.js");
     writeFileSync(file, await selftestBundle());
-    const r = spawnSync(BIN!, [file], { encoding: "utf8", timeout: 120000, input: "" });
-    const lines = (r.stdout + r.stderr).split("\n").filter((l) => l.startsWith("SELFTEST"));
+    const out = await runScript(BIN!, [file], dir, /SELFTEST DONE[^\n]*\n/, 120000);
+    const lines = out.split(/\r?\n/).map((l) => l.replace(/^[^S]*(?=SELFTEST)/, "")).filter((l) => l.startsWith("SELFTEST"));
     for (const l of lines.filter((l) => l.startsWith("SELFTEST info") || l.startsWith("SELFTEST FAIL"))) console.log(l);
     const done = lines.find((l) => l.startsWith("SELFTEST DONE"));
     expect(lines.filter((l) => l.startsWith("SELFTEST FAIL"))).toEqual([]);

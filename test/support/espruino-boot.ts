@@ -1,6 +1,7 @@
 // What it takes to run code in the Espruino interpreter as it runs on the board: the code written to
 // Storage ".bootcde" and started with load(), so it runs from flash (shared/ESPRUINO.md), plus stand-ins
 // for the modules the Linux build lacks (WiFi) or that a test replaces (a fake `net` socket).
+import { spawn } from "node:child_process";
 
 /** A Wifi module that reports connected 50 ms after connect(): the Linux build has no WiFi. */
 export const WIFI_STUB =
@@ -33,4 +34,27 @@ export function uploadScript(code: string, files: Record<string, string> = {}): 
     }
   }
   return s + "load();\n";
+}
+
+/**
+ * runScript(bin, args, cwd, done, timeoutMs) -> everything the interpreter printed, once a line matching
+ * `done` appeared (then it is stopped) or it exited. Its stdin stays an open pipe: with a closed one the
+ * interpreter reads endless 0xFF bytes as console input, which also fills its memory.
+ */
+export function runScript(bin: string, args: string[], cwd: string, done: RegExp, timeoutMs: number): Promise<string> {
+  return new Promise((resolve) => {
+    const child = spawn(bin, args, { cwd, stdio: ["pipe", "pipe", "pipe"] });
+    let out = "";
+    const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
+    const take = (d: Buffer) => {
+      out += d.toString("latin1");
+      if (done.test(out)) child.kill("SIGKILL");
+    };
+    child.stdout.on("data", take);
+    child.stderr.on("data", take);
+    child.on("close", () => {
+      clearTimeout(timer);
+      resolve(out);
+    });
+  });
 }

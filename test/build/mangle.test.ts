@@ -1,0 +1,50 @@
+// The build shortens property names that only the firmware's own classes use. A name that anything
+// outside the bundle sees (Espruino's API, the board config, Home Assistant's discovery JSON, the seams)
+// must never be among them.
+import { describe, it, expect } from "vitest";
+import { readFileSync } from "node:fs";
+import { mangleablePattern } from "../../sim/build/mangle";
+import { loadBoard } from "../../sim/board/load";
+import { discoveryMessages } from "../../firmware/device/discovery";
+import { topicNames } from "../../firmware/device/topics";
+
+function keysOf(v: unknown, out: Set<string>): Set<string> {
+  if (Array.isArray(v)) for (const x of v) keysOf(x, out);
+  else if (v !== null && typeof v === "object") {
+    for (const [k, x] of Object.entries(v)) {
+      out.add(k);
+      keysOf(x, out);
+    }
+  }
+  return out;
+}
+
+describe("mangleable property names", () => {
+  const re = mangleablePattern();
+
+  it("covers the engine's and the device's own fields and methods", () => {
+    for (const n of ["pingOutstanding", "decoder", "drainOffline", "relaySlot0", "outbox"]) {
+      expect(re.test(n), n).toBe(true);
+    }
+  });
+
+  it("leaves out every name of Espruino's API the firmware declares", () => {
+    // Its code, without comments and string literal types (event names are not properties).
+    const dts = readFileSync("firmware/espruino/espruino.d.ts", "utf8").replace(/\/\*[\s\S]*?\*\/|\/\/.*$|"[^"]*"/gm, "");
+    for (const n of new Set(dts.match(/[A-Za-z_$][\w$]*/g))) expect(re.test(n), n).toBe(false);
+  });
+
+  it("leaves out every key of a resolved board config and of the discovery payloads", () => {
+    const { config } = loadBoard("board.json", { WIFI_PASSWORD: "x", MQTT_PASSWORD: "y" });
+    const keys = keysOf(config, new Set());
+    for (const m of discoveryMessages(config, topicNames(config))) keysOf(JSON.parse(m.payload), keys);
+    for (const k of keys) expect(re.test(k), k).toBe(false);
+  });
+
+  it("leaves out the seams' members and JavaScript's built-ins", () => {
+    for (const n of ["open", "write", "close", "onOpen", "onData", "onClose", "now", "log", "mode", "read", "watch",
+      "every", "after", "cancel", "copy", "text", "set", "subarray", "indexOf", "length", "test", "substr"]) {
+      expect(re.test(n), n).toBe(false);
+    }
+  });
+});
