@@ -1,14 +1,14 @@
 // Commands on the relay set topics, and every refusal: what changes, what is published, the exact
 // error JSON, and that a refusal touches no pin.
-import { describe, it, expect, beforeEach, afterEach } from "vitest";
+import { describe, it, expect } from "vitest";
 import { Harness, boardConfig, topicOf } from "./harness";
 import {
   REFUSED_UNKNOWN_RELAY, REFUSED_TOO_LONG, REFUSED_RETAINED, REFUSED_UNKNOWN_PAYLOAD, REFUSAL_REASONS,
 } from "../../firmware/device/refusal";
 import { parseCommand, CMD_ON, CMD_OFF, CMD_TOGGLE, CMD_NONE } from "../../firmware/device/command";
-import { utf8Bytes, setNatives, portableNatives } from "../../firmware/mqtt";
+import { utf8Bytes } from "../../firmware/mqtt";
 import { parseCommandText } from "../../firmware/device/command";
-import { NATIVES_MODES } from "../support/natives";
+import { inBothModes } from "../support/natives";
 
 const FAN = "D27"; // active high
 const PUMP = "D26"; // active low
@@ -17,14 +17,8 @@ function stateOf(h: Harness, name: string): string[] {
   return h.take().filter((p) => p.topic === topicOf("state", name)).map((p) => p.payload);
 }
 
-// Everything below runs twice: with the topic and payload read as bytes (V8) and as strings (Espruino).
-for (const [mode, natives] of NATIVES_MODES) {
-  describe("commands read as " + mode, () => {
-    beforeEach(() => setNatives(natives));
-    afterEach(() => setNatives(portableNatives));
-    commandSuites();
-  });
-}
+// Everything below runs twice: as bytes (V8) and as strings (Espruino).
+inBothModes("commands read", commandSuites);
 
 describe("parseCommandText", () => {
   const latin1 = (s: string) => Buffer.from(utf8Bytes(s)).toString("latin1");

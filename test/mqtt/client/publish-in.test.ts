@@ -1,20 +1,13 @@
 // Incoming publishes: QoS 0/1/2, exactly-once for QoS 2 across resends, the fixed slots for ids awaiting
 // PUBREL, and those ids across a reconnect.
-import { describe, it, expect, beforeEach, afterEach } from "vitest";
-import { setNatives, portableNatives } from "../../../firmware/mqtt/bytes";
-import { NATIVES_MODES } from "../../support/natives";
+import { describe, it, expect } from "vitest";
+import { inBothModes } from "../../support/natives";
 import { ST_WAITING } from "../../../firmware/mqtt/client";
 import { publish, pubrel, suback } from "../../support/fake-transport";
 import { setup, b, pub } from "./harness";
 
-// Everything below runs twice: topics matched as bytes (V8) and as strings (Espruino).
-for (const [mode, natives] of NATIVES_MODES) {
-  describe("incoming messages, topics as " + mode, () => {
-    beforeEach(() => setNatives(natives));
-    afterEach(() => setNatives(portableNatives));
-    incomingSuites();
-  });
-}
+// Everything below runs twice: as bytes (V8) and as strings (Espruino).
+inBothModes("incoming messages, topics", incomingSuites);
 
 function incomingSuites(): void {
   describe("receive", () => {

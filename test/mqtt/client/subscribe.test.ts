@@ -1,8 +1,7 @@
 // Subscribe / unsubscribe: several filters per packet, SUBACK codes per filter, dispatch by byte
 // matching, unsubscribe stopping delivery at once.
-import { describe, it, expect, beforeEach, afterEach } from "vitest";
-import { setNatives, portableNatives } from "../../../firmware/mqtt/bytes";
-import { NATIVES_MODES } from "../../support/natives";
+import { describe, it, expect } from "vitest";
+import { inBothModes } from "../../support/natives";
 import {
   E_BAD_ARGUMENT, E_SUBSCRIPTIONS_FULL, E_FILTER_HASH, E_FILTER_PLUS, E_QOS_INVALID, E_TOPIC_EMPTY,
 } from "../../../firmware/mqtt";
@@ -19,14 +18,8 @@ function subscribedAll(filters: string[], qos: number[], codes: number[]): Harne
   return h;
 }
 
-// Everything below runs twice: topics matched as bytes (V8) and as strings (Espruino).
-for (const [mode, natives] of NATIVES_MODES) {
-  describe("subscriptions, topics as " + mode, () => {
-    beforeEach(() => setNatives(natives));
-    afterEach(() => setNatives(portableNatives));
-    subscriptionSuites();
-  });
-}
+// Everything below runs twice: as bytes (V8) and as strings (Espruino).
+inBothModes("subscriptions, topics", subscriptionSuites);
 
 function subscriptionSuites(): void {
   describe("subscribe", () => {
