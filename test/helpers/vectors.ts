@@ -1,4 +1,5 @@
-// The shared MQTT test vectors (../shared/mqtt-vectors.json beside the repository) and hex helpers.
+// The MQTT test vectors (test/fixtures/mqtt-vectors.json, this repository's copy of the shared file, so a
+// clone with nothing beside it passes its tests) and hex helpers.
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { dirname, resolve } from "node:path";
@@ -12,8 +13,8 @@ export interface Vectors {
 }
 
 const here = dirname(fileURLToPath(import.meta.url));
-/** Path of the vectors file: $MQTT_VECTORS, else ../shared/mqtt-vectors.json next to the repo root. */
-export const VECTORS_PATH = process.env.MQTT_VECTORS ?? resolve(here, "../../../shared/mqtt-vectors.json");
+/** Path of the vectors file: $MQTT_VECTORS, else the repository's copy. */
+export const VECTORS_PATH = process.env.MQTT_VECTORS ?? resolve(here, "../fixtures/mqtt-vectors.json");
 
 export function loadVectors(): Vectors {
   return JSON.parse(readFileSync(VECTORS_PATH, "utf8")) as Vectors;

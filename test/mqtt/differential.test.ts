@@ -120,7 +120,7 @@ const pk = (byte1: string, body: string) => byte1 + " " + toHex(new Uint8Array([
 const MQTT4 = "00 04 4D 51 54 54 04";
 
 const CASES: Case[] = [
-  // From ../shared/mqtt-vectors.json `malformed`, plus the rule each one breaks.
+  // From the vectors' `malformed` (test/fixtures/mqtt-vectors.json), plus the rule each one breaks.
   { name: "remaining length with a fifth byte", hex: "30 FF FF FF FF 01", ours: E.E_REMAINING_LENGTH, mqttPacket: "rejects", rule: "section 2.2.3: at most 4 bytes" },
   { name: "packet type 0 (reserved)", hex: "00 00", ours: E.E_PACKET_TYPE_RESERVED, mqttPacket: "rejects", rule: "section 2.2.1" },
   { name: "packet type 15 (reserved)", hex: "F0 00", ours: E.E_PACKET_TYPE_RESERVED, mqttPacket: "rejects", rule: "section 2.2.1 (AUTH in MQTT 5)" },
