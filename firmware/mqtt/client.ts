@@ -71,8 +71,9 @@ const REFUSALS = [OK, E_REFUSED_PROTOCOL, E_REFUSED_IDENTIFIER, E_REFUSED_UNAVAI
 
 export class MqttClient implements TransportEvents, PacketSink {
   // The interpreter finds a property by walking the object's properties in the order they were made, so
-  // the constructor makes the ones every packet touches first (shared/ESPRUINO.md, "Cost model").
+  // the constructor makes the ones every packet touches first.
   state: number;
+  /** drop() closed the link and onClose has not come yet: the link is dead to us. */
   private closing: boolean;
   private readonly tx: Uint8Array;
   private readonly transport: Transport;
