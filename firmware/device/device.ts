@@ -198,6 +198,10 @@ export class Device implements RelayListener, SensorListener, OutboxSender {
       onMessage: function (sub: number, p: Packet): void {
         self.command(p);
       },
+      // Longer than the RX buffer: refused unread (a command's size is checked before its payload).
+      onOversize: function (sub: number, p: Packet): void {
+        self.command(p);
+      },
       onPublished: function (): void {
         if (self.outbox.waiting > 0) self.pump();
       },

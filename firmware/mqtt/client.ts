@@ -40,6 +40,12 @@ export interface ClientEvents {
    * p.qos, p.retain. `sub` is the first matching subscription's index, or -1. Valid only during the call.
    */
   onMessage?(sub: number, p: Packet): void;
+  /**
+   * A message larger than the RX buffer (rxBytes), skipped unread but acknowledged: the view has its topic,
+   * qos, retain and packet id; p.payloadLen is the whole payload's length, of which p.buf holds only the
+   * start (p.buf.length - p.payloadOff bytes at most). `sub` as for onMessage.
+   */
+  onOversize?(sub: number, p: Packet): void;
   /** SUBACK for subscription `sub`: granted QoS 0-2, or 0x80 when the broker refused the filter. */
   onSubscribed?(sub: number, returnCode: number): void;
   onUnsubscribed?(sub: number): void;
@@ -391,9 +397,9 @@ export class MqttClient implements TransportEvents, PacketSink {
   onDecodeError(code: number, p: Packet): void {
     if (this.closing) return;
     if (code === E_RX_OVERFLOW) {
-      // Skipped whole; the stream is still in step. A QoS 1/2 one cannot be acknowledged.
-      if (p.type === PUBLISH) this.stats.dropped++;
-      this.fail(code);
+      if (p.type === PUBLISH) this.oversize(p);
+      // Skipped whole; the stream is still in step.
+      else this.fail(code);
       return;
     }
     // A malformed packet closes the connection [MQTT-4.8.0-1].
@@ -481,6 +487,44 @@ export class MqttClient implements TransportEvents, PacketSink {
     }
     this.deliver(p);
     if (p.qos === 1) this.write(this.tx, 0, encodeAck(this.tx, 0, PUBACK, id));
+  }
+
+  // A PUBLISH larger than the RX buffer: its payload is skipped and it counts as dropped, but the
+  // application hears of it (onOversize) and a QoS 1/2 one is acknowledged as any other, so the broker's
+  // window of unacknowledged messages moves on and later ones keep coming [MQTT-4.3.2-2]
+  // [MQTT-4.3.3-2]. One whose packet id did not fit cannot be acknowledged: the link is closed instead
+  // (a broker sends a clean session nothing of the old one), as a window that never moves is worth less.
+  private oversize(p: Packet): void {
+    this.stats.dropped++;
+    this.fail(E_RX_OVERFLOW);
+    if (this.state !== ST_CONNECTED) return;
+    if (p.topicOff < 0) {
+      if (p.qos > 0) this.drop(E_RX_OVERFLOW);
+      return;
+    }
+    const id = p.packetId;
+    if (p.qos === 2) {
+      const seen = this.qos2In;
+      if (seen === null) {
+        this.drop(E_QOS_NOT_GRANTED);
+        return;
+      }
+      // Exactly once, as for any QoS 2 message: a resent one is only acknowledged again.
+      if (!seen.has(id)) {
+        seen.add(id);
+        this.tellOversize(p);
+      }
+      this.write(this.tx, 0, encodeAck(this.tx, 0, PUBREC, id));
+      return;
+    }
+    this.tellOversize(p);
+    if (p.qos === 1) this.write(this.tx, 0, encodeAck(this.tx, 0, PUBACK, id));
+  }
+
+  private tellOversize(p: Packet): void {
+    if (this.events.onOversize) {
+      this.events.onOversize(this.matchTopics ? this.subs.match(p.buf, p.topicOff, p.topicLen, p.topicText) : -1, p);
+    }
   }
 
   private deliver(p: Packet): void {

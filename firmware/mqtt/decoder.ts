@@ -1,10 +1,11 @@
 // The streaming decoder: takes bytes in chunks of any size, reassembles packets in one fixed RX buffer
 // (or reads them in place when a chunk holds the whole packet) and hands each to the sink as the one
 // reused Packet view. Nothing is allocated after construction and nothing throws.
-import { E_REMAINING_LENGTH, E_RX_OVERFLOW } from "./errors";
+import { E_REMAINING_LENGTH, E_RX_OVERFLOW, E_QOS_INVALID, E_DUP_QOS0 } from "./errors";
 import { Packet, parsePacket } from "./packet";
 import { copyBytes } from "./bytes";
-import { S_HEADER, S_LENGTH, S_BODY, S_SKIP } from "./states";
+import { S_HEADER, S_LENGTH, S_BODY, S_SKIP, S_HEAD } from "./states";
+import { PUBLISH } from "./packet-types";
 
 /** Where decoded packets and decode errors go. Bound once; called synchronously from feed(). */
 export interface PacketSink {
@@ -88,13 +89,17 @@ export class Decoder {
         this.mul *= 128;
         if ((b & 0x80) === 0) this.startBody();
         else if (this.fill === 5) this.fail(E_REMAINING_LENGTH);
-      } else if (state === S_BODY) {
-        let n = this.total - this.fill;
+      } else if (state === S_BODY || state === S_HEAD) {
+        const limit = state === S_BODY ? this.total : this.rx.length;
+        let n = limit - this.fill;
         if (n > end - off) n = end - off;
         copyBytes(this.rx, this.fill, src, off, n);
         this.fill += n;
         off += n;
-        if (this.fill === this.total) this.deliverRx();
+        if (this.fill === limit) {
+          if (state === S_BODY) this.deliverRx();
+          else this.oversize();
+        }
       } else {
         let n = this.skip;
         if (n > end - off) n = end - off;
@@ -134,6 +139,12 @@ export class Decoder {
     this.headerLen = this.fill;
     this.total = this.fill + this.rl;
     if (this.total > this.rx.length) {
+      if (this.rx[0] >> 4 === PUBLISH) {
+        // Its topic and packet id come first: read what fits, so it can still be acknowledged.
+        this.state = S_HEAD;
+        if (this.fill === this.rx.length) this.oversize();
+        return;
+      }
       this.skip = this.rl;
       this.state = this.rl > 0 ? S_SKIP : S_HEADER;
       const p = this.packet;
@@ -146,6 +157,44 @@ export class Decoder {
     }
     this.state = S_BODY;
     if (this.rl === 0) this.deliverRx();
+  }
+
+  // rx is full with the start of an oversize PUBLISH; the rest of it is skipped. It is reported as
+  // E_RX_OVERFLOW with the view filled as far as rx holds it: where the topic and the packet id are
+  // there, the view has them (else topicOff is -1 and packetId 0), and payloadLen is the whole
+  // payload's length though rx holds only its start. A client can then acknowledge what it cannot read.
+  // A malformed one is reported with the rule it breaks, as any other packet.
+  private oversize(): void {
+    const rx = this.rx;
+    const hl = this.headerLen;
+    const p = this.packet;
+    this.skip = this.total - rx.length;
+    this.state = S_SKIP;
+    const h = rx[0];
+    const qos = (h >> 1) & 3;
+    if (qos !== 3 && !(qos === 0 && (h & 8) !== 0) && hl + 2 <= rx.length &&
+      hl + 2 + ((rx[hl] << 8) | rx[hl + 1]) + (qos > 0 ? 2 : 0) <= rx.length) {
+      // Topic and packet id are in rx: parsed and checked as usual; only the payload is cut short.
+      const code = parsePacket(rx, 0, hl, this.rl, p);
+      this.sink.onDecodeError(code < 0 ? code : E_RX_OVERFLOW, p);
+      return;
+    }
+    p.buf = rx;
+    p.type = PUBLISH;
+    p.flags = h & 15;
+    p.qos = qos;
+    p.retain = (h & 1) !== 0;
+    p.dup = (h & 8) !== 0;
+    p.start = 0;
+    p.length = this.total;
+    p.remainingLength = this.rl;
+    p.packetId = 0;
+    p.topicOff = -1;
+    p.topicLen = 0;
+    p.topicText = null;
+    p.payloadOff = -1;
+    p.payloadLen = 0;
+    this.sink.onDecodeError(qos === 3 ? E_QOS_INVALID : qos === 0 && (h & 8) !== 0 ? E_DUP_QOS0 : E_RX_OVERFLOW, p);
   }
 
   // The packet assembled in rx is complete: back to waiting for a header, then hand it over.

@@ -34,3 +34,5 @@ export const S_HEADER = 0;
 export const S_LENGTH = 1;
 export const S_BODY = 2;
 export const S_SKIP = 3;
+/** An oversize PUBLISH: reading what fits of it (topic and packet id come first), then skipping the rest. */
+export const S_HEAD = 4;

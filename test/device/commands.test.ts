@@ -156,10 +156,21 @@ function commandSuites(): void {
       expect(h.events).toContain("refused " + REFUSED_TOO_LONG + " " + topicOf("set", "fan"));
       h.command("fan", "ON" + " ".repeat(14));
       expect(h.pins.levels[FAN]).toBe(true);
-      // Far beyond the RX buffer, the client drops it before the device sees it (counted as dropped).
+      // Far beyond the RX buffer: skipped unread (counted as dropped), still refused with its length and
+      // acknowledged, so a broker's window of unacknowledged messages never fills with them.
       const dropped = h.device.client.stats.dropped;
+      h.take();
+      const pubacks = () => h.transport.sent.filter((p) => p.type === "PUBACK").length;
+      const before = pubacks();
       noPinChange(h, () => h.command("fan", "x".repeat(4000)));
       expect(h.device.client.stats.dropped).toBe(dropped + 1);
+      expect(refusal(h)).toEqual([{ topic: topicOf("set", "fan"), reason: "payload too long", length: 4000 }]);
+      expect(pubacks()).toBe(before + 1);
+      // The same for a relay that does not exist: refused as such, with the length.
+      noPinChange(h, () => h.command("heater", "x".repeat(4000)));
+      expect(refusal(h)).toEqual([{ topic: topicOf("set", "heater"), reason: "unknown relay", length: 4000 }]);
+      h.command("fan", "ON");
+      expect(h.pins.levels[FAN]).toBe(true);
     });
 
     it("checks in order: unknown relay, then size, then retained, then payload", () => {

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import mqtt from "mqtt";
 import { build } from "../../sim/cli/build";
 import { startAedes, type RunningBroker } from "../../sim/broker/embedded";
-import { DISCONNECT } from "../../firmware/mqtt/packet-types";
+import { DISCONNECT, PUBACK } from "../../firmware/mqtt/packet-types";
 import { FaultProxy } from "../support/fault-proxy";
 import { WIFI_STUB, uploadScript } from "../support/espruino-boot";
 
@@ -70,6 +70,16 @@ describe("the built firmware in the Espruino interpreter", () => {
     });
     // Still ON: a refused command changes nothing.
     expect(seen.filter((m) => m.topic === "devices/esp32-01/relay/pump/state").map((m) => m.payload)).toEqual(["OFF", "ON"]);
+
+    // Commands longer than the board's receive buffer (they arrive in 536-byte socket chunks): refused
+    // with their length and acknowledged, so a broker's window of unacknowledged messages never fills.
+    const pubacks = proxy.count("c2b", PUBACK);
+    for (let i = 0; i < 3; i++) peer.publish("devices/esp32-01/relay/pump/set", "x".repeat(600), { qos: 1 });
+    await until("three oversize refusals", () => seen.filter((m) => m.topic === "devices/esp32-01/error" && m.payload.includes("\"length\":600")).length === 3);
+    expect(JSON.parse(seen.filter((m) => m.topic === "devices/esp32-01/error").pop()!.payload)).toEqual({
+      topic: "devices/esp32-01/relay/pump/set", reason: "payload too long", length: 600,
+    });
+    await until("their PUBACKs", () => proxy.count("c2b", PUBACK) >= pubacks + 3);
 
     // Memory in use with everything running, asked at the interpreter's console.
     let out = "";

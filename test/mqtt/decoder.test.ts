@@ -35,6 +35,14 @@ function publishOfLength(total: number): Uint8Array {
   return concat(fromHex("30"), Uint8Array.of(rl), fromHex("00 01 74"), textBytes("A x " + (rl - 3)));
 }
 
+// A PUBLISH QoS 1 to `topic` with packet id `id` and `n` payload bytes.
+function publishQos1(topic: string, id: number, n: number): Uint8Array {
+  const t = textBytes(topic);
+  const rl = 2 + t.length + 2 + n;
+  const len = rl < 128 ? Uint8Array.of(rl) : Uint8Array.of((rl & 127) | 128, rl >> 7);
+  return concat(Uint8Array.of(0x32), len, Uint8Array.of(t.length >> 8, t.length & 255), t, Uint8Array.of(id >> 8, id & 255), new Uint8Array(n));
+}
+
 describe("framing", () => {
   // A chunk that holds exactly one packet with a one-byte remaining length is parsed in place at once;
   // a second byte with its continuation bit set must never pass for such a length.
@@ -133,6 +141,37 @@ describe("packets larger than the rx buffer", () => {
       expect(events[0]).toEqual({ kind: "error", code: E_RX_OVERFLOW, type: PUBLISH, flags: 0, remainingLength: 203 });
       expect(events.slice(1)).toEqual(decodeIn(concat(PUBLISH_QOS1, PING), [1000]));
     }
+  });
+
+  // What a client needs to acknowledge a message it cannot read: the topic and packet id come before the
+  // payload, so they are read into rx as far as it holds them [MQTT-3.3.2-1].
+  it("an oversize PUBLISH is reported with its topic, packet id and whole payload length, however split", () => {
+    const topic = "devices/esp32-01/relay/pump/set";
+    const pkt = publishQos1(topic, 7, 600);
+    for (const chunk of [1, 2, 5, 40, 536, pkt.length]) {
+      const seen: { code: number; topic: string; id: number; len: number; qos: number }[] = [];
+      const d = new Decoder(64, {
+        onPacket() { throw new Error("not whole"); },
+        onDecodeError(code, p) {
+          seen.push({ code, topic: Buffer.from(p.buf.subarray(p.topicOff, p.topicOff + p.topicLen)).toString(), id: p.packetId, len: p.payloadLen, qos: p.qos });
+        },
+      });
+      for (let i = 0; i < pkt.length; i += chunk) d.feed(pkt, i, Math.min(chunk, pkt.length - i));
+      expect(seen, "chunks of " + chunk).toEqual([{ code: E_RX_OVERFLOW, topic, id: 7, len: 600, qos: 1 }]);
+      expect(d.pending()).toBe(0);
+    }
+  });
+
+  it("an oversize PUBLISH whose topic does not fit rx is reported without topic or packet id", () => {
+    const pkt = publishQos1("t".repeat(80), 7, 10);
+    let seen: { code: number; off: number; id: number } | null = null;
+    const d = new Decoder(64, {
+      onPacket() { throw new Error("not whole"); },
+      onDecodeError(code, p) { seen = { code, off: p.topicOff, id: p.packetId }; },
+    });
+    d.feed(pkt, 0, pkt.length);
+    expect(seen).toEqual({ code: E_RX_OVERFLOW, off: -1, id: 0 });
+    expect(d.pending()).toBe(0);
   });
 
   it("counts skipped bytes in pending() until the packet's end", () => {

@@ -27,6 +27,8 @@ export class Recorder implements ClientEvents {
   readonly subscribed: [number, number][] = [];
   readonly unsubscribed: number[] = [];
   readonly published: number[] = [];
+  /** Messages larger than the RX buffer: topic, whole payload length, qos, packet id. */
+  readonly oversize: { sub: number; topic: string; length: number; qos: number; packetId: number }[] = [];
   /** Optional hook run inside onMessage (re-entrancy tests). */
   onMessageHook: ((sub: number, p: Packet) => void) | null = null;
   /** Optional hook run inside onSubscribed. */
@@ -53,6 +55,12 @@ export class Recorder implements ClientEvents {
     this.messages.push(m);
     this.log.push("message " + sub + " " + m.topic + "=" + m.payload);
     if (this.onMessageHook) this.onMessageHook(sub, p);
+  }
+  onOversize(sub: number, p: Packet): void {
+    expect(p.topicOff + p.topicLen).toBeLessThanOrEqual(p.buf.length);
+    const o = { sub, topic: utf8Read(p.buf, p.topicOff, p.topicLen), length: p.payloadLen, qos: p.qos, packetId: p.packetId };
+    this.oversize.push(o);
+    this.log.push("oversize " + sub + " " + o.topic + " " + o.length);
   }
   onSubscribed(sub: number, code: number): void {
     this.subscribed.push([sub, code]);
