@@ -470,23 +470,7 @@ export class MqttClient implements TransportEvents, PacketSink {
 
   private onPublish(p: Packet): void {
     this.stats.messagesIn++;
-    const id = p.packetId;
-    if (p.qos === 2) {
-      const seen = this.qos2In;
-      if (seen === null) {
-        this.drop(E_QOS_NOT_GRANTED);
-        return;
-      }
-      // Exactly once: an id already delivered and awaiting PUBREL is only acknowledged again.
-      if (!seen.has(id)) {
-        seen.add(id);
-        this.deliver(p);
-      }
-      this.write(this.tx, 0, encodeAck(this.tx, 0, PUBREC, id));
-      return;
-    }
-    this.deliver(p);
-    if (p.qos === 1) this.write(this.tx, 0, encodeAck(this.tx, 0, PUBACK, id));
+    this.accept(p, false);
   }
 
   // A PUBLISH larger than the RX buffer: its payload is skipped and it counts as dropped, but the
@@ -502,6 +486,11 @@ export class MqttClient implements TransportEvents, PacketSink {
       if (p.qos > 0) this.drop(E_RX_OVERFLOW);
       return;
     }
+    this.accept(p, true);
+  }
+
+  // Hands a message to the application (onOversize for one whose payload was skipped) and acknowledges it.
+  private accept(p: Packet, oversize: boolean): void {
     const id = p.packetId;
     if (p.qos === 2) {
       const seen = this.qos2In;
@@ -509,27 +498,24 @@ export class MqttClient implements TransportEvents, PacketSink {
         this.drop(E_QOS_NOT_GRANTED);
         return;
       }
-      // Exactly once, as for any QoS 2 message: a resent one is only acknowledged again.
+      // Exactly once: an id already delivered and awaiting PUBREL is only acknowledged again.
       if (!seen.has(id)) {
         seen.add(id);
-        this.tellOversize(p);
+        this.deliver(p, oversize);
       }
       this.write(this.tx, 0, encodeAck(this.tx, 0, PUBREC, id));
       return;
     }
-    this.tellOversize(p);
+    this.deliver(p, oversize);
     if (p.qos === 1) this.write(this.tx, 0, encodeAck(this.tx, 0, PUBACK, id));
   }
 
-  private tellOversize(p: Packet): void {
-    if (this.events.onOversize) {
-      this.events.onOversize(this.matchTopics ? this.subs.match(p.buf, p.topicOff, p.topicLen, p.topicText) : -1, p);
-    }
-  }
-
-  private deliver(p: Packet): void {
+  private deliver(p: Packet, oversize: boolean): void {
     const sub = this.matchTopics ? this.subs.match(p.buf, p.topicOff, p.topicLen, p.topicText) : -1;
-    if (this.events.onMessage) this.events.onMessage(sub, p);
+    const events = this.events;
+    if (oversize) {
+      if (events.onOversize) events.onOversize(sub, p);
+    } else if (events.onMessage) events.onMessage(sub, p);
   }
 
   private onPubrec(id: number): void {
