@@ -396,13 +396,12 @@ export class MqttClient implements TransportEvents, PacketSink {
 
   onDecodeError(code: number, p: Packet): void {
     if (this.closing) return;
-    if (code === E_RX_OVERFLOW) {
-      if (p.type === PUBLISH) this.oversize(p);
-      // Skipped whole; the stream is still in step.
-      else this.fail(code);
+    if (code === E_RX_OVERFLOW && p.type === PUBLISH) {
+      this.oversize(p);
       return;
     }
-    // A malformed packet closes the connection [MQTT-4.8.0-1].
+    // A malformed packet closes the connection [MQTT-4.8.0-1], whatever its size; so does one this side
+    // could never read (a SUBACK for more filters than it has, a packet only a server receives).
     this.drop(code);
   }
 

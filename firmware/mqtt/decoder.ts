@@ -1,11 +1,13 @@
 // The streaming decoder: takes bytes in chunks of any size, reassembles packets in one fixed RX buffer
 // (or reads them in place when a chunk holds the whole packet) and hands each to the sink as the one
 // reused Packet view. Nothing is allocated after construction and nothing throws.
-import { E_REMAINING_LENGTH, E_RX_OVERFLOW, E_QOS_INVALID, E_DUP_QOS0 } from "./errors";
+import {
+  E_REMAINING_LENGTH, E_RX_OVERFLOW, E_QOS_INVALID, E_DUP_QOS0, E_PACKET_TYPE_RESERVED, E_LENGTH_MISMATCH,
+} from "./errors";
 import { Packet, parsePacket } from "./packet";
 import { copyBytes } from "./bytes";
 import { S_HEADER, S_LENGTH, S_BODY, S_SKIP, S_HEAD } from "./states";
-import { PUBLISH } from "./packet-types";
+import { PUBLISH, CONNACK, PUBACK, PUBCOMP, UNSUBACK, PINGREQ } from "./packet-types";
 
 /** Where decoded packets and decode errors go. Bound once; called synchronously from feed(). */
 export interface PacketSink {
@@ -16,6 +18,14 @@ export interface PacketSink {
    * known. After E_REMAINING_LENGTH the stream has no trustworthy framing; a client closes the link.
    */
   onDecodeError(code: number, p: Packet): void;
+}
+
+// The code for a packet of this type too large for the RX buffer (not PUBLISH: it is read in part).
+function oversizeCode(type: number): number {
+  if (type === 0 || type === 15) return E_PACKET_TYPE_RESERVED;
+  // CONNACK, PUBACK, PUBREC, PUBREL, PUBCOMP, UNSUBACK: 2 bytes; PINGREQ, PINGRESP, DISCONNECT: none.
+  if (type === CONNACK || (type >= PUBACK && type <= PUBCOMP) || type === UNSUBACK || type >= PINGREQ) return E_LENGTH_MISMATCH;
+  return E_RX_OVERFLOW;
 }
 
 /** Smallest RX buffer: a fixed header with a 4-byte remaining length, so framing always fits. */
@@ -152,7 +162,9 @@ export class Decoder {
       p.flags = this.rx[0] & 15;
       p.remainingLength = this.rl;
       p.length = this.total;
-      this.sink.onDecodeError(E_RX_OVERFLOW, p);
+      // A type whose body has a fixed length breaks its rule at any size, and says so: an oversize
+      // PINGRESP is as malformed as a 3-byte one.
+      this.sink.onDecodeError(oversizeCode(p.type), p);
       return;
     }
     this.state = S_BODY;

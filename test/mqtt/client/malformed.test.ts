@@ -6,7 +6,7 @@ import {
   E_CONNACK_FLAGS, E_LENGTH_MISMATCH, E_DUP_QOS0, E_TOPIC_WILDCARD, E_RX_OVERFLOW, E_FIELD_OVERRUN, errorName,
 } from "../../../firmware/mqtt";
 import { ST_WAITING } from "../../../firmware/mqtt/client";
-import { publish, concat, suback, puback, pubrel } from "../../support/fake-transport";
+import { publish, concat, suback, pubrel } from "../../support/fake-transport";
 import { setup } from "./harness";
 
 const hex = (s: string): Uint8Array => Uint8Array.from(s.split(" ").map((x) => parseInt(x, 16)));
@@ -197,14 +197,33 @@ describe("packets bigger than the RX buffer", () => {
     expect(h.ev.errors).toEqual([E_RX_OVERFLOW]);
   });
 
-  it("an oversize non-PUBLISH packet is an error but no dropped message", () => {
+  it("an oversize SUBACK, more codes than filters this side has, closes the link", () => {
     const h = setup({ rxBytes: 16 });
     h.up();
     h.client.subscribeAll(Array.from({ length: 20 }, (_, i) => new TextEncoder().encode("f" + i)), Array(20).fill(0));
     h.t.take();
-    h.t.deliver(suback(1, Array(20).fill(0)), puback(99));
+    h.t.deliver(suback(1, Array(20).fill(0)));
     expect(h.ev.errors).toEqual([E_RX_OVERFLOW]);
     expect(h.client.stats.dropped).toBe(0);
-    expect(h.client.isConnected()).toBe(true);
+    expect(h.client.isConnected()).toBe(false);
+  });
+
+  // One rule whatever the size: what breaks a rule closes the link, and the log names the rule.
+  it.each([
+    ["CONNACK", 0x20, E_LENGTH_MISMATCH],
+    ["PUBACK", 0x40, E_LENGTH_MISMATCH],
+    ["PUBREL", 0x62, E_LENGTH_MISMATCH],
+    ["UNSUBACK", 0xb0, E_LENGTH_MISMATCH],
+    ["PINGRESP", 0xd0, E_LENGTH_MISMATCH],
+    ["reserved type 0", 0x00, E_PACKET_TYPE_RESERVED],
+    ["reserved type 15", 0xf0, E_PACKET_TYPE_RESERVED],
+  ])("a %s with a 600-byte body closes the link as a small malformed one does [MQTT-4.8.0-1]", (_, byte1, code) => {
+    for (const size of [3, 600]) {
+      const h = setup({ rxBytes: 64 });
+      h.up();
+      h.t.deliver(concat(Uint8Array.of(byte1), size < 128 ? Uint8Array.of(size) : Uint8Array.of((size & 127) | 128, size >> 7), new Uint8Array(size)));
+      expect(h.ev.errors, size + " bytes").toEqual([code]);
+      expect(h.client.isConnected(), size + " bytes").toBe(false);
+    }
   });
 });
