@@ -382,8 +382,8 @@ export class MqttClient implements TransportEvents, PacketSink {
       return;
     }
     if (this.state !== ST_CONNECTED) return;
+    // QoS 0/1 PUBLISH and PUBACK took the short path above.
     if (type === PUBLISH) this.onPublish(p);
-    else if (type === PUBACK) this.complete(p.packetId, SLOT_PUBACK);
     else if (type === PUBREC) this.onPubrec(p.packetId);
     else if (type === PUBCOMP) this.complete(p.packetId, SLOT_PUBCOMP);
     else if (type === PUBREL) {

@@ -1,8 +1,8 @@
 // Bundles firmware TypeScript into one self-contained ES5 script for Espruino, in three passes:
-// 1. esbuild bundles the TypeScript sources (ES2017) and folds constants: every `const` number or string
-//    that a module exports is inlined where another module uses it. On the interpreter a name is looked up by
-//    a linear search of its scope, so each of the ~100 error codes, packet types and states left in the
-//    bundle's one scope would cost every lookup there (shared/ESPRUINO.md, "Cost model").
+// 1. esbuild bundles the TypeScript sources (ES2017) and folds constants: a `const` number or string
+//    exported by a module of constants alone (errors.ts, packet-types.ts, states.ts) is inlined where it
+//    is used. On the interpreter a name is looked up by a linear search of its scope, so each of the
+//    ~100 error codes, packet types and states left in the bundle's one scope would cost every lookup.
 // 2. TypeScript lowers that one file to ES5 (esbuild cannot lower let/const or classes to ES5).
 // 3. esbuild minifies the ES5 (short names, no whitespace: the interpreter lexes the source as it runs).
 // Minified builds also shorten the property names that only the firmware's own classes use (mangle.ts).
@@ -47,7 +47,7 @@ export async function bundleFirmware(options: BundleOptions): Promise<string> {
     mainFields: ["main"],
     external: ESPRUINO_BUILTINS,
     define: options.define ?? {},
-    // Folds every exported constant into the places that use it (module-local ones stay variables).
+    // Folds the constants of constants-only modules into the places that use them.
     minifySyntax: true,
     // Class fields as assignments in the constructor, not esbuild's defineProperty helper.
     tsconfigRaw: { compilerOptions: { useDefineForClassFields: false } },

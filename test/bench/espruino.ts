@@ -32,7 +32,7 @@ const PAYLOAD = '{"value":12.5,"unit":"%","uptime":12345}';
 const COMMAND_TOPIC = "devices/esp32-01/relay/pump/set";
 
 /** Ir of each callgrind part, in order, less its flash reads. */
-export interface Run {
+interface Run {
   parts: number[];
   out: string;
 }
@@ -51,13 +51,13 @@ function partCost(file: string): number {
   const m = /^(?:summary|totals):\s+(\d+)/m.exec(text);
   if (!m) throw new Error(`no totals in ${file}`);
   const r = spawnSync("callgrind_annotate", ["--inclusive=yes", "--threshold=100", file], { encoding: "utf8", maxBuffer: 64 << 20 });
-  const line = r.stdout.split("\n").find((l) => /[: ]jshFlashRead[ \n]/.test(l + "\n") || /:jshFlashRead\b/.test(l));
+  const line = r.stdout.split("\n").find((l) => /:jshFlashRead\b/.test(l));
   const flash = line ? Number(line.trim().split(/\s+/)[0].replace(/,/g, "")) : 0;
   return Number(m[1]) - flash;
 }
 
 /** runCounted(bin, code, dir, counted, files) -> one run of `code` from .bootcde, under callgrind when counted. */
-export async function runCounted(bin: string, code: string, dir: string, counted: boolean, files: Record<string, string> = {}): Promise<Run> {
+async function runCounted(bin: string, code: string, dir: string, counted: boolean, files: Record<string, string> = {}): Promise<Run> {
   writeFileSync(join(dir, "upload.js"), uploadScript(code, files));
   const args = counted
     ? ["--tool=callgrind", "--dump-before=jswrap_espruino_getAddressOf", `--callgrind-out-file=${join(dir, "cg.out")}`, bin, "upload.js"]
@@ -91,7 +91,7 @@ function field(out: string, line: string, name: string): number {
   return Number(m[1]);
 }
 
-export interface Micro {
+interface Micro {
   publish: number;
   receive: number;
   qos1: number;
@@ -99,7 +99,7 @@ export interface Micro {
 }
 
 // Regions: empty, publish, receive, qos1; each is part 1 + 2k (a small gap part between regions).
-export async function micro(bin: string, setup: string, files: Record<string, string> = {}): Promise<Micro> {
+async function micro(bin: string, setup: string, files: Record<string, string> = {}): Promise<Micro> {
   const dir = mkdtempSync(join(tmpdir(), "relaymq-bench-"));
   try {
     const driver = fill(readFileSync(join(HERE, "micro-driver.js"), "utf8"), { N, TOPIC: js(RX_TOPIC), PAYLOAD: js(PAYLOAD) });
@@ -111,11 +111,11 @@ export async function micro(bin: string, setup: string, files: Record<string, st
     const per = (k: number) => (region(k) - region(0)) / N;
     return { publish: per(1), receive: per(2), qos1: per(3), jsvars: field(run.out, "rest", "usage") };
   } finally {
-    if (!process.env.BENCH_KEEP) rmSync(dir, { recursive: true, force: true });
+    rmSync(dir, { recursive: true, force: true });
   }
 }
 
-export async function engineSetup(): Promise<string> {
+async function engineSetup(): Promise<string> {
   return bundleFirmware({
     entry: join(HERE, "engine-entry.ts"),
     define: { __TOPIC__: js(TOPIC), __PAYLOAD__: js(PAYLOAD), __FILTER__: js(FILTER) },
@@ -126,11 +126,11 @@ export async function engineSetup(): Promise<string> {
 }
 
 // The module goes to Storage as "MQTT", where require() finds it: its code runs from flash, like ours.
-export function moduleSetup(): string {
+function moduleSetup(): string {
   return fill(readFileSync(join(HERE, "module-setup.js"), "utf8"), { TOPIC: js(TOPIC), PAYLOAD: js(PAYLOAD), FILTER: js(FILTER) });
 }
 
-export interface Command {
+interface Command {
   command: number;
   puback: number;
   jsvars: number;
@@ -154,7 +154,7 @@ async function firmware(dir: string): Promise<string> {
   return readFileSync(join(dir, "firmware.js"), "latin1");
 }
 
-export async function command(bin: string): Promise<Command> {
+async function command(bin: string): Promise<Command> {
   const dir = mkdtempSync(join(tmpdir(), "relaymq-bench-fw-"));
   try {
     const fw = await firmware(dir);
@@ -197,10 +197,11 @@ export async function run(): Promise<string> {
   const missing = !bin ? "ESPRUINO_BIN is not set (an Espruino Linux build)"
     : spawnSync("valgrind", ["--version"]).status !== 0 ? "valgrind is not installed (apt-get install valgrind)" : "";
   if (missing) return `espruino: skipped, ${missing}`;
-  const engine = await micro(bin!, await engineSetup());
+  const engineCode = await engineSetup();
+  const engine = await micro(bin!, engineCode);
   const modPath = process.env.ESPRUINO_MQTT_MODULE;
   const mod = modPath ? await micro(bin!, moduleSetup(), { MQTT: readFileSync(modPath, "latin1") }) : null;
-  const engineBytes = Buffer.byteLength(await engineSetup(), "latin1");
+  const engineBytes = Buffer.byteLength(engineCode, "latin1");
   const cmd = await command(bin!);
   const row = (name: string, a: string, b: string | null) => console.log(`  ${name.padEnd(34)} ${a.padStart(12)} ${b === null ? "" : b.padStart(14)}`);
   console.log(`Espruino interpreter (${bin}), ${N} operations a region, Ir per operation`);

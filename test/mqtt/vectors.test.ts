@@ -1,4 +1,4 @@
-// The shared MQTT 3.1.1 vectors (test/fixtures/mqtt-vectors.json, a copy of ../shared/mqtt-vectors.json): every valid packet encodes to its
+// The shared MQTT 3.1.1 vectors (test/fixtures/mqtt-vectors.json): every valid packet encodes to its
 // bytes and decodes back to every field, every malformed packet is rejected with its own error code,
 // and every remaining-length example round-trips.
 import { afterEach, describe, expect, it } from "vitest";
@@ -8,10 +8,7 @@ import {
   E_TOPIC_WILDCARD, E_PACKET_ID, E_FIELD_OVERRUN, E_RETURN_CODE_INVALID, E_SUBSCRIBE_EMPTY, E_SUBSCRIBE_QOS,
   E_UNSUBSCRIBE_EMPTY, E_UTF8_NULL, E_PROTOCOL_NAME, E_RX_OVERFLOW, setByteCopy, loopCopy, nativeCopy,
 } from "../../firmware/mqtt";
-import { existsSync, readFileSync } from "node:fs";
-import { dirname, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
-import { loadVectors, fromHex, toHex, textBytes, VECTORS_PATH } from "../helpers/vectors";
+import { loadVectors, fromHex, toHex, textBytes } from "../helpers/vectors";
 import { Recorder, concat, decodeIn, encodeNeutral, expectedNeutral } from "./codec-support";
 
 const vectors = loadVectors();
@@ -195,12 +192,4 @@ describe("remaining length vectors", () => {
       expect(d.pending()).toBe(0);
     },
   );
-});
-
-describe("the repository's copy of the vectors", () => {
-  // The shared file beside the repository (where a workspace has one) is the source; the copy must not drift.
-  const shared = resolve(dirname(fileURLToPath(import.meta.url)), "../../../shared/mqtt-vectors.json");
-  it.skipIf(!existsSync(shared))("is identical to ../shared/mqtt-vectors.json", () => {
-    expect(readFileSync(VECTORS_PATH, "utf8")).toBe(readFileSync(shared, "utf8"));
-  });
 });
