@@ -95,4 +95,10 @@ export interface Storage {
 export interface System {
   /** Free memory in the runtime's unit (JsVars on Espruino, KB in the simulator). */
   freeMemory(): number;
+  /** The WiFi station's MAC address, "aa:bb:cc:dd:ee:ff" in lower case, or "" when unknown. Start-up. */
+  mac(): string;
+  /** The signal of the access point in dBm, or NaN when unknown (not joined). */
+  rssi(): number;
+  /** The board's IPv4 address as dotted text, or "" when it has none. */
+  ip(): string;
 }

@@ -1,26 +1,27 @@
 // The device: the board's configuration brought to life over the seams. It owns the MQTT client, the
 // relays and the sensors, routes commands to relays, reports state and sensor values, publishes
-// telemetry and Home Assistant discovery. Everything is allocated and encoded in the constructor;
-// start(), tick(), commands, reports and telemetry allocate nothing (DESIGN.md, "Allocation-free").
+// telemetry and Home Assistant discovery, and announces all of it again when Home Assistant's birth
+// message says it (re)started. Everything is allocated and encoded in the constructor; start(), tick(),
+// commands, reports and telemetry allocate nothing (DESIGN.md, "Allocation-free").
 import { allocBytes, natives } from "../mqtt/bytes";
-import { DeviceConfig } from "./config";
+import { DeviceConfig, FirmwareInfo } from "./config";
 import { Transport, Clock, Pins, Timers, Storage, System, Log, LOG_INFO, LOG_WARN } from "../platform";
 import { MqttClient } from "../mqtt/client";
 import { ClientOptions } from "../mqtt/client-options";
 import { Packet } from "../mqtt/packet";
-import { utf8Bytes } from "../mqtt/utf8";
+import { utf8Bytes, validateUtf8 } from "../mqtt/utf8";
 import { OK, E_INFLIGHT_FULL } from "../mqtt/errors";
 import { topicNames } from "./topics";
 import { Relays, RelayListener } from "./relays";
 import { Sensors, SensorListener, KIND_DIGITAL } from "./sensors";
 import { Telemetry } from "./telemetry";
-import { discoveryMessages, STATUS_ONLINE, STATUS_OFFLINE } from "./discovery";
+import { discoveryPlan, STATUS_ONLINE, STATUS_OFFLINE, LEDGER_KEY } from "./discovery";
 import { Outbox, OutboxSender } from "./outbox";
 import { parseCommand, parseCommandText, sameBytes, CMD_NONE, CMD_ON, CMD_OFF } from "./command";
 import {
   formatRefusal, REFUSAL_MIN_BYTES, REFUSED_UNKNOWN_RELAY, REFUSED_TOO_LONG, REFUSED_RETAINED, REFUSED_UNKNOWN_PAYLOAD,
 } from "./refusal";
-import { writeFixed } from "./format";
+import { writeFixed, writeAscii } from "./format";
 
 /** The seams a device runs on. */
 export interface DeviceIO {
@@ -33,6 +34,8 @@ export interface DeviceIO {
   log?: Log | null;
   /** [0, 1) source for the reconnect jitter; Math.random when absent (tests pass a fixed one). */
   random?: () => number;
+  /** The firmware's version and support URL for Home Assistant (the build's); left out when absent. */
+  firmware?: FirmwareInfo | null;
 }
 
 /**
@@ -62,6 +65,18 @@ const VALUE_BYTES = 24;
 /** Commands remembered (packet id and relay) to recognise a redelivery; a power of two. */
 const RECENT = 8;
 
+// Where the discovery ledger stands (discovery.ts): nothing to write, owed, or owed and announced in the
+// session that is up (written once everything went out and was acknowledged).
+const LEDGER_DONE = 0;
+const LEDGER_OWED = 1;
+const LEDGER_SENT = 2;
+
+/** The level after the discovery prefix where Home Assistant says it (re)started (mqtt/const.py). */
+const STATUS_TOPIC_LEVEL = "status";
+
+/** Not a refusal: an empty payload on a set topic asks for the relay's state. */
+const QUERY = -1;
+
 export class Device implements RelayListener, SensorListener, OutboxSender {
   readonly config: DeviceConfig;
   readonly client: MqttClient;
@@ -81,6 +96,10 @@ export class Device implements RelayListener, SensorListener, OutboxSender {
   private readonly sensorTopics: Uint8Array[] = [];
   private readonly filters: Uint8Array[] = [];
   private readonly filterQos: number[] = [];
+  /** Home Assistant's birth topic (<discovery prefix>/status), or null without discovery. */
+  private readonly birthTopic: Uint8Array | null = null;
+  /** The same as the runtime's string, where it makes strings (Espruino); else null. */
+  private readonly birthText: string | null = null;
   private readonly online: Uint8Array;
   private readonly offline: Uint8Array;
   private readonly on: Uint8Array;
@@ -105,6 +124,11 @@ export class Device implements RelayListener, SensorListener, OutboxSender {
   private connected = false;
   private startedAt = 0;
   private nextTelemetry = 0;
+  /** Sensor states (and, after a birth message, telemetry) owed once the outbox has sent the configs. */
+  private statesOwed = false;
+  private telemetryOwed = false;
+  private ledger = LEDGER_DONE;
+  private readonly ledgerText: string;
 
   /**
    * new Device(config, io, events?): expands and encodes every topic, builds discovery payloads and
@@ -150,19 +174,32 @@ export class Device implements RelayListener, SensorListener, OutboxSender {
       this.sensorTopics.push(utf8Bytes(names.sensorState[i]));
       largest = Math.max(largest, this.sensorTopics[i].length + VALUE_BYTES);
     }
-    if (config.discovery.enabled) {
-      const d = discoveryMessages(config, names);
-      for (let i = 0; i < d.length; i++) {
-        const topic = utf8Bytes(d[i].topic);
-        const payload = utf8Bytes(d[i].payload);
-        outbox.add(topic, payload);
-        largest = Math.max(largest, topic.length + payload.length);
-      }
+    // Discovery after the states: configs go out straight from their bytes (not sized into any buffer),
+    // hand-over messages at QoS 1 around them.
+    for (let i = 0; i < config.sensors.length; i++) checkUnit(config.sensors[i].name, config.sensors[i].unit);
+    const stored = io.storage.read(LEDGER_KEY);
+    const plan = discoveryPlan(config, names, io.firmware || null, io.system.mac(), stored);
+    for (let i = 0; i < plan.messages.length; i++) {
+      const m = plan.messages[i];
+      const topic = utf8Bytes(m.topic);
+      const payload = byteString(m.payload);
+      outbox.add(topic, payload, m.direct, m.cleanup);
+      if (!m.direct) largest = Math.max(largest, topic.length + payload.length);
     }
     outbox.seal();
+    this.ledgerText = plan.ledger;
+    if (plan.ledger !== stored) this.ledger = LEDGER_OWED;
     for (let i = 0; i < names.commandFilters.length; i++) {
       this.filters.push(utf8Bytes(names.commandFilters[i]));
       this.filterQos.push(1);
+    }
+    if (config.discovery.enabled) {
+      // Home Assistant's birth message comes at QoS 0 (mqtt/const.py DEFAULT_BIRTH).
+      const birth = utf8Bytes(config.discovery.prefix + "/" + STATUS_TOPIC_LEVEL);
+      this.birthTopic = birth;
+      this.birthText = natives.text(birth, 0, birth.length);
+      this.filters.push(birth);
+      this.filterQos.push(0);
     }
     // Room for the topic and payload of a refused command; longer ones are cut to fit.
     this.errorBuf = new Uint8Array(Math.max(REFUSAL_MIN_BYTES, 96 + 2 * longestSet + 2 * this.maxPayload));
@@ -248,6 +285,7 @@ export class Device implements RelayListener, SensorListener, OutboxSender {
       this.publishTelemetry();
     }
     if (this.outbox.waiting > 0) this.pump();
+    else if ((this.statesOwed || this.ledger === LEDGER_SENT) && this.connected) this.afterOutbox();
   }
 
   /**
@@ -323,20 +361,56 @@ export class Device implements RelayListener, SensorListener, OutboxSender {
     return this.publish(topic, payload, 0, payload.length, 1, true);
   }
 
+  /** sendDirect(topic, payload) -> client.publishDirect's result: a discovery config, QoS 0 retained. */
+  sendDirect(topic: Uint8Array, payload: Uint8Array): number {
+    const r = this.client.publishDirect(topic, payload, 0, payload.length, true);
+    if (r >= 0) {
+      if (this.events.onPublish) this.events.onPublish(topic, payload, 0, payload.length, 0, true);
+    } else this.log(LOG_WARN, r, "publish");
+    return r;
+  }
+
   // ---- internals ----
 
   private linkUp(): void {
     this.connected = true;
-    // Online first, then every relay state and discovery config, in outbox order, as PUBACKs allow.
-    this.outbox.markAll();
-    this.pump();
-    this.sensors.reportAll();
+    if (this.ledger === LEDGER_OWED) this.ledger = LEDGER_SENT;
+    // Online first, then every relay state and discovery config, in outbox order, as PUBACKs allow; the
+    // sensors once the configs are out (an entity Home Assistant does not know yet would miss its value).
+    this.announce(false);
     this.log(LOG_INFO, OK, "connected");
     if (this.events.onConnection) this.events.onConnection(true);
   }
 
+  // Everything retained again, then (afterOutbox) the sensor states; with telemetry, the diagnostics too.
+  private announce(telemetry: boolean): void {
+    this.outbox.markAll();
+    this.statesOwed = true;
+    this.telemetryOwed = telemetry;
+    this.pump();
+  }
+
+  // The outbox is empty while connected: owed states go out, and a finished hand-over is written down.
+  private afterOutbox(): void {
+    if (this.statesOwed) {
+      this.statesOwed = false;
+      this.sensors.reportAll();
+      if (this.telemetryOwed) {
+        this.telemetryOwed = false;
+        this.publishTelemetry();
+      }
+    }
+    if (this.ledger === LEDGER_SENT && this.client.inflight.used === 0) {
+      // Every hand-over message was acknowledged, and the configs were written before the last of them.
+      this.ledger = LEDGER_DONE;
+      this.outbox.retire();
+      if (!this.io.storage.write(LEDGER_KEY, this.ledgerText)) this.log(LOG_WARN, OK, "discovery ledger not stored");
+    }
+  }
+
   private linkDown(): void {
     this.connected = false;
+    if (this.ledger === LEDGER_SENT) this.ledger = LEDGER_OWED;
     this.relays.outageBegan();
     this.log(LOG_WARN, this.client.lastError, "disconnected");
     if (this.events.onConnection) this.events.onConnection(false);
@@ -366,16 +440,22 @@ export class Device implements RelayListener, SensorListener, OutboxSender {
     }
     let cmd = CMD_NONE;
     let reason = 0;
-    if (r < 0) reason = REFUSED_UNKNOWN_RELAY;
-    else if (p.payloadLen > this.maxPayload) reason = REFUSED_TOO_LONG;
-    else if (p.retain && !this.acceptRetained) reason = REFUSED_RETAINED;
+    // Every branch off a command's path costs nothing on it: Home Assistant's birth is looked for only
+    // among unknown topics, an empty payload (a state query, or the clearing of a retained command) only
+    // among refused ones.
+    if (r < 0) {
+      if (this.birth(p, text)) return;
+      reason = REFUSED_UNKNOWN_RELAY;
+    } else if (p.payloadLen > this.maxPayload) reason = REFUSED_TOO_LONG;
+    else if (p.retain && !this.acceptRetained) reason = p.payloadLen === 0 ? QUERY : REFUSED_RETAINED;
     else {
       const word = natives.text(buf, p.payloadOff, p.payloadLen);
       cmd = word === null ? parseCommand(buf, p.payloadOff, p.payloadLen) : parseCommandText(word);
-      if (cmd === CMD_NONE) reason = REFUSED_UNKNOWN_PAYLOAD;
+      if (cmd === CMD_NONE) reason = p.payloadLen === 0 ? QUERY : REFUSED_UNKNOWN_PAYLOAD;
     }
     if (reason !== 0) {
-      this.refuse(reason, p);
+      if (reason === QUERY) this.confirmRelay(r);
+      else this.refuse(reason, p);
       return;
     }
     // A QoS 1 command the broker sends again (DUP: our PUBACK was lost) that this board already applied
@@ -391,6 +471,21 @@ export class Device implements RelayListener, SensorListener, OutboxSender {
     const changed = cmd === CMD_ON ? this.relays.set(r, true) : cmd === CMD_OFF ? this.relays.set(r, false) : this.relays.toggle(r);
     // An unchanged relay still answers with its state: the sender learns the command was taken.
     if (!changed) this.confirmRelay(r);
+  }
+
+  // Home Assistant's birth message (live, "online"): it (re)started and knows no sensor state, so every
+  // config and state is announced again, the diagnostics (telemetry) with them. -> whether p was one.
+  private birth(p: Packet, text: string | null): boolean {
+    const topic = this.birthTopic;
+    if (topic === null) return false;
+    if (text !== null ? text !== this.birthText : !sameBytes(p.buf, p.topicOff, p.topicLen, topic)) return false;
+    // A retained birth (sent with retain by a configured HA) arrives as the board subscribes: it has
+    // just announced everything anyway. Anything but "online" (HA's will, "offline") asks for nothing.
+    if (!p.retain && sameBytes(p.buf, p.payloadOff, p.payloadLen, this.online)) {
+      this.log(LOG_INFO, OK, "home assistant online");
+      this.announce(true);
+    }
+    return true;
   }
 
   // Whether command `id` for relay r is among the last RECENT applied.
@@ -416,7 +511,8 @@ export class Device implements RelayListener, SensorListener, OutboxSender {
     if (!this.client.isConnected()) return;
     const now = this.io.clock.now();
     const s = this.sensors;
-    const n = this.telemetry.format(Math.floor((now - this.startedAt) / 1000), this.io.system.freeMemory(),
+    const sys = this.io.system;
+    const n = this.telemetry.format(Math.floor((now - this.startedAt) / 1000), sys.freeMemory(), sys.rssi(), sys.ip(),
       this.relays.on, s.value, s.kind, s.decimals, this.client.stats);
     this.publish(this.telemetryTopic, this.telemetry.buf, 0, n, 0, false);
   }
@@ -433,4 +529,20 @@ export class Device implements RelayListener, SensorListener, OutboxSender {
     const log = this.io.log;
     if (log) log.log(level, code, message);
   }
+}
+
+
+// A discovery payload's chars as bytes (it is a byte string: discovery.ts).
+function byteString(s: string): Uint8Array {
+  const b = allocBytes(s.length);
+  writeAscii(b, 0, s);
+  return b;
+}
+
+// A unit must be its UTF-8 bytes (config.ts); a string of UTF-16 chars would reach Home Assistant garbled.
+function checkUnit(sensor: string, unit: string): void {
+  let wide = false;
+  for (let i = 0; i < unit.length; i++) if (unit.charCodeAt(i) > 0xff) wide = true;
+  const b = byteString(unit);
+  if (wide || validateUtf8(b, 0, b.length) !== OK) throw new Error("sensor " + sensor + ": unit is not UTF-8 bytes");
 }

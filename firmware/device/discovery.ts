@@ -1,77 +1,303 @@
-// Home Assistant MQTT discovery: one retained config per relay (`switch`), digital input
-// (`binary_sensor`), analog input and counter (`sensor`), on <prefix>/<component>/<id>_<name>/config.
-// Built with JSON.stringify once at start-up (valid JSON by construction); the device keeps the bytes
-// and republishes them after every connect, since a broker restart may have lost retained messages.
-import { DeviceConfig } from "./config";
+// Home Assistant MQTT discovery: what the board tells Home Assistant about itself, and how it hands over
+// from what it told it before. Built once at start-up (it allocates); the device keeps the bytes and
+// publishes them after every connect and every time Home Assistant announces itself (birth message).
+//
+// - One entity per relay (switch, or button with pulseMs), digital input (binary_sensor), analog input
+//   and counter (sensor), and five diagnostic sensors read from the telemetry.
+// - "device" mode: one config on <prefix>/device/<id>/config with every entity under "cmps" (HA 2024.11);
+//   "entity" mode: one config per entity on <prefix>/<platform>/<id>/<key>/config. Both use the board id
+//   as node_id and the entity's key as object_id, so Home Assistant gives an entity the same discovery
+//   id either way (which is what lets it migrate between the two), and no two boards can share a topic.
+// - Keys are abbreviated and Home Assistant's defaults left out (sim/board/ha-rules.ts). They are written
+//   as literals or in brackets, never as dotted names, so the build's property shortening keeps them.
+// - What was published before (the ledger, kept in Storage) decides the hand-over: a config the board no
+//   longer has is removed (an empty retained config, or a platform-only component in the device config),
+//   one that moves between the two forms is migrated ({"migrate_discovery": true} on the old topic, the
+//   new config, then the old topic emptied), as Home Assistant's migration procedure asks.
+import { DeviceConfig, FirmwareInfo } from "./config";
 import { TopicNames } from "./topics";
+import { jsonText } from "./json-text";
 
-export interface DiscoveryMessage {
-  topic: string;
-  payload: string;
-}
-
-/** What the device publishes on its status topic; also what discovery tells Home Assistant. */
+/** What the device publishes on its status topic; Home Assistant's availability defaults are the same. */
 export const STATUS_ONLINE = "online";
 export const STATUS_OFFLINE = "offline";
 
-/** discoveryMessages(config, topics) -> the configs in config order, relays first. Start-up only. */
-export function discoveryMessages(config: DeviceConfig, topics: TopicNames): DiscoveryMessage[] {
-  const out: DiscoveryMessage[] = [];
+/** Storage key of the ledger: the discovery configs this board last left retained on the broker. */
+export const LEDGER_KEY = "ha_discovery";
+
+/** The object ids of the diagnostic entities: no relay or sensor may be named so (sim/board checks). */
+export const DIAGNOSTIC_KEYS = ["uptime", "free_memory", "mqtt_reconnects", "wifi_rssi", "ip_address"];
+
+/** A retained discovery message. payload is a byte string: one char a byte, UTF-8. */
+export interface DiscoveryMessage {
+  topic: string;
+  payload: string;
+  /** Written straight from its bytes at QoS 0 (configs: the largest messages); else QoS 1. */
+  direct: boolean;
+  /** Owed only until the ledger is written: migration markers, removals, interim configs. */
+  cleanup: boolean;
+}
+
+export interface DiscoveryPlan {
+  /** In the order they must go out: interim configs and migration markers, configs, removals. */
+  messages: DiscoveryMessage[];
+  /** The ledger once these went out. */
+  ledger: string;
+}
+
+interface Component {
+  key: string;
+  platform: string;
+  /** Abbreviated keys, without the platform. */
+  config: Record<string, unknown>;
+  /** Reads the telemetry topic: in a device config it inherits the shared state topic. */
+  telemetry: boolean;
+}
+
+/** A discovery config the ledger says is retained on the broker. */
+interface Entry {
+  device: boolean;
+  topic: string;
+  /** device entries: key -> platform of each component. */
+  components: Record<string, string>;
+}
+
+const LEDGER_HEADER = "relaymq-ha 1";
+const MIGRATE = "{\"migrate_discovery\":true}";
+
+/**
+ * discoveryPlan(config, topics, firmware, mac, stored) -> the discovery messages and the ledger they make.
+ * mac: the board's station MAC ("" when unknown); stored: the ledger Storage holds, or null.
+ */
+export function discoveryPlan(
+  config: DeviceConfig, topics: TopicNames, firmware: FirmwareInfo | null, mac: string, stored: string | null,
+): DiscoveryPlan {
+  const d = config.discovery;
   const id = config.id;
-  const prefix = config.discovery.prefix;
-  const device = {
-    identifiers: [id],
-    name: id,
-    manufacturer: "relaymq",
-    model: "ESP32 (Espruino)",
+  const current = d.enabled ? components(config, topics) : [];
+  const before: DiscoveryMessage[] = [];
+  const configs: DiscoveryMessage[] = [];
+  const after: DiscoveryMessage[] = [];
+  const device = deviceBlock(id, firmware, mac);
+  const origin = originBlock(firmware);
+  const deviceTopic = d.prefix + "/device/" + id + "/config";
+  const byKey: Record<string, string> = {};
+  for (let i = 0; i < current.length; i++) byKey[current[i].key] = current[i].platform;
+  const old = parseLedger(stored);
+  const previous = old !== null ? old : legacyLedger(config);
+  let ledger = LEDGER_HEADER + "\n";
+  const removed: Record<string, string> = {};
+  let moved = false;
+  for (let i = 0; i < previous.length; i++) {
+    const e = previous[i];
+    if (!d.enabled) {
+      after.push(message(e.topic, "", false, true));
+    } else if (e.device) {
+      if (e.topic === deviceTopic && d.mode === "device") {
+        // Components gone from the board, or now on another platform (the old one must go first).
+        for (const k in e.components) {
+          if (!hasKey(e.components, k) || byKey[k] === e.components[k]) continue;
+          removed[k] = e.components[k];
+          if (hasKey(byKey, k)) moved = true;
+        }
+      } else if (e.topic === deviceTopic) {
+        // Back to one config per entity (Home Assistant's rollback): what is not coming back is removed
+        // first, then the device config hands its entities over.
+        const gone: Record<string, unknown> = {};
+        let any = false;
+        for (const k in e.components) {
+          if (hasKey(e.components, k) && byKey[k] !== e.components[k]) {
+            gone[k] = { p: e.components[k] };
+            any = true;
+          }
+        }
+        if (any) before.push(message(e.topic, jsonText({ dev: device, o: origin, cmps: gone }), true, true));
+        before.push(message(e.topic, MIGRATE, false, true));
+        after.push(message(e.topic, "", false, true));
+      } else {
+        after.push(message(e.topic, "", false, true));
+      }
+    } else if (d.mode === "device" && isEntityTopic(e.topic, d.prefix, id, byKey)) {
+      // Same discovery id in both forms: Home Assistant hands the entity over, keeping its history.
+      before.push(message(e.topic, MIGRATE, false, true));
+      after.push(message(e.topic, "", false, true));
+    } else if (d.mode !== "entity" || !isEntityTopic(e.topic, d.prefix, id, byKey)) {
+      after.push(message(e.topic, "", false, true));
+    }
+  }
+  if (d.enabled && d.mode === "device") {
+    const cmps: Record<string, unknown> = {};
+    const line: string[] = ["d " + deviceTopic];
+    for (let i = 0; i < current.length; i++) {
+      const c = current[i];
+      cmps[c.key] = withPlatform(c);
+      line.push(c.key + ":" + c.platform);
+    }
+    if (moved) {
+      // Home Assistant keys components by name within the device config: a key that changes platform is
+      // removed under its old platform in an interim config before the new one takes the key.
+      const interim: Record<string, unknown> = {};
+      for (const k in cmps) if (hasKey(cmps, k)) interim[k] = hasKey(removed, k) ? { p: removed[k] } : cmps[k];
+      before.unshift(message(deviceTopic, deviceConfig(device, origin, topics, interim), true, true));
+    }
+    for (const k in removed) if (hasKey(removed, k) && !hasKey(cmps, k)) cmps[k] = { p: removed[k] };
+    configs.push(message(deviceTopic, deviceConfig(device, origin, topics, cmps), true, false));
+    ledger += line.join(" ") + "\n";
+  } else if (d.enabled) {
+    for (let i = 0; i < current.length; i++) {
+      const c = current[i];
+      const p: Record<string, unknown> = {};
+      copyInto(p, c.config);
+      if (c.telemetry) p["stat_t"] = topics.telemetry;
+      p["avty_t"] = topics.status;
+      p["dev"] = device;
+      p["o"] = origin;
+      const topic = entityTopic(d.prefix, c.platform, id, c.key);
+      configs.push(message(topic, jsonText(p), true, false));
+      ledger += "e " + topic + "\n";
+    }
+  }
+  return { messages: before.concat(configs, after), ledger: ledger };
+}
+
+function message(topic: string, payload: string, direct: boolean, cleanup: boolean): DiscoveryMessage {
+  return { topic: topic, payload: payload, direct: direct, cleanup: cleanup };
+}
+
+function hasKey(o: object, k: string): boolean {
+  return Object.prototype.hasOwnProperty.call(o, k);
+}
+
+function copyInto(to: Record<string, unknown>, from: Record<string, unknown>): void {
+  for (const k in from) if (hasKey(from, k)) to[k] = from[k];
+}
+
+function withPlatform(c: Component): Record<string, unknown> {
+  const o: Record<string, unknown> = { p: c.platform };
+  copyInto(o, c.config);
+  return o;
+}
+
+function deviceConfig(device: object, origin: object, topics: TopicNames, cmps: object): string {
+  // Availability and the state topic are shared options: every component inherits them unless it sets
+  // its own (the diagnostics read the telemetry; "online"/"offline" are the defaults, left out).
+  return jsonText({ dev: device, o: origin, avty_t: topics.status, stat_t: topics.telemetry, cmps: cmps });
+}
+
+function entityTopic(prefix: string, platform: string, id: string, key: string): string {
+  return prefix + "/" + platform + "/" + id + "/" + key + "/config";
+}
+
+// An entity config of this board whose component is still here on the same platform.
+function isEntityTopic(topic: string, prefix: string, id: string, byKey: Record<string, string>): boolean {
+  for (const k in byKey) if (hasKey(byKey, k) && topic === entityTopic(prefix, byKey[k], id, k)) return true;
+  return false;
+}
+
+function deviceBlock(id: string, firmware: FirmwareInfo | null, mac: string): Record<string, unknown> {
+  // "relaymq:" keeps the identifier apart from any other MQTT device that uses the board's name.
+  const dev: Record<string, unknown> = { ids: ["relaymq:" + id] };
+  if (mac !== "") dev["cns"] = [["mac", mac]];
+  dev["name"] = id;
+  dev["mf"] = "relaymq";
+  dev["mdl"] = "ESP32 (Espruino)";
+  if (firmware !== null && firmware.version !== "") dev["sw"] = firmware.version;
+  return dev;
+}
+
+function originBlock(firmware: FirmwareInfo | null): Record<string, unknown> {
+  const o: Record<string, unknown> = { name: "relaymq" };
+  if (firmware !== null && firmware.version !== "") o["sw"] = firmware.version;
+  if (firmware !== null && firmware.supportUrl !== "") o["url"] = firmware.supportUrl;
+  return o;
+}
+
+// The entities, in config order: relays, sensors, then the diagnostics.
+function components(config: DeviceConfig, topics: TopicNames): Component[] {
+  const out: Component[] = [];
+  const id = config.id;
+  const uid = function (key: string): string {
+    // ":" is in no id or name, so no two boards or entities share one.
+    return id + ":" + key;
   };
   for (let i = 0; i < config.relays.length; i++) {
-    const name = config.relays[i].name;
-    const p: Record<string, unknown> = {
-      name: name,
-      unique_id: id + "_" + name,
-      command_topic: topics.relaySet[i],
-      state_topic: topics.relayState[i],
-      payload_on: "ON",
-      payload_off: "OFF",
-      state_on: "ON",
-      state_off: "OFF",
-      // The device refuses retained commands; Home Assistant must not send them.
-      retain: false,
-      qos: 1,
-    };
-    out.push(message(prefix, "switch", id, name, p, topics, device));
+    const r = config.relays[i];
+    const c: Record<string, unknown> = { name: r.name, uniq_id: uid(r.name), cmd_t: topics.relaySet[i] };
+    if (r.pulseMs > 0) {
+      // A pulse relay is pressed, not switched: its command is ON (the relay turns itself off).
+      c["pl_prs"] = "ON";
+    } else {
+      c["stat_t"] = topics.relayState[i];
+    }
+    // Commands at QoS 1; the board refuses retained commands and HA sends none by default.
+    c["qos"] = 1;
+    if (r.deviceClass !== null) c["dev_cla"] = r.deviceClass;
+    out.push({ key: r.name, platform: r.pulseMs > 0 ? "button" : "switch", config: c, telemetry: false });
   }
   for (let i = 0; i < config.sensors.length; i++) {
     const s = config.sensors[i];
-    const p: Record<string, unknown> = {
-      name: s.name,
-      unique_id: id + "_" + s.name,
-      state_topic: topics.sensorState[i],
-    };
-    let component = "sensor";
+    const c: Record<string, unknown> = { name: s.name, uniq_id: uid(s.name), stat_t: topics.sensorState[i] };
+    if (s.deviceClass !== null) c["dev_cla"] = s.deviceClass;
     if (s.type === "digital") {
-      component = "binary_sensor";
-      p.payload_on = "1";
-      p.payload_off = "0";
-    } else {
-      if (s.unit !== "") p.unit_of_measurement = s.unit;
-      // A counter restarts from zero when the board reboots; total_increasing tells Home Assistant to
-      // treat a drop as a meter reset, so its long-term totals stay right without storing counts.
-      p.state_class = s.type === "counter" ? "total_increasing" : "measurement";
+      c["pl_on"] = "1";
+      c["pl_off"] = "0";
+      out.push({ key: s.name, platform: "binary_sensor", config: c, telemetry: false });
+      continue;
     }
-    out.push(message(prefix, component, id, s.name, p, topics, device));
+    if (s.unit !== "") c["unit_of_meas"] = s.unit;
+    // A counter restarts from zero when the board reboots; total_increasing tells Home Assistant to
+    // treat a drop as a meter reset, so its long-term totals stay right without storing counts.
+    c["stat_cla"] = s.type === "counter" ? "total_increasing" : "measurement";
+    c["sug_dsp_prc"] = s.decimals;
+    out.push({ key: s.name, platform: "sensor", config: c, telemetry: false });
+  }
+  // Read from the telemetry; a value older than 2.5 periods (the board is silent) shows as unavailable.
+  const expire = Math.ceil(config.telemetry.periodSec * 2.5);
+  const diag = function (key: string, name: string, field: string, extra: Record<string, unknown>): void {
+    const c: Record<string, unknown> = { name: name, uniq_id: uid(key), val_tpl: "{{value_json." + field + "}}" };
+    copyInto(c, extra);
+    c["ent_cat"] = "diagnostic";
+    c["exp_aft"] = expire;
+    out.push({ key: key, platform: "sensor", config: c, telemetry: true });
+  };
+  diag(DIAGNOSTIC_KEYS[0], "Uptime", "uptime", { dev_cla: "duration", unit_of_meas: "s", stat_cla: "total_increasing" });
+  diag(DIAGNOSTIC_KEYS[1], "Free memory", "free", { stat_cla: "measurement" });
+  diag(DIAGNOSTIC_KEYS[2], "Reconnects", "mqtt.reconnects", { stat_cla: "total_increasing" });
+  diag(DIAGNOSTIC_KEYS[3], "WiFi signal", "rssi", { dev_cla: "signal_strength", unit_of_meas: "dBm", stat_cla: "measurement" });
+  diag(DIAGNOSTIC_KEYS[4], "IP address", "ip", {});
+  return out;
+}
+
+/** parseLedger(text) -> the entries, or null for no ledger (none stored, or not one this firmware wrote). */
+function parseLedger(text: string | null): Entry[] | null {
+  if (text === null) return null;
+  const lines = text.split("\n");
+  if (lines[0] !== LEDGER_HEADER) return null;
+  const out: Entry[] = [];
+  for (let i = 1; i < lines.length; i++) {
+    const words = lines[i].split(" ");
+    if (words.length < 2 || (words[0] !== "d" && words[0] !== "e")) continue;
+    const e: Entry = { device: words[0] === "d", topic: words[1], components: {} };
+    for (let k = 2; k < words.length; k++) {
+      const at = words[k].indexOf(":");
+      if (at > 0) e.components[words[k].substring(0, at)] = words[k].substring(at + 1);
+    }
+    out.push(e);
   }
   return out;
 }
 
-function message(
-  prefix: string, component: string, id: string, name: string, p: Record<string, unknown>, topics: TopicNames,
-  device: object,
-): DiscoveryMessage {
-  p.availability_topic = topics.status;
-  p.payload_available = STATUS_ONLINE;
-  p.payload_not_available = STATUS_OFFLINE;
-  p.device = device;
-  return { topic: prefix + "/" + component + "/" + id + "_" + name + "/config", payload: JSON.stringify(p) };
+// Before the ledger existed (relaymq 0.1.0), each relay and sensor had <prefix>/<platform>/<id>_<name>/config:
+// a board flashed over that firmware removes those of its current entities.
+function legacyLedger(config: DeviceConfig): Entry[] {
+  const out: Entry[] = [];
+  const p = config.discovery.prefix + "/";
+  const add = function (platform: string, name: string): void {
+    out.push({ device: false, topic: p + platform + "/" + config.id + "_" + name + "/config", components: {} });
+  };
+  for (let i = 0; i < config.relays.length; i++) add("switch", config.relays[i].name);
+  for (let i = 0; i < config.sensors.length; i++) {
+    add(config.sensors[i].type === "digital" ? "binary_sensor" : "sensor", config.sensors[i].name);
+  }
+  return out;
 }

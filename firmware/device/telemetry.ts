@@ -1,6 +1,7 @@
 // The periodic telemetry document, formatted into one fixed buffer:
-// {"uptime":s,"free":n,"relays":{"pump":"ON",...},"sensors":{"door":1,"light":42.5,...},
+// {"uptime":s,"free":n,"rssi":dBm,"ip":"a.b.c.d","relays":{"pump":"ON",...},"sensors":{"door":1,...},
 //  "mqtt":{"connects":..,"reconnects":..,"dropped":..,"errors":..,"msgsIn":..,"msgsOut":..}}
+// Home Assistant's diagnostic entities read uptime, free, rssi, ip and mqtt.reconnects from it.
 // Names are JSON-escaped and encoded once at start-up; numbers are written digit by digit.
 import { DeviceConfig } from "./config";
 import { ClientStats } from "../mqtt/client";
@@ -10,6 +11,8 @@ import { KIND_DIGITAL } from "./sensors";
 
 /** Bytes a number may take: writeFixed and writeInt write at most 20. */
 const NUMBER_BYTES = 24;
+/** An IPv4 address has at most 15 chars; more is cut (the document stays valid JSON). */
+const IP_CHARS = 15;
 
 export class Telemetry {
   /** The formatted document is buf[0 .. format()'s result). */
@@ -19,8 +22,8 @@ export class Telemetry {
 
   /** new Telemetry(config): encodes the names and sizes the buffer for the worst case. */
   constructor(config: DeviceConfig) {
-    // The fixed text (about 130 bytes) and eight numbers.
-    let size = 160 + 8 * NUMBER_BYTES;
+    // The fixed text (about 150 bytes), nine numbers and the address.
+    let size = 180 + 9 * NUMBER_BYTES + IP_CHARS;
     for (let i = 0; i < config.relays.length; i++) {
       const k = utf8Bytes(JSON.stringify(config.relays[i].name) + ":");
       this.relayKeys.push(k);
@@ -35,18 +38,24 @@ export class Telemetry {
   }
 
   /**
-   * format(uptimeSec, free, relaysOn, values, kinds, decimals, stats) -> the document's length in buf.
-   * Digital values are written as 0/1, the others with their decimals.
+   * format(uptimeSec, free, rssi, ip, relaysOn, values, kinds, decimals, stats) -> the document's length in
+   * buf. Digital values are written as 0/1, the others with their decimals; an unknown rssi (NaN) as null;
+   * ip is printable ASCII (a runtime's address text).
    */
   format(
-    uptimeSec: number, free: number, relaysOn: Uint8Array, values: Float64Array, kinds: Uint8Array,
-    decimals: Uint8Array, stats: ClientStats,
+    uptimeSec: number, free: number, rssi: number, ip: string, relaysOn: Uint8Array, values: Float64Array,
+    kinds: Uint8Array, decimals: Uint8Array, stats: ClientStats,
   ): number {
     const b = this.buf;
     let o = writeAscii(b, 0, "{\"uptime\":");
     o = writeInt(b, o, uptimeSec);
     o = writeAscii(b, o, ",\"free\":");
     o = writeInt(b, o, free);
+    o = writeAscii(b, o, ",\"rssi\":");
+    o = writeInt(b, o, rssi);
+    o = writeAscii(b, o, ",\"ip\":\"");
+    o = writeAscii(b, o, ip.length > IP_CHARS ? ip.substr(0, IP_CHARS) : ip);
+    b[o++] = 0x22;
     o = writeAscii(b, o, ",\"relays\":{");
     for (let i = 0; i < this.relayKeys.length; i++) {
       if (i > 0) b[o++] = 0x2c;

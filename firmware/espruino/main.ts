@@ -1,6 +1,6 @@
 // The firmware's entry on the board: binds the seams to Espruino, applies the relays' power-on states at
 // once, then keeps WiFi and the broker connection up forever. __BOARD__ is the validated board.json,
-// embedded by `npm run build`.
+// embedded by `npm run build`, as are the firmware's version and support URL (from package.json).
 import type { DeviceConfig } from "../device/config";
 import { Device, DeviceIO } from "../device/device";
 import { Relays } from "../device/relays";
@@ -15,6 +15,8 @@ import { espruinoSystem } from "./system";
 import { WifiManager } from "./wifi";
 
 declare const __BOARD__: DeviceConfig;
+declare const __RELAYMQ_VERSION__: string;
+declare const __RELAYMQ_SUPPORT_URL__: string;
 
 /** How often the device's timers (keep alive, fail-safe, sampling, telemetry) are driven. */
 const TICK_MS = 100;
@@ -37,6 +39,7 @@ const io: DeviceIO = {
   storage: new EspruinoStorage(),
   system: espruinoSystem,
   log: { log: log },
+  firmware: { version: __RELAYMQ_VERSION__, supportUrl: __RELAYMQ_SUPPORT_URL__ },
 };
 /** The relays alone, driven while the device cannot start: power-on state, then fail-safe. */
 let bare: Relays | null = null;

@@ -11,6 +11,9 @@ import type {
 import { esp32Pin, gpioRanges } from "./esp32-pins";
 import { JsonSyntaxError, parseJson } from "./json";
 import { formatPath, validateSchema } from "./schema";
+import { deviceClassProblems, prefixProblems } from "./ha-check";
+import { BIRTH } from "./ha-rules";
+import { DIAGNOSTIC_KEYS } from "../../firmware/device/discovery";
 
 export class BoardError extends Error {
   /** One "path: problem" per entry; the message is these joined by newlines. */
@@ -72,7 +75,20 @@ export function parseBoard(text: string, env: Env, file = "board.json"): LoadedB
   const config = normalize(raw);
   checkBoard(config, raw, r, fromEnv);
   if (r.errors.length > 0) throw new BoardError(r.errors, r.warnings);
-  return { config, warnings: r.warnings };
+  return { config: encodeUnits(config), warnings: r.warnings };
+}
+
+/**
+ * The firmware carries a unit as its UTF-8 bytes, one char a byte (firmware/device/config.ts): the one
+ * form an 8-bit Espruino string and a Node string hold alike. The checks above read it as text.
+ */
+function encodeUnits(c: DeviceConfig): DeviceConfig {
+  return { ...c, sensors: c.sensors.map((s) => ({ ...s, unit: Buffer.from(s.unit, "utf8").toString("latin1") })) };
+}
+
+/** unitText(unit) -> the text of a unit as DeviceConfig carries it (its UTF-8 bytes, one char a byte). */
+export function unitText(unit: string): string {
+  return Buffer.from(unit, "latin1").toString("utf8");
 }
 
 function describeIoError(err: unknown): string {
@@ -243,7 +259,11 @@ function normalize(d: any): DeviceConfig {
     telemetry: { periodSec: num(obj(root.telemetry).periodSec, 60) },
     relays: arr(root.relays).map(relay),
     sensors: arr(root.sensors).map(sensor),
-    discovery: { enabled: bool(discovery.enabled, true), prefix: str(discovery.prefix, "homeassistant") },
+    discovery: {
+      enabled: bool(discovery.enabled, true),
+      prefix: str(discovery.prefix, "homeassistant"),
+      mode: oneOf(discovery.mode, ["device", "entity"], "device"),
+    },
     commands: { acceptRetained: bool(commands.acceptRetained, false), maxPayload: num(commands.maxPayload, 16) },
   };
 }
@@ -262,6 +282,7 @@ function relay(x: unknown): RelayConfig {
     failsafe,
     pulseMs: num(r.pulseMs, 0),
     interlock: strOrNull(r.interlock),
+    deviceClass: strOrNull(r.deviceClass),
   };
 }
 
@@ -287,6 +308,7 @@ function sensor(x: unknown): SensorConfig {
     periodMs: analog ? num(s.periodMs, 1000) : 0,
     edge: counter ? oneOf(s.edge, ["rising", "falling", "both"], "falling") : "both",
     decimals: digital ? 0 : num(s.decimals, analog ? analogDecimals(scale) : counterDecimals(scale)),
+    deviceClass: strOrNull(s.deviceClass),
   };
 }
 
@@ -317,12 +339,20 @@ function checkTopicText(path: string, s: string, r: Report): boolean {
   return false;
 }
 
-/** The id or a relay/sensor name: one topic level, and part of Home Assistant object ids. */
-function checkName(path: string, s: string, r: Report): void {
+/**
+ * The id or a relay/sensor name: one topic level, and a level of Home Assistant discovery topics, where
+ * HA takes only A-Z, a-z, 0-9, "_" and "-" (discovery.py TOPIC_MATCHER): with discovery on, anything else
+ * is an error (HA would log "illegal discovery topic" and never create the entity).
+ */
+function checkName(path: string, s: string, r: Report, discovery: boolean): void {
   if (r.isBad(path) || !checkTopicText(path, s, r)) return;
   const m = /[^A-Za-z0-9_-]/.exec(s);
-  if (m) {
-    r.warn(path, `"${s}" contains ${charName(m[0])}; Home Assistant object ids and many tools expect only A-Z, a-z, 0-9, "_" and "-"`);
+  if (!m) return;
+  const only = 'only A-Z, a-z, 0-9, "_" and "-"';
+  if (discovery) {
+    r.error(path, `"${s}" contains ${charName(m[0])}; Home Assistant takes ${only} in discovery topics and would never create the entity`);
+  } else {
+    r.warn(path, `"${s}" contains ${charName(m[0])}; Home Assistant object ids and many tools expect ${only}`);
   }
 }
 
@@ -396,6 +426,15 @@ function checkTopics(c: DeviceConfig, raw: any, r: Report): void {
   named("relaySet", c.relays, "relays", "set");
   named("relayState", c.relays, "relays", "state");
   named("sensorState", c.sensors, "sensors", "state");
+
+  // Home Assistant's birth topic is one the board listens to: a topic of its own there would be heard as
+  // Home Assistant restarting, and announcing everything again would answer itself without end.
+  if (c.discovery.enabled) {
+    const birth = `${c.discovery.prefix}/${BIRTH.topicLevel}`;
+    for (const t of all) {
+      if (t.topic === birth) r.error(t.template, `${t.label} is "${birth}", where Home Assistant announces that it started`);
+    }
+  }
 
   // Two uses of one topic: commands would reach the wrong relay, or the board would hear its own reports.
   const first = new Map<string, Concrete>();
@@ -491,7 +530,8 @@ function checkSensors(c: DeviceConfig, r: Report): void {
 }
 
 function checkNames(c: DeviceConfig, r: Report): void {
-  checkName("id", c.id, r);
+  const discovery = c.discovery.enabled;
+  checkName("id", c.id, r, discovery);
   const seen = new Map<string, string>();
   const items = [
     ...c.relays.map((x, i) => ({ owner: `relays[${i}]`, name: x.name })),
@@ -500,7 +540,12 @@ function checkNames(c: DeviceConfig, r: Report): void {
   for (const it of items) {
     const path = `${it.owner}.name`;
     if (r.isBad(path)) continue;
-    checkName(path, it.name, r);
+    checkName(path, it.name, r, discovery);
+    if (discovery && DIAGNOSTIC_KEYS.includes(it.name)) {
+      r.error(path, `"${it.name}" is the board's own diagnostic entity in Home Assistant; choose another name`);
+      r.markBad(path);
+      continue;
+    }
     const owner = seen.get(it.name);
     // One namespace for relays and sensors: telemetry, logs and discovery ids name them side by side.
     if (owner !== undefined) {
@@ -526,18 +571,25 @@ function checkConnection(c: DeviceConfig, raw: any, r: Report, fromEnv: Set<stri
   if (!r.isBad(idPath) && checkTopicText(idPath, m.clientId, r) && m.clientId.length > 23) {
     r.warn(idPath, `the MQTT client id "${m.clientId}" has ${m.clientId.length} characters; brokers need only accept 23`);
   }
+  if (!r.isBad("discovery.prefix") && checkTopicText("discovery.prefix", c.discovery.prefix, r)) {
+    const before = r.errors.length;
+    checkTopicName("discovery.prefix", c.discovery.prefix, r);
+    if (c.discovery.enabled && r.errors.length === before) {
+      for (const m of prefixProblems(c.discovery.prefix)) r.error("discovery.prefix", m);
+    }
+  }
+  if (c.discovery.enabled) {
+    for (const p of deviceClassProblems(c, (path) => r.isBad(path))) r.error(p.path, p.message);
+  }
   // Only a board with no other error is started dry: a broken one may not even be a DeviceConfig.
   if (r.errors.length === 0) {
-    for (const p of startupProblems(c, idPath)) r.error(p.path, p.message);
+    for (const p of startupProblems(encodeUnits(c), idPath)) r.error(p.path, p.message);
   }
   if (m.keepAlive === 0 && !r.isBad("mqtt.keepAlive")) {
     const fs = c.relays.findIndex((x) => x.failsafe !== null);
     r.warn("mqtt.keepAlive", fs < 0
       ? "0 turns keep alive off, so a silently dead broker connection is never noticed"
       : `0 turns keep alive off, so a silently dead broker connection is never noticed and relays[${fs}].failsafe may never apply`);
-  }
-  if (!r.isBad("discovery.prefix") && checkTopicText("discovery.prefix", c.discovery.prefix, r)) {
-    checkTopicName("discovery.prefix", c.discovery.prefix, r);
   }
   // Secrets belong in the environment; text outside ASCII goes to the radio and broker as 8-bit bytes.
   const secret = (path: string, value: string | null, name: string) => {
@@ -555,7 +607,6 @@ function checkConnection(c: DeviceConfig, raw: any, r: Report, fromEnv: Set<stri
     ["wifi.ssid", c.wifi.ssid], ["wifi.password", pw], ["mqtt.host", m.host],
     ["mqtt.username", m.username], ["mqtt.password", m.password],
   ];
-  c.sensors.forEach((s, i) => texts.push([`sensors[${i}].unit`, s.unit]));
   for (const [path, value] of texts) {
     const ch = value === null || r.isBad(path) ? null : nonAscii(value);
     if (ch !== null) r.warn(path, `contains a character outside printable ASCII; ${EIGHT_BIT}`);

@@ -86,6 +86,7 @@ const ENUM_NOUNS: Record<string, string> = {
   edge: "edge",
   powerOn: "power-on state",
   state: "fail-safe state",
+  mode: "discovery mode",
 };
 
 function humanize(e: ErrorObject, doc: unknown): SchemaProblem {

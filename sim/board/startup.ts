@@ -61,7 +61,7 @@ function dryStart(c: DeviceConfig): string | null {
       pins: { mode() {}, write() {}, read: () => false, analog: () => 0, watch: () => 0, unwatch() {} },
       timers: { every: () => 0, after: () => 0, cancel() {} },
       storage: { read: () => null, write: () => false },
-      system: { freeMemory: () => 0 },
+      system: { freeMemory: () => 0, mac: () => "", rssi: () => NaN, ip: () => "" },
     });
     return null;
   } catch (e) {

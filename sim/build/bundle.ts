@@ -13,6 +13,7 @@ import * as esbuild from "esbuild";
 import ts from "typescript";
 import type { DeviceConfig } from "../../firmware/device/config";
 import { mangleablePattern } from "./mangle";
+import { firmwareInfo } from "./firmware-info";
 
 const FIRMWARE = resolve(dirname(fileURLToPath(import.meta.url)), "../../firmware");
 
@@ -88,7 +89,20 @@ export async function bundleFirmware(options: BundleOptions): Promise<string> {
 
 const MAIN = resolve(FIRMWARE, "espruino/main.ts");
 
+/**
+ * boardDefines(config) -> what firmware/espruino/main.ts reads at build time: the board (__BOARD__) and
+ * the firmware's own version and support URL from package.json (__RELAYMQ_VERSION__, __RELAYMQ_SUPPORT_URL__).
+ */
+export function boardDefines(config: DeviceConfig): Record<string, string> {
+  const f = firmwareInfo();
+  return {
+    __BOARD__: JSON.stringify(config),
+    __RELAYMQ_VERSION__: JSON.stringify(f.version),
+    __RELAYMQ_SUPPORT_URL__: JSON.stringify(f.supportUrl),
+  };
+}
+
 /** bundleBoard(config) -> the firmware as `npm run build` makes it (minified), with config embedded. */
 export function bundleBoard(config: DeviceConfig): Promise<string> {
-  return bundleFirmware({ entry: MAIN, define: { __BOARD__: JSON.stringify(config) }, minify: true });
+  return bundleFirmware({ entry: MAIN, define: boardDefines(config), minify: true });
 }

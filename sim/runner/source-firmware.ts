@@ -9,6 +9,7 @@ import { nodeClock } from "../platform/clock";
 import { NodeTimers } from "../platform/node-timers";
 import { MapStorage } from "../platform/map-storage";
 import { nodeSystem } from "../platform/node-system";
+import { firmwareInfo } from "../build/firmware-info";
 import { VirtualPins } from "../platform/virtual-pins";
 import { logLine, type Firmware, type FirmwareHost } from "./firmware";
 
@@ -53,7 +54,8 @@ export class SourceFirmware implements Firmware {
       pins: new VirtualPins(h.bank),
       timers,
       storage: new MapStorage(h.files),
-      system: nodeSystem,
+      system: nodeSystem(c.id),
+      firmware: firmwareInfo(),
       log: { log: (level, code, message) => h.log(logLine(level, code, message), level === 0) },
     }, {
       onConnection: h.connection ? (up) => h.connection!(up) : undefined,

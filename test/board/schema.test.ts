@@ -21,15 +21,15 @@ const FULL = {
   },
   telemetry: { periodSec: 5 },
   relays: [
-    { name: "a", pin: "D16", activeLow: true, powerOn: "restore", failsafe: { state: "on", afterSec: 9 }, pulseMs: 300, interlock: "g" },
+    { name: "a", pin: "D16", activeLow: true, powerOn: "restore", failsafe: { state: "on", afterSec: 9 }, pulseMs: 300, interlock: "g", deviceClass: "identify" },
     { name: "b", pin: "D17", interlock: "g" },
   ],
   sensors: [
-    { name: "d", type: "digital", pin: "D18", pull: "down", invert: true, debounceMs: 7 },
-    { name: "an", type: "analog", pin: "D33", scale: 3.3, unit: "V", delta: 0.2, periodMs: 250, decimals: 3 },
+    { name: "d", type: "digital", pin: "D18", pull: "down", invert: true, debounceMs: 7, deviceClass: "door" },
+    { name: "an", type: "analog", pin: "D33", scale: 3.3, unit: "V", delta: 0.2, periodMs: 250, decimals: 3, deviceClass: "voltage" },
     { name: "c", type: "counter", pin: "D19", pull: "none", debounceMs: 0, scale: 0.25, unit: "L", edge: "both", decimals: 4 },
   ],
-  discovery: { enabled: false, prefix: "ha" },
+  discovery: { enabled: false, prefix: "ha", mode: "device" },
   commands: { acceptRetained: true, maxPayload: 32 },
 };
 
@@ -46,15 +46,15 @@ const FULL_CONFIG: DeviceConfig = {
   },
   telemetry: { periodSec: 5 },
   relays: [
-    { name: "a", pin: "D16", activeLow: true, powerOn: "restore", failsafe: { state: "on", afterSec: 9 }, pulseMs: 300, interlock: "g" },
-    { name: "b", pin: "D17", activeLow: false, powerOn: "off", failsafe: null, pulseMs: 0, interlock: "g" },
+    { name: "a", pin: "D16", activeLow: true, powerOn: "restore", failsafe: { state: "on", afterSec: 9 }, pulseMs: 300, interlock: "g", deviceClass: "identify" },
+    { name: "b", pin: "D17", activeLow: false, powerOn: "off", failsafe: null, pulseMs: 0, interlock: "g", deviceClass: null },
   ],
   sensors: [
-    { name: "d", type: "digital", pin: "D18", pull: "down", invert: true, debounceMs: 7, scale: 1, unit: "", delta: 0, periodMs: 0, edge: "both", decimals: 0 },
-    { name: "an", type: "analog", pin: "D33", pull: "none", invert: false, debounceMs: 0, scale: 3.3, unit: "V", delta: 0.2, periodMs: 250, edge: "both", decimals: 3 },
-    { name: "c", type: "counter", pin: "D19", pull: "none", invert: false, debounceMs: 0, scale: 0.25, unit: "L", delta: 0, periodMs: 0, edge: "both", decimals: 4 },
+    { name: "d", type: "digital", pin: "D18", pull: "down", invert: true, debounceMs: 7, scale: 1, unit: "", delta: 0, periodMs: 0, edge: "both", decimals: 0, deviceClass: "door" },
+    { name: "an", type: "analog", pin: "D33", pull: "none", invert: false, debounceMs: 0, scale: 3.3, unit: "V", delta: 0.2, periodMs: 250, edge: "both", decimals: 3, deviceClass: "voltage" },
+    { name: "c", type: "counter", pin: "D19", pull: "none", invert: false, debounceMs: 0, scale: 0.25, unit: "L", delta: 0, periodMs: 0, edge: "both", decimals: 4, deviceClass: null },
   ],
-  discovery: { enabled: false, prefix: "ha" },
+  discovery: { enabled: false, prefix: "ha", mode: "device" },
   commands: { acceptRetained: true, maxPayload: 32 },
 };
 
@@ -194,6 +194,7 @@ describe("schema and loader agree", () => {
   // For every sensor type, each property the schema allows is read by the loader for that type.
   const SAMPLE: Record<string, unknown> = {
     pull: "down", invert: true, debounceMs: 7, scale: 2.5, unit: "x", delta: 0.3, periodMs: 250, edge: "both", decimals: 4,
+    deviceClass: "door",
   };
   const PIN = { digital: "D18", analog: "D33", counter: "D19" };
   it.each((["digital", "analog", "counter"] as const).flatMap((type) => Object.keys(SAMPLE)
@@ -202,6 +203,8 @@ describe("schema and loader agree", () => {
     (type, prop) => {
       const b = minimalBoard();
       b.sensors = [{ name: "x", type, pin: PIN[type], [prop]: SAMPLE[prop] }];
+      // Without Home Assistant, a device class is not checked against the sensor's type.
+      b.discovery = { enabled: false };
       const out = run(b);
       if (!out.ok) return expect.fail(out.problems.join("\n"));
       expect((out.loaded.config.sensors[0] as any)[prop]).toEqual(SAMPLE[prop]);

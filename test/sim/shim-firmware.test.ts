@@ -8,7 +8,7 @@ import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import net from "node:net";
 import mqtt from "mqtt";
-import { bundleFirmware } from "../../sim/build/bundle";
+import { boardDefines, bundleFirmware } from "../../sim/build/bundle";
 import { parseBoard } from "../../sim/board/load";
 import { startAedes } from "../../sim/broker/embedded";
 import { sleep, until } from "../support/wait";
@@ -53,7 +53,7 @@ async function firmwareBoard(subscription: string) {
   const { config } = parseBoard(readFileSync(resolve(root, "board.json"), "utf8"), { WIFI_PASSWORD: "x", MQTT_PASSWORD: "y" });
   const source = await bundleFirmware({
     entry: resolve(root, "firmware/espruino/main.ts"),
-    define: { __BOARD__: JSON.stringify(config) },
+    define: boardDefines(config),
     minify: true,
   });
   const broker = await startAedes();
@@ -116,7 +116,7 @@ describe("the built firmware in the shim", () => {
     const { config } = parseBoard(readFileSync(resolve(root, "board.json"), "utf8"), { WIFI_PASSWORD: "x", MQTT_PASSWORD: "y" });
     const source = await bundleFirmware({
       entry: resolve(root, "firmware/espruino/main.ts"),
-      define: { __BOARD__: JSON.stringify(config) },
+      define: boardDefines(config),
       minify: true,
     });
     const connects: number[] = [];
@@ -156,10 +156,10 @@ describe("the built firmware in the shim", () => {
     const { config } = parseBoard(readFileSync(resolve(root, "board.json"), "utf8"), { WIFI_PASSWORD: "x", MQTT_PASSWORD: "y" });
     // What the build refuses, forced in: the client throws in `new Device` (keep alive over 65,535).
     const bad = { ...config, mqtt: { ...config.mqtt, keepAlive: 70000 },
-      relays: config.relays.map((r, i) => (i === 1 ? { ...r, powerOn: "on" } : r)) };
+      relays: config.relays.map((r, i) => (i === 1 ? { ...r, powerOn: "on" as const } : r)) };
     const source = await bundleFirmware({
       entry: resolve(root, "firmware/espruino/main.ts"),
-      define: { __BOARD__: JSON.stringify(bad) },
+      define: boardDefines(bad),
       minify: true,
     });
     const { shim, bank, lines } = shimBoard({ wifiJoined: false });
