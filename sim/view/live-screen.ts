@@ -2,7 +2,7 @@
 // it (broker, inputs, keys). Lines are built as styled segments, cut to the width on the plain text, and
 // only then painted, so colour codes never count as columns and never get cut in half.
 import type { BoardState, RelayModel, SensorModel, TraceLine } from "./board-state";
-import { ascii } from "./board-state";
+import { ascii, printable } from "./board-state";
 
 export interface ScreenInput {
   key: string;
@@ -139,7 +139,7 @@ function sensorLines(state: BoardState, info: ScreenInfo): Line[] {
   const pinW = Math.max(3, ...state.sensors.map((s) => s.pin.length));
   const rows = state.sensors.map((s, i) => {
     const input = info.inputs.find((x) => x.sensor === s.name);
-    const value = s.value === null ? "-" : ascii(s.value) + (s.unit ? " " + ascii(s.unit) : "");
+    const value = s.value === null ? "-" : ascii(s.value) + (s.unit ? " " + printable(s.unit) : "");
     return { s, i, input, value, raw: rawInput(s, input) };
   });
   const valueW = Math.max(...rows.map((r) => r.value.length));
