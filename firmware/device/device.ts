@@ -9,9 +9,9 @@ import { Transport, Clock, Pins, Timers, Storage, System, Log, LOG_INFO, LOG_WAR
 import { MqttClient } from "../mqtt/client";
 import { ClientOptions } from "../mqtt/client-options";
 import { Packet } from "../mqtt/packet";
-import { utf8Bytes, validateUtf8 } from "../mqtt/utf8";
+import { utf8Bytes } from "../mqtt/utf8";
 import { OK, E_INFLIGHT_FULL } from "../mqtt/errors";
-import { topicNames } from "./topics";
+import { topicNames, TopicNames } from "./topics";
 import { Relays, RelayListener } from "./relays";
 import { Sensors, SensorListener, KIND_DIGITAL } from "./sensors";
 import { Telemetry } from "./telemetry";
@@ -96,10 +96,6 @@ export class Device implements RelayListener, SensorListener, OutboxSender {
   private readonly sensorTopics: Uint8Array[] = [];
   private readonly filters: Uint8Array[] = [];
   private readonly filterQos: number[] = [];
-  /** Home Assistant's birth topic (<discovery prefix>/status), or null without discovery. */
-  private readonly birthTopic: Uint8Array | null = null;
-  /** The same as the runtime's string, where it makes strings (Espruino); else null. */
-  private readonly birthText: string | null = null;
   private readonly online: Uint8Array;
   private readonly offline: Uint8Array;
   private readonly on: Uint8Array;
@@ -124,10 +120,16 @@ export class Device implements RelayListener, SensorListener, OutboxSender {
   private connected = false;
   private startedAt = 0;
   private nextTelemetry = 0;
+  // Made last in the constructor: the interpreter finds a property by walking them in the order they
+  // were made, and none of these is on a command's path.
+  /** Home Assistant's birth topic (<discovery prefix>/status), or null without discovery. */
+  private readonly birthTopic: Uint8Array | null;
+  /** The same as the runtime's string, where it makes strings (Espruino); else null. */
+  private readonly birthText: string | null;
   /** Sensor states (and, after a birth message, telemetry) owed once the outbox has sent the configs. */
-  private statesOwed = false;
-  private telemetryOwed = false;
-  private ledger = LEDGER_DONE;
+  private statesOwed: boolean;
+  private telemetryOwed: boolean;
+  private ledger: number;
   private readonly ledgerText: string;
 
   /**
@@ -160,7 +162,8 @@ export class Device implements RelayListener, SensorListener, OutboxSender {
     this.statusSlot = outbox.add(this.statusTopic, this.online);
     this.relaySlot0 = this.statusSlot + 1;
     let longestSet = 0;
-    let largest = this.statusTopic.length + this.offline.length;
+    // The largest QoS 1 message sizes the in-flight slots, the largest of all the TX buffer.
+    let largestQos1 = this.statusTopic.length + this.offline.length;
     for (let i = 0; i < config.relays.length; i++) {
       const set = utf8Bytes(names.relaySet[i]);
       this.setTopics.push(set);
@@ -168,36 +171,27 @@ export class Device implements RelayListener, SensorListener, OutboxSender {
       if (text !== null) this.routes[text] = i;
       if (set.length > longestSet) longestSet = set.length;
       outbox.add(utf8Bytes(names.relayState[i]), this.off);
-      largest = Math.max(largest, outbox.topics[this.relaySlot0 + i].length + this.off.length);
+      largestQos1 = Math.max(largestQos1, outbox.topics[this.relaySlot0 + i].length + this.off.length);
     }
+    let largest = largestQos1;
     for (let i = 0; i < config.sensors.length; i++) {
       this.sensorTopics.push(utf8Bytes(names.sensorState[i]));
       largest = Math.max(largest, this.sensorTopics[i].length + VALUE_BYTES);
     }
-    // Discovery after the states: configs go out straight from their bytes (not sized into any buffer),
-    // hand-over messages at QoS 1 around them.
-    for (let i = 0; i < config.sensors.length; i++) checkUnit(config.sensors[i].name, config.sensors[i].unit);
-    const stored = io.storage.read(LEDGER_KEY);
-    const plan = discoveryPlan(config, names, io.firmware || null, io.system.mac(), stored);
-    for (let i = 0; i < plan.messages.length; i++) {
-      const m = plan.messages[i];
-      const topic = utf8Bytes(m.topic);
-      const payload = byteString(m.payload);
-      outbox.add(topic, payload, m.direct, m.cleanup);
-      if (!m.direct) largest = Math.max(largest, topic.length + payload.length);
-    }
+    // Discovery after the states (in a method of its own: every closure made in this constructor keeps
+    // its variables alive on the interpreter, and the plan's strings are kilobytes).
+    const found = this.discover(config, names, io);
+    largestQos1 = Math.max(largestQos1, found.qos1);
     outbox.seal();
-    this.ledgerText = plan.ledger;
-    if (plan.ledger !== stored) this.ledger = LEDGER_OWED;
+    largest = Math.max(largest, largestQos1);
     for (let i = 0; i < names.commandFilters.length; i++) {
       this.filters.push(utf8Bytes(names.commandFilters[i]));
       this.filterQos.push(1);
     }
+    let birth: Uint8Array | null = null;
     if (config.discovery.enabled) {
       // Home Assistant's birth message comes at QoS 0 (mqtt/const.py DEFAULT_BIRTH).
-      const birth = utf8Bytes(config.discovery.prefix + "/" + STATUS_TOPIC_LEVEL);
-      this.birthTopic = birth;
-      this.birthText = natives.text(birth, 0, birth.length);
+      birth = utf8Bytes(config.discovery.prefix + "/" + STATUS_TOPIC_LEVEL);
       this.filters.push(birth);
       this.filterQos.push(0);
     }
@@ -214,8 +208,10 @@ export class Device implements RelayListener, SensorListener, OutboxSender {
       keepAliveSec: mqtt.keepAlive,
       cleanSession: mqtt.cleanSession,
       will: { topic: names.status, payload: STATUS_OFFLINE, qos: 1, retain: true },
-      // PUBLISH overhead: fixed header (up to 5), topic length (2), packet id (2).
+      // PUBLISH overhead: fixed header (up to 5), topic length (2), packet id (2). Only QoS 1 messages
+      // (status, relay states, discovery hand-over) are held in flight; telemetry and reports are QoS 0.
       maxPacketBytes: largest + 9,
+      inflightBytes: largestQos1 + 9,
       // A command's topic and payload with room to spare, so a payload somewhat over maxPayload still
       // arrives and is refused with a reason; a much longer one is dropped by the client (stats.dropped).
       rxBytes: Math.max(512, 64 + 2 * longestSet + 2 * this.maxPayload),
@@ -252,6 +248,12 @@ export class Device implements RelayListener, SensorListener, OutboxSender {
         self.log(LOG_WARN, code, "mqtt");
       },
     });
+    this.birthTopic = birth;
+    this.birthText = birth === null ? null : natives.text(birth, 0, birth.length);
+    this.statesOwed = false;
+    this.telemetryOwed = false;
+    this.ledgerText = found.ledger;
+    this.ledger = found.owed ? LEDGER_OWED : LEDGER_DONE;
   }
 
   /** start(): relays to their power-on state, inputs watched, the broker connection begun. Once. */
@@ -371,6 +373,37 @@ export class Device implements RelayListener, SensorListener, OutboxSender {
   }
 
   // ---- internals ----
+
+  // Adds the discovery messages to the outbox: configs go out straight from their own bytes (sized into no
+  // buffer), hand-over messages at QoS 1 around them; a hand-over's bytes are not slab views (allocBytes),
+  // so they are freed once it is done (Outbox.retire). -> the largest QoS 1 message (topic and payload),
+  // the ledger they make, and whether Storage holds another. Start-up only.
+  private discover(config: DeviceConfig, names: TopicNames, io: DeviceIO): { qos1: number; ledger: string; owed: boolean } {
+    const stored = io.storage.read(LEDGER_KEY);
+    const plan = discoveryPlan(config, names, io.firmware || null, io.system.mac(), stored);
+    const outbox = this.outbox;
+    let qos1 = 0;
+    // Payloads are byte strings (discovery.ts): one char a byte. Equal ones share their bytes (the
+    // migration markers, the empty removals).
+    let lastText = "";
+    let lastBytes = new Uint8Array(0);
+    for (let i = 0; i < plan.messages.length; i++) {
+      const m = plan.messages[i];
+      let topic: Uint8Array;
+      if (m.cleanup) {
+        topic = new Uint8Array(m.topic.length);
+        writeAscii(topic, 0, m.topic);
+      } else topic = utf8Bytes(m.topic);
+      if (m.payload !== lastText) {
+        lastText = m.payload;
+        lastBytes = new Uint8Array(m.payload.length);
+        writeAscii(lastBytes, 0, m.payload);
+      }
+      outbox.add(topic, lastBytes, m.direct, m.cleanup);
+      if (!m.direct) qos1 = Math.max(qos1, topic.length + lastBytes.length);
+    }
+    return { qos1: qos1, ledger: plan.ledger, owed: plan.ledger !== stored };
+  }
 
   private linkUp(): void {
     this.connected = true;
@@ -529,20 +562,4 @@ export class Device implements RelayListener, SensorListener, OutboxSender {
     const log = this.io.log;
     if (log) log.log(level, code, message);
   }
-}
-
-
-// A discovery payload's chars as bytes (it is a byte string: discovery.ts).
-function byteString(s: string): Uint8Array {
-  const b = allocBytes(s.length);
-  writeAscii(b, 0, s);
-  return b;
-}
-
-// A unit must be its UTF-8 bytes (config.ts); a string of UTF-16 chars would reach Home Assistant garbled.
-function checkUnit(sensor: string, unit: string): void {
-  let wide = false;
-  for (let i = 0; i < unit.length; i++) if (unit.charCodeAt(i) > 0xff) wide = true;
-  const b = byteString(unit);
-  if (wide || validateUtf8(b, 0, b.length) !== OK) throw new Error("sensor " + sensor + ": unit is not UTF-8 bytes");
 }

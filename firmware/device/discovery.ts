@@ -16,7 +16,6 @@
 //   new config, then the old topic emptied), as Home Assistant's migration procedure asks.
 import { DeviceConfig, FirmwareInfo } from "./config";
 import { TopicNames } from "./topics";
-import { jsonText } from "./json-text";
 
 /** What the device publishes on its status topic; Home Assistant's availability defaults are the same. */
 export const STATUS_ONLINE = "online";
@@ -62,29 +61,208 @@ interface Entry {
   components: Record<string, string>;
 }
 
-const LEDGER_HEADER = "relaymq-ha 1";
-const MIGRATE = "{\"migrate_discovery\":true}";
 
 /**
  * discoveryPlan(config, topics, firmware, mac, stored) -> the discovery messages and the ledger they make.
- * mac: the board's station MAC ("" when unknown); stored: the ledger Storage holds, or null.
+ * mac: the board's station MAC ("" when unknown); stored: the ledger Storage holds, or null. Throws when
+ * a sensor's unit is not UTF-8 bytes (config.ts).
  */
 export function discoveryPlan(
   config: DeviceConfig, topics: TopicNames, firmware: FirmwareInfo | null, mac: string, stored: string | null,
 ): DiscoveryPlan {
+  // Every helper lives in here: on the interpreter each function kept at module level costs RAM for the
+  // life of the program (about 8 JsVars), these run once at start-up and go with this call.
+  const LEDGER_HEADER = "relaymq-ha 1";
+  const MIGRATE = "{\"migrate_discovery\":true}";
+
+  function hasKey(o: object, k: string): boolean {
+    return Object.prototype.hasOwnProperty.call(o, k);
+  }
+
+  function copyInto(to: Record<string, unknown>, from: Record<string, unknown>): void {
+    for (const k in from) if (hasKey(from, k)) to[k] = from[k];
+  }
+
+  // JSON as a byte string: '"', '\' and control chars escaped, every other char as it is. Espruino's
+  // JSON.stringify writes chars from 0x80 up as \u00XX, which would turn a unit's UTF-8 bytes ("°C" is C2 B0
+  // 43) into "Â°C" for Home Assistant; V8's writes UTF-16 chars the device would have to encode again.
+  function quote(s: string): string {
+    if (/^[^"\\\x00-\x1f]*$/.test(s)) return "\"" + s + "\"";
+    let out = "\"";
+    for (let i = 0; i < s.length; i++) {
+      const c = s.charCodeAt(i);
+      if (c === 0x22) out += "\\\"";
+      else if (c === 0x5c) out += "\\\\";
+      else if (c < 0x20) out += "\\u00" + (c < 0x10 ? "0" : "") + c.toString(16);
+      else out += s.charAt(i);
+    }
+    return out + "\"";
+  }
+
+  function jsonText(v: unknown): string {
+    if (typeof v === "string") return quote(v);
+    if (typeof v === "number") return isFinite(v) ? String(v) : "null";
+    if (typeof v === "boolean") return v ? "true" : "false";
+    if (v === null || typeof v !== "object") return "null";
+    const parts: string[] = [];
+    if (Array.isArray(v)) {
+      for (let i = 0; i < v.length; i++) parts.push(jsonText(v[i]));
+      return "[" + parts.join(",") + "]";
+    }
+    const o = v as Record<string, unknown>;
+    for (const k in o) if (hasKey(o, k) && o[k] !== undefined) parts.push(quote(k) + ":" + jsonText(o[k]));
+    return "{" + parts.join(",") + "}";
+  }
+
+  function message(topic: string, payload: string, direct: boolean, cleanup: boolean): DiscoveryMessage {
+    return { topic: topic, payload: payload, direct: direct, cleanup: cleanup };
+  }
+
+  function entityTopic(platform: string, key: string): string {
+    return d.prefix + "/" + platform + "/" + id + "/" + key + "/config";
+  }
+
+  // An entity config of this board whose component is still here on the same platform.
+  function isEntityTopic(topic: string): boolean {
+    for (const k in byKey) if (hasKey(byKey, k) && topic === entityTopic(byKey[k], k)) return true;
+    return false;
+  }
+
+  function deviceConfig(cmps: object): string {
+    // Availability and the state topic are shared options: every component inherits them unless it sets
+    // its own (the diagnostics read the telemetry; "online"/"offline" are the defaults, left out).
+    return jsonText({ dev: device, o: origin, avty_t: topics.status, stat_t: topics.telemetry, cmps: cmps });
+  }
+
+  function withPlatform(c: Component): Record<string, unknown> {
+    const o: Record<string, unknown> = { p: c.platform };
+    copyInto(o, c.config);
+    return o;
+  }
+
+  // A unit must be its UTF-8 bytes (config.ts): UTF-16 text would reach Home Assistant garbled.
+  function checkUnit(name: string, unit: string): void {
+    let i = 0;
+    while (i < unit.length) {
+      const b = unit.charCodeAt(i);
+      const n = b < 0x80 ? 0 : b >= 0xc2 && b <= 0xdf ? 1 : b >= 0xe0 && b <= 0xef ? 2 : b >= 0xf0 && b <= 0xf4 ? 3 : -1;
+      let ok = n >= 0 && b !== 0 && i + n < unit.length;
+      for (let k = 1; ok && k <= n; k++) ok = (unit.charCodeAt(i + k) & 0xc0) === 0x80;
+      if (!ok) throw new Error("sensor " + name + ": unit is not UTF-8 bytes");
+      i += n + 1;
+    }
+  }
+
+  // The entities, in config order: relays, sensors, then the diagnostics.
+  function components(): Component[] {
+    const out: Component[] = [];
+    const uid = function (key: string): string {
+      // ":" is in no id or name, so no two boards or entities share one.
+      return id + ":" + key;
+    };
+    for (let i = 0; i < config.relays.length; i++) {
+      const r = config.relays[i];
+      const c: Record<string, unknown> = { name: r.name, uniq_id: uid(r.name), cmd_t: topics.relaySet[i] };
+      if (r.pulseMs > 0) {
+        // A pulse relay is pressed, not switched: its command is ON (the relay turns itself off).
+        c["pl_prs"] = "ON";
+      } else {
+        c["stat_t"] = topics.relayState[i];
+      }
+      // Commands at QoS 1; the board refuses retained commands and HA sends none by default.
+      c["qos"] = 1;
+      if (r.deviceClass !== null) c["dev_cla"] = r.deviceClass;
+      out.push({ key: r.name, platform: r.pulseMs > 0 ? "button" : "switch", config: c, telemetry: false });
+    }
+    for (let i = 0; i < config.sensors.length; i++) {
+      const s = config.sensors[i];
+      checkUnit(s.name, s.unit);
+      const c: Record<string, unknown> = { name: s.name, uniq_id: uid(s.name), stat_t: topics.sensorState[i] };
+      if (s.deviceClass !== null) c["dev_cla"] = s.deviceClass;
+      if (s.type === "digital") {
+        c["pl_on"] = "1";
+        c["pl_off"] = "0";
+        out.push({ key: s.name, platform: "binary_sensor", config: c, telemetry: false });
+        continue;
+      }
+      if (s.unit !== "") c["unit_of_meas"] = s.unit;
+      // A counter restarts from zero when the board reboots; total_increasing tells Home Assistant to
+      // treat a drop as a meter reset, so its long-term totals stay right without storing counts.
+      c["stat_cla"] = s.type === "counter" ? "total_increasing" : "measurement";
+      c["sug_dsp_prc"] = s.decimals;
+      out.push({ key: s.name, platform: "sensor", config: c, telemetry: false });
+    }
+    // Read from the telemetry; a value older than 2.5 periods (the board is silent) shows as unavailable.
+    const expire = Math.ceil(config.telemetry.periodSec * 2.5);
+    const diag = function (key: string, name: string, field: string, extra: Record<string, unknown>): void {
+      const c: Record<string, unknown> = { name: name, uniq_id: uid(key), val_tpl: "{{value_json." + field + "}}" };
+      copyInto(c, extra);
+      c["ent_cat"] = "diagnostic";
+      c["exp_aft"] = expire;
+      out.push({ key: key, platform: "sensor", config: c, telemetry: true });
+    };
+    diag(DIAGNOSTIC_KEYS[0], "Uptime", "uptime", { dev_cla: "duration", unit_of_meas: "s", stat_cla: "total_increasing" });
+    diag(DIAGNOSTIC_KEYS[1], "Free memory", "free", { stat_cla: "measurement" });
+    diag(DIAGNOSTIC_KEYS[2], "Reconnects", "mqtt.reconnects", { stat_cla: "total_increasing" });
+    diag(DIAGNOSTIC_KEYS[3], "WiFi signal", "rssi", { dev_cla: "signal_strength", unit_of_meas: "dBm", stat_cla: "measurement" });
+    diag(DIAGNOSTIC_KEYS[4], "IP address", "ip", {});
+    return out;
+  }
+
+  // The ledger's entries, or null for no ledger (none stored, or not one this firmware wrote).
+  function parseLedger(text: string | null): Entry[] | null {
+    if (text === null) return null;
+    const lines = text.split("\n");
+    if (lines[0] !== LEDGER_HEADER) return null;
+    const out: Entry[] = [];
+    for (let i = 1; i < lines.length; i++) {
+      const words = lines[i].split(" ");
+      if (words.length < 2 || (words[0] !== "d" && words[0] !== "e")) continue;
+      const e: Entry = { device: words[0] === "d", topic: words[1], components: {} };
+      for (let k = 2; k < words.length; k++) {
+        const at = words[k].indexOf(":");
+        if (at > 0) e.components[words[k].substring(0, at)] = words[k].substring(at + 1);
+      }
+      out.push(e);
+    }
+    return out;
+  }
+
+  // Before the ledger existed (relaymq 0.1.0), each relay and sensor had <prefix>/<platform>/<id>_<name>/config:
+  // a board flashed over that firmware removes those of its current entities.
+  function legacyLedger(): Entry[] {
+    const out: Entry[] = [];
+    const add = function (platform: string, name: string): void {
+      out.push({ device: false, topic: d.prefix + "/" + platform + "/" + id + "_" + name + "/config", components: {} });
+    };
+    for (let i = 0; i < config.relays.length; i++) add("switch", config.relays[i].name);
+    for (let i = 0; i < config.sensors.length; i++) {
+      add(config.sensors[i].type === "digital" ? "binary_sensor" : "sensor", config.sensors[i].name);
+    }
+    return out;
+  }
+
   const d = config.discovery;
   const id = config.id;
-  const current = d.enabled ? components(config, topics) : [];
+  // "relaymq:" keeps the identifier apart from any other MQTT device that uses the board's name.
+  const device: Record<string, unknown> = { ids: ["relaymq:" + id] };
+  if (mac !== "") device["cns"] = [["mac", mac]];
+  device["name"] = id;
+  device["mf"] = "relaymq";
+  device["mdl"] = "ESP32 (Espruino)";
+  if (firmware !== null && firmware.version !== "") device["sw"] = firmware.version;
+  const origin: Record<string, unknown> = { name: "relaymq" };
+  if (firmware !== null && firmware.version !== "") origin["sw"] = firmware.version;
+  if (firmware !== null && firmware.supportUrl !== "") origin["url"] = firmware.supportUrl;
+  const current = d.enabled ? components() : [];
   const before: DiscoveryMessage[] = [];
   const configs: DiscoveryMessage[] = [];
   const after: DiscoveryMessage[] = [];
-  const device = deviceBlock(id, firmware, mac);
-  const origin = originBlock(firmware);
   const deviceTopic = d.prefix + "/device/" + id + "/config";
   const byKey: Record<string, string> = {};
   for (let i = 0; i < current.length; i++) byKey[current[i].key] = current[i].platform;
   const old = parseLedger(stored);
-  const previous = old !== null ? old : legacyLedger(config);
+  const previous = old !== null ? old : legacyLedger();
   let ledger = LEDGER_HEADER + "\n";
   const removed: Record<string, string> = {};
   let moved = false;
@@ -117,11 +295,11 @@ export function discoveryPlan(
       } else {
         after.push(message(e.topic, "", false, true));
       }
-    } else if (d.mode === "device" && isEntityTopic(e.topic, d.prefix, id, byKey)) {
+    } else if (d.mode === "device" && isEntityTopic(e.topic)) {
       // Same discovery id in both forms: Home Assistant hands the entity over, keeping its history.
       before.push(message(e.topic, MIGRATE, false, true));
       after.push(message(e.topic, "", false, true));
-    } else if (d.mode !== "entity" || !isEntityTopic(e.topic, d.prefix, id, byKey)) {
+    } else if (d.mode !== "entity" || !isEntityTopic(e.topic)) {
       after.push(message(e.topic, "", false, true));
     }
   }
@@ -138,10 +316,10 @@ export function discoveryPlan(
       // removed under its old platform in an interim config before the new one takes the key.
       const interim: Record<string, unknown> = {};
       for (const k in cmps) if (hasKey(cmps, k)) interim[k] = hasKey(removed, k) ? { p: removed[k] } : cmps[k];
-      before.unshift(message(deviceTopic, deviceConfig(device, origin, topics, interim), true, true));
+      before.unshift(message(deviceTopic, deviceConfig(interim), true, true));
     }
     for (const k in removed) if (hasKey(removed, k) && !hasKey(cmps, k)) cmps[k] = { p: removed[k] };
-    configs.push(message(deviceTopic, deviceConfig(device, origin, topics, cmps), true, false));
+    configs.push(message(deviceTopic, deviceConfig(cmps), true, false));
     ledger += line.join(" ") + "\n";
   } else if (d.enabled) {
     for (let i = 0; i < current.length; i++) {
@@ -152,152 +330,10 @@ export function discoveryPlan(
       p["avty_t"] = topics.status;
       p["dev"] = device;
       p["o"] = origin;
-      const topic = entityTopic(d.prefix, c.platform, id, c.key);
+      const topic = entityTopic(c.platform, c.key);
       configs.push(message(topic, jsonText(p), true, false));
       ledger += "e " + topic + "\n";
     }
   }
   return { messages: before.concat(configs, after), ledger: ledger };
-}
-
-function message(topic: string, payload: string, direct: boolean, cleanup: boolean): DiscoveryMessage {
-  return { topic: topic, payload: payload, direct: direct, cleanup: cleanup };
-}
-
-function hasKey(o: object, k: string): boolean {
-  return Object.prototype.hasOwnProperty.call(o, k);
-}
-
-function copyInto(to: Record<string, unknown>, from: Record<string, unknown>): void {
-  for (const k in from) if (hasKey(from, k)) to[k] = from[k];
-}
-
-function withPlatform(c: Component): Record<string, unknown> {
-  const o: Record<string, unknown> = { p: c.platform };
-  copyInto(o, c.config);
-  return o;
-}
-
-function deviceConfig(device: object, origin: object, topics: TopicNames, cmps: object): string {
-  // Availability and the state topic are shared options: every component inherits them unless it sets
-  // its own (the diagnostics read the telemetry; "online"/"offline" are the defaults, left out).
-  return jsonText({ dev: device, o: origin, avty_t: topics.status, stat_t: topics.telemetry, cmps: cmps });
-}
-
-function entityTopic(prefix: string, platform: string, id: string, key: string): string {
-  return prefix + "/" + platform + "/" + id + "/" + key + "/config";
-}
-
-// An entity config of this board whose component is still here on the same platform.
-function isEntityTopic(topic: string, prefix: string, id: string, byKey: Record<string, string>): boolean {
-  for (const k in byKey) if (hasKey(byKey, k) && topic === entityTopic(prefix, byKey[k], id, k)) return true;
-  return false;
-}
-
-function deviceBlock(id: string, firmware: FirmwareInfo | null, mac: string): Record<string, unknown> {
-  // "relaymq:" keeps the identifier apart from any other MQTT device that uses the board's name.
-  const dev: Record<string, unknown> = { ids: ["relaymq:" + id] };
-  if (mac !== "") dev["cns"] = [["mac", mac]];
-  dev["name"] = id;
-  dev["mf"] = "relaymq";
-  dev["mdl"] = "ESP32 (Espruino)";
-  if (firmware !== null && firmware.version !== "") dev["sw"] = firmware.version;
-  return dev;
-}
-
-function originBlock(firmware: FirmwareInfo | null): Record<string, unknown> {
-  const o: Record<string, unknown> = { name: "relaymq" };
-  if (firmware !== null && firmware.version !== "") o["sw"] = firmware.version;
-  if (firmware !== null && firmware.supportUrl !== "") o["url"] = firmware.supportUrl;
-  return o;
-}
-
-// The entities, in config order: relays, sensors, then the diagnostics.
-function components(config: DeviceConfig, topics: TopicNames): Component[] {
-  const out: Component[] = [];
-  const id = config.id;
-  const uid = function (key: string): string {
-    // ":" is in no id or name, so no two boards or entities share one.
-    return id + ":" + key;
-  };
-  for (let i = 0; i < config.relays.length; i++) {
-    const r = config.relays[i];
-    const c: Record<string, unknown> = { name: r.name, uniq_id: uid(r.name), cmd_t: topics.relaySet[i] };
-    if (r.pulseMs > 0) {
-      // A pulse relay is pressed, not switched: its command is ON (the relay turns itself off).
-      c["pl_prs"] = "ON";
-    } else {
-      c["stat_t"] = topics.relayState[i];
-    }
-    // Commands at QoS 1; the board refuses retained commands and HA sends none by default.
-    c["qos"] = 1;
-    if (r.deviceClass !== null) c["dev_cla"] = r.deviceClass;
-    out.push({ key: r.name, platform: r.pulseMs > 0 ? "button" : "switch", config: c, telemetry: false });
-  }
-  for (let i = 0; i < config.sensors.length; i++) {
-    const s = config.sensors[i];
-    const c: Record<string, unknown> = { name: s.name, uniq_id: uid(s.name), stat_t: topics.sensorState[i] };
-    if (s.deviceClass !== null) c["dev_cla"] = s.deviceClass;
-    if (s.type === "digital") {
-      c["pl_on"] = "1";
-      c["pl_off"] = "0";
-      out.push({ key: s.name, platform: "binary_sensor", config: c, telemetry: false });
-      continue;
-    }
-    if (s.unit !== "") c["unit_of_meas"] = s.unit;
-    // A counter restarts from zero when the board reboots; total_increasing tells Home Assistant to
-    // treat a drop as a meter reset, so its long-term totals stay right without storing counts.
-    c["stat_cla"] = s.type === "counter" ? "total_increasing" : "measurement";
-    c["sug_dsp_prc"] = s.decimals;
-    out.push({ key: s.name, platform: "sensor", config: c, telemetry: false });
-  }
-  // Read from the telemetry; a value older than 2.5 periods (the board is silent) shows as unavailable.
-  const expire = Math.ceil(config.telemetry.periodSec * 2.5);
-  const diag = function (key: string, name: string, field: string, extra: Record<string, unknown>): void {
-    const c: Record<string, unknown> = { name: name, uniq_id: uid(key), val_tpl: "{{value_json." + field + "}}" };
-    copyInto(c, extra);
-    c["ent_cat"] = "diagnostic";
-    c["exp_aft"] = expire;
-    out.push({ key: key, platform: "sensor", config: c, telemetry: true });
-  };
-  diag(DIAGNOSTIC_KEYS[0], "Uptime", "uptime", { dev_cla: "duration", unit_of_meas: "s", stat_cla: "total_increasing" });
-  diag(DIAGNOSTIC_KEYS[1], "Free memory", "free", { stat_cla: "measurement" });
-  diag(DIAGNOSTIC_KEYS[2], "Reconnects", "mqtt.reconnects", { stat_cla: "total_increasing" });
-  diag(DIAGNOSTIC_KEYS[3], "WiFi signal", "rssi", { dev_cla: "signal_strength", unit_of_meas: "dBm", stat_cla: "measurement" });
-  diag(DIAGNOSTIC_KEYS[4], "IP address", "ip", {});
-  return out;
-}
-
-/** parseLedger(text) -> the entries, or null for no ledger (none stored, or not one this firmware wrote). */
-function parseLedger(text: string | null): Entry[] | null {
-  if (text === null) return null;
-  const lines = text.split("\n");
-  if (lines[0] !== LEDGER_HEADER) return null;
-  const out: Entry[] = [];
-  for (let i = 1; i < lines.length; i++) {
-    const words = lines[i].split(" ");
-    if (words.length < 2 || (words[0] !== "d" && words[0] !== "e")) continue;
-    const e: Entry = { device: words[0] === "d", topic: words[1], components: {} };
-    for (let k = 2; k < words.length; k++) {
-      const at = words[k].indexOf(":");
-      if (at > 0) e.components[words[k].substring(0, at)] = words[k].substring(at + 1);
-    }
-    out.push(e);
-  }
-  return out;
-}
-
-// Before the ledger existed (relaymq 0.1.0), each relay and sensor had <prefix>/<platform>/<id>_<name>/config:
-// a board flashed over that firmware removes those of its current entities.
-function legacyLedger(config: DeviceConfig): Entry[] {
-  const out: Entry[] = [];
-  const p = config.discovery.prefix + "/";
-  const add = function (platform: string, name: string): void {
-    out.push({ device: false, topic: p + platform + "/" + config.id + "_" + name + "/config", components: {} });
-  };
-  for (let i = 0; i < config.relays.length; i++) add("switch", config.relays[i].name);
-  for (let i = 0; i < config.sensors.length; i++) {
-    add(config.sensors[i].type === "digital" ? "binary_sensor" : "sensor", config.sensors[i].name);
-  }
-  return out;
 }

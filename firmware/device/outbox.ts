@@ -26,8 +26,10 @@ export class Outbox {
   private direct: Uint8Array = new Uint8Array(0);
   /** 1 for a slot markAll() marks: every slot but retired cleanup slots. */
   private active: Uint8Array = new Uint8Array(0);
-  private readonly directList: boolean[] = [];
-  private readonly cleanupList: boolean[] = [];
+  /** 1 for a cleanup slot. */
+  private cleanup: Uint8Array = new Uint8Array(0);
+  /** Flags as add() takes them, until seal(): 1 direct, 2 cleanup. */
+  private kinds: number[] = [];
   private activeCount = 0;
   /** How many slots are pending. */
   waiting = 0;
@@ -36,8 +38,7 @@ export class Outbox {
   add(topic: Uint8Array, payload: Uint8Array, direct?: boolean, cleanup?: boolean): number {
     this.topics.push(topic);
     this.payloads.push(payload);
-    this.directList.push(direct === true);
-    this.cleanupList.push(cleanup === true);
+    this.kinds.push((direct === true ? 1 : 0) | (cleanup === true ? 2 : 0));
     return this.topics.length - 1;
   }
 
@@ -46,11 +47,16 @@ export class Outbox {
     const n = this.topics.length;
     this.pending = allocBytes(n);
     this.direct = allocBytes(n);
+    this.cleanup = allocBytes(n);
     this.active = allocBytes(n);
     for (let i = 0; i < n; i++) {
-      this.direct[i] = this.directList[i] ? 1 : 0;
+      this.direct[i] = this.kinds[i] & 1;
+      this.cleanup[i] = this.kinds[i] >> 1;
       this.active[i] = 1;
     }
+    // A JS array costs the interpreter about two JsVars an element: the flags live on as bytes. (An array's
+    // length cannot be set on Espruino 2v29: "Assignment to a constant".)
+    this.kinds = [];
     this.activeCount = n;
   }
 
@@ -69,12 +75,18 @@ export class Outbox {
     this.waiting = this.activeCount;
   }
 
-  /** retire(): the cleanup slots are owed no more (the hand-over they make is done); a pending one is dropped. */
+  /**
+   * retire(): the cleanup slots are owed no more (the hand-over they make is done); a pending one is
+   * dropped, and their bytes are let go.
+   */
   retire(): void {
+    const none = new Uint8Array(0);
     for (let i = 0; i < this.topics.length; i++) {
-      if (!this.cleanupList[i] || this.active[i] === 0) continue;
+      if (this.cleanup[i] === 0 || this.active[i] === 0) continue;
       this.active[i] = 0;
       this.activeCount--;
+      this.topics[i] = none;
+      this.payloads[i] = none;
       if (this.pending[i] === 1) {
         this.pending[i] = 0;
         this.waiting--;

@@ -8,7 +8,8 @@ import type { System } from "../platform";
 
 let wifi: EspruinoWifiModule | null | undefined;
 
-function station(): EspruinoWifiModule | null {
+// The answer of Wifi.getIP() or Wifi.getStatus(), or null where there is none.
+function ask(what: "getIP" | "getStatus"): { ip?: string; mac?: string; rssi?: number } | null {
   if (wifi === undefined) {
     try {
       wifi = require("Wifi");
@@ -16,14 +17,11 @@ function station(): EspruinoWifiModule | null {
       wifi = null;
     }
   }
-  return wifi;
-}
-
-function ipInfo(): { ip?: string; mac?: string } | null {
-  const w = station();
-  if (w === null || typeof w.getIP !== "function") return null;
+  const w = wifi;
+  if (w === null) return null;
   try {
-    return w.getIP();
+    if (what === "getIP") return typeof w.getIP === "function" ? w.getIP() : null;
+    return typeof w.getStatus === "function" ? w.getStatus() : null;
   } catch (e) {
     return null;
   }
@@ -34,21 +32,15 @@ export const espruinoSystem: System = {
     return process.memory().free;
   },
   mac: function (): string {
-    const i = ipInfo();
+    const i = ask("getIP");
     return i !== null && typeof i.mac === "string" ? i.mac.toLowerCase() : "";
   },
   rssi: function (): number {
-    const w = station();
-    if (w === null || typeof w.getStatus !== "function") return NaN;
-    try {
-      const s = w.getStatus();
-      return typeof s.rssi === "number" ? s.rssi : NaN;
-    } catch (e) {
-      return NaN;
-    }
+    const s = ask("getStatus");
+    return s !== null && typeof s.rssi === "number" ? s.rssi : NaN;
   },
   ip: function (): string {
-    const i = ipInfo();
+    const i = ask("getIP");
     return i !== null && typeof i.ip === "string" ? i.ip : "";
   },
 };

@@ -160,7 +160,7 @@ export class MqttClient implements TransportEvents, PacketSink {
     this.ack[0] = PUBACK << 4;
     this.ack[1] = 2;
     this.matchTopics = o.matchTopics;
-    this.inflight = new Inflight(o.inflight, o.maxPacketBytes);
+    this.inflight = new Inflight(o.inflight, o.inflightBytes);
     this.offline = new OfflineQueue(o.offlineBytes);
     this.options = o;
     this.kaMs = o.keepAliveSec * 1000;

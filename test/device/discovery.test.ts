@@ -209,8 +209,13 @@ describe("one device message, abbreviated, that sizes no buffer", () => {
     expect(perEntity.length).toBe(board.relays.length + board.sensors.length + DIAGNOSTIC_KEYS.length);
     // One message for all twelve entities, about half the bytes of twelve.
     expect(config.bytes.length).toBeLessThan(perEntityBytes * 0.5);
+    // The TX buffer is sized by the telemetry, the in-flight slots by the QoS 1 messages (status, states).
     const client = device.device.client;
-    expect(client.inflight.slotBytes).toBeLessThan(config.bytes.length / 3);
-    expect(client.options.maxPacketBytes).toBe(client.inflight.slotBytes);
+    expect((client as any).tx.length).toBeLessThan(config.bytes.length / 3);
+    expect(client.inflight.slotBytes).toBeLessThan(100);
+    const qos1 = device.sent.filter((p) => p.type === "PUBLISH" && p.qos === 1);
+    expect(qos1.length).toBeGreaterThan(0);
+    // Each fits its slot: fixed header (2), topic length (2), packet id (2).
+    for (const p of qos1) expect(6 + p.topic.length + p.payloadBytes.length).toBeLessThanOrEqual(client.inflight.slotBytes);
   });
 });
