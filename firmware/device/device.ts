@@ -74,8 +74,6 @@ const LEDGER_SENT = 2;
 /** The level after the discovery prefix where Home Assistant says it (re)started (mqtt/const.py). */
 const STATUS_TOPIC_LEVEL = "status";
 
-/** Not a refusal: an empty payload on a set topic asks for the relay's state. */
-const QUERY = -1;
 
 export class Device implements RelayListener, SensorListener, OutboxSender {
   readonly config: DeviceConfig;
@@ -473,22 +471,16 @@ export class Device implements RelayListener, SensorListener, OutboxSender {
     }
     let cmd = CMD_NONE;
     let reason = 0;
-    // Every branch off a command's path costs nothing on it: Home Assistant's birth is looked for only
-    // among unknown topics, an empty payload (a state query, or the clearing of a retained command) only
-    // among refused ones.
-    if (r < 0) {
-      if (this.birth(p, text)) return;
-      reason = REFUSED_UNKNOWN_RELAY;
-    } else if (p.payloadLen > this.maxPayload) reason = REFUSED_TOO_LONG;
-    else if (p.retain && !this.acceptRetained) reason = p.payloadLen === 0 ? QUERY : REFUSED_RETAINED;
+    if (r < 0) reason = REFUSED_UNKNOWN_RELAY;
+    else if (p.payloadLen > this.maxPayload) reason = REFUSED_TOO_LONG;
+    else if (p.retain && !this.acceptRetained) reason = REFUSED_RETAINED;
     else {
       const word = natives.text(buf, p.payloadOff, p.payloadLen);
       cmd = word === null ? parseCommand(buf, p.payloadOff, p.payloadLen) : parseCommandText(word);
-      if (cmd === CMD_NONE) reason = p.payloadLen === 0 ? QUERY : REFUSED_UNKNOWN_PAYLOAD;
+      if (cmd === CMD_NONE) reason = REFUSED_UNKNOWN_PAYLOAD;
     }
     if (reason !== 0) {
-      if (reason === QUERY) this.confirmRelay(r);
-      else this.refuse(reason, p);
+      this.refuse(reason, p);
       return;
     }
     // A QoS 1 command the broker sends again (DUP: our PUBACK was lost) that this board already applied
@@ -508,8 +500,9 @@ export class Device implements RelayListener, SensorListener, OutboxSender {
 
   // Home Assistant's birth message (live, "online"): it (re)started and knows no sensor state, so every
   // config and state is announced again, the diagnostics (telemetry) with them. -> whether p was one.
-  private birth(p: Packet, text: string | null): boolean {
+  private birth(p: Packet): boolean {
     const topic = this.birthTopic;
+    const text = p.topicText;
     if (topic === null) return false;
     if (text !== null ? text !== this.birthText : !sameBytes(p.buf, p.topicOff, p.topicLen, topic)) return false;
     // A retained birth (sent with retain by a configured HA) arrives as the board subscribes: it has
@@ -532,7 +525,20 @@ export class Device implements RelayListener, SensorListener, OutboxSender {
     this.pump();
   }
 
+  // A refusal, or not one after all, found here so that a command costs no more for them (its path is
+  // measured in the interpreter's instructions): Home Assistant's birth, on a topic no relay has, and an
+  // empty payload on a set topic, which asks for the relay's state (Tasmota's convention; also what
+  // `mosquitto_pub -r -n` sends to clear a retained command).
   private refuse(reason: number, p: Packet): void {
+    if (reason === REFUSED_UNKNOWN_RELAY) {
+      if (this.birth(p)) return;
+    } else if (p.payloadLen === 0) {
+      // A relay's set topic (else the reason would be the unknown relay): which one, by its bytes.
+      let r = this.setTopics.length - 1;
+      while (r > 0 && !sameBytes(p.buf, p.topicOff, p.topicLen, this.setTopics[r])) r--;
+      this.confirmRelay(r);
+      return;
+    }
     const n = formatRefusal(this.errorBuf, reason, p.buf, p.topicOff, p.topicLen, p.buf, p.payloadOff, p.payloadLen,
       this.maxPayload);
     this.publish(this.errorTopic, this.errorBuf, 0, n, 0, false);
