@@ -361,47 +361,7 @@ export class Device implements RelayListener, SensorListener, OutboxSender {
     return this.publish(topic, payload, 0, payload.length, 1, true);
   }
 
-  /** sendDirect(topic, payload) -> client.publishDirect's result: a discovery config, QoS 0 retained. */
-  sendDirect(topic: Uint8Array, payload: Uint8Array): number {
-    const r = this.client.publishDirect(topic, payload, 0, payload.length, true);
-    if (r >= 0) {
-      if (this.events.onPublish) this.events.onPublish(topic, payload, 0, payload.length, 0, true);
-    } else this.log(LOG_WARN, r, "publish");
-    return r;
-  }
-
   // ---- internals ----
-
-  // Adds the discovery messages to the outbox: configs go out straight from their own bytes (sized into no
-  // buffer), hand-over messages at QoS 1 around them; a hand-over's bytes are not slab views (allocBytes),
-  // so they are freed once it is done (Outbox.retire). -> the largest QoS 1 message (topic and payload),
-  // the ledger they make, and whether Storage holds another. Start-up only.
-  private discover(config: DeviceConfig, names: TopicNames, io: DeviceIO): { qos1: number; ledger: string; owed: boolean } {
-    const stored = io.storage.read(LEDGER_KEY);
-    const plan = discoveryPlan(config, names, io.firmware || null, io.system.mac(), stored);
-    const outbox = this.outbox;
-    let qos1 = 0;
-    // Payloads are byte strings (discovery.ts): one char a byte. Equal ones share their bytes (the
-    // migration markers, the empty removals).
-    let lastText = "";
-    let lastBytes = new Uint8Array(0);
-    for (let i = 0; i < plan.messages.length; i++) {
-      const m = plan.messages[i];
-      let topic: Uint8Array;
-      if (m.cleanup) {
-        topic = new Uint8Array(m.topic.length);
-        writeAscii(topic, 0, m.topic);
-      } else topic = utf8Bytes(m.topic);
-      if (m.payload !== lastText) {
-        lastText = m.payload;
-        lastBytes = new Uint8Array(m.payload.length);
-        writeAscii(lastBytes, 0, m.payload);
-      }
-      outbox.add(topic, lastBytes, m.direct, m.cleanup);
-      if (!m.direct) qos1 = Math.max(qos1, topic.length + lastBytes.length);
-    }
-    return { qos1: qos1, ledger: plan.ledger, owed: plan.ledger !== stored };
-  }
 
   private linkUp(): void {
     this.connected = true;
@@ -411,32 +371,6 @@ export class Device implements RelayListener, SensorListener, OutboxSender {
     this.announce(false);
     this.log(LOG_INFO, OK, "connected");
     if (this.events.onConnection) this.events.onConnection(true);
-  }
-
-  // Everything retained again, then (afterOutbox) the sensor states; with telemetry, the diagnostics too.
-  private announce(telemetry: boolean): void {
-    this.outbox.markAll();
-    this.statesOwed = true;
-    this.telemetryOwed = telemetry;
-    this.pump();
-  }
-
-  // The outbox is empty while connected: owed states go out, and a finished hand-over is written down.
-  private afterOutbox(): void {
-    if (this.statesOwed) {
-      this.statesOwed = false;
-      this.sensors.reportAll();
-      if (this.telemetryOwed) {
-        this.telemetryOwed = false;
-        this.publishTelemetry();
-      }
-    }
-    if (this.ledger === LEDGER_SENT && this.client.inflight.used === 0) {
-      // Every hand-over message was acknowledged, and the configs were written before the last of them.
-      this.ledger = LEDGER_DONE;
-      this.outbox.retire();
-      if (!this.io.storage.write(LEDGER_KEY, this.ledgerText)) this.log(LOG_WARN, OK, "discovery ledger not stored");
-    }
   }
 
   private linkDown(): void {
@@ -498,22 +432,6 @@ export class Device implements RelayListener, SensorListener, OutboxSender {
     if (!changed) this.confirmRelay(r);
   }
 
-  // Home Assistant's birth message (live, "online"): it (re)started and knows no sensor state, so every
-  // config and state is announced again, the diagnostics (telemetry) with them. -> whether p was one.
-  private birth(p: Packet): boolean {
-    const topic = this.birthTopic;
-    const text = p.topicText;
-    if (topic === null) return false;
-    if (text !== null ? text !== this.birthText : !sameBytes(p.buf, p.topicOff, p.topicLen, topic)) return false;
-    // A retained birth (sent with retain by a configured HA) arrives as the board subscribes: it has
-    // just announced everything anyway. Anything but "online" (HA's will, "offline") asks for nothing.
-    if (!p.retain && sameBytes(p.buf, p.payloadOff, p.payloadLen, this.online)) {
-      this.log(LOG_INFO, OK, "home assistant online");
-      this.announce(true);
-    }
-    return true;
-  }
-
   // Whether command `id` for relay r is among the last RECENT applied.
   private applied(id: number, r: number): boolean {
     for (let k = 0; k < RECENT; k++) if (this.recentId[k] === id && this.recentRelay[k] === r) return true;
@@ -567,5 +485,90 @@ export class Device implements RelayListener, SensorListener, OutboxSender {
   private log(level: number, code: number, message: string): void {
     const log = this.io.log;
     if (log) log.log(level, code, message);
+  }
+
+  // ---- Home Assistant (after the methods a command uses: the interpreter finds a method by walking
+  // the prototype's in the order they were made) ----
+
+  /** sendDirect(topic, payload) -> client.publishDirect's result: a discovery config, QoS 0 retained. */
+  sendDirect(topic: Uint8Array, payload: Uint8Array): number {
+    const r = this.client.publishDirect(topic, payload, 0, payload.length, true);
+    if (r >= 0) {
+      if (this.events.onPublish) this.events.onPublish(topic, payload, 0, payload.length, 0, true);
+    } else this.log(LOG_WARN, r, "publish");
+    return r;
+  }
+
+  // Adds the discovery messages to the outbox: configs go out straight from their own bytes (sized into no
+  // buffer), hand-over messages at QoS 1 around them; a hand-over's bytes are not slab views (allocBytes),
+  // so they are freed once it is done (Outbox.retire). -> the largest QoS 1 message (topic and payload),
+  // the ledger they make, and whether Storage holds another. Start-up only.
+  private discover(config: DeviceConfig, names: TopicNames, io: DeviceIO): { qos1: number; ledger: string; owed: boolean } {
+    const stored = io.storage.read(LEDGER_KEY);
+    const plan = discoveryPlan(config, names, io.firmware || null, io.system.mac(), stored);
+    const outbox = this.outbox;
+    let qos1 = 0;
+    // Payloads are byte strings (discovery.ts): one char a byte. Equal ones share their bytes (the
+    // migration markers, the empty removals).
+    let lastText = "";
+    let lastBytes = new Uint8Array(0);
+    for (let i = 0; i < plan.messages.length; i++) {
+      const m = plan.messages[i];
+      let topic: Uint8Array;
+      if (m.cleanup) {
+        topic = new Uint8Array(m.topic.length);
+        writeAscii(topic, 0, m.topic);
+      } else topic = utf8Bytes(m.topic);
+      if (m.payload !== lastText) {
+        lastText = m.payload;
+        lastBytes = new Uint8Array(m.payload.length);
+        writeAscii(lastBytes, 0, m.payload);
+      }
+      outbox.add(topic, lastBytes, m.direct, m.cleanup);
+      if (!m.direct) qos1 = Math.max(qos1, topic.length + lastBytes.length);
+    }
+    return { qos1: qos1, ledger: plan.ledger, owed: plan.ledger !== stored };
+  }
+
+  // Everything retained again, then (afterOutbox) the sensor states; with telemetry, the diagnostics too.
+  private announce(telemetry: boolean): void {
+    this.outbox.markAll();
+    this.statesOwed = true;
+    this.telemetryOwed = telemetry;
+    this.pump();
+  }
+
+  // The outbox is empty while connected: owed states go out, and a finished hand-over is written down.
+  private afterOutbox(): void {
+    if (this.statesOwed) {
+      this.statesOwed = false;
+      this.sensors.reportAll();
+      if (this.telemetryOwed) {
+        this.telemetryOwed = false;
+        this.publishTelemetry();
+      }
+    }
+    if (this.ledger === LEDGER_SENT && this.client.inflight.used === 0) {
+      // Every hand-over message was acknowledged, and the configs were written before the last of them.
+      this.ledger = LEDGER_DONE;
+      this.outbox.retire();
+      if (!this.io.storage.write(LEDGER_KEY, this.ledgerText)) this.log(LOG_WARN, OK, "discovery ledger not stored");
+    }
+  }
+
+  // Home Assistant's birth message (live, "online"): it (re)started and knows no sensor state, so every
+  // config and state is announced again, the diagnostics (telemetry) with them. -> whether p was one.
+  private birth(p: Packet): boolean {
+    const topic = this.birthTopic;
+    const text = p.topicText;
+    if (topic === null) return false;
+    if (text !== null ? text !== this.birthText : !sameBytes(p.buf, p.topicOff, p.topicLen, topic)) return false;
+    // A retained birth (sent with retain by a configured HA) arrives as the board subscribes: it has
+    // just announced everything anyway. Anything but "online" (HA's will, "offline") asks for nothing.
+    if (!p.retain && sameBytes(p.buf, p.payloadOff, p.payloadLen, this.online)) {
+      this.log(LOG_INFO, OK, "home assistant online");
+      this.announce(true);
+    }
+    return true;
   }
 }

@@ -22,6 +22,8 @@ export class Outbox {
   /** Each slot's latest payload: what markAll() publishes again. */
   readonly payloads: Uint8Array[] = [];
   private pending: Uint8Array = new Uint8Array(0);
+  /** How many slots are pending. */
+  waiting = 0;
   /** 1 for a direct slot. */
   private direct: Uint8Array = new Uint8Array(0);
   /** 1 for a slot markAll() marks: every slot but retired cleanup slots. */
@@ -31,8 +33,6 @@ export class Outbox {
   /** Flags as add() takes them, until seal(): 1 direct, 2 cleanup. */
   private kinds: number[] = [];
   private activeCount = 0;
-  /** How many slots are pending. */
-  waiting = 0;
 
   /** add(topic, payload, direct?, cleanup?) -> the new slot's index. Start-up only; call seal() after the last. */
   add(topic: Uint8Array, payload: Uint8Array, direct?: boolean, cleanup?: boolean): number {
@@ -76,6 +76,22 @@ export class Outbox {
   }
 
   /**
+   * pump(sender): sends pending slots in order until none is left or the client has no slot in flight
+   * (then a later pump, after a PUBACK or on tick, goes on). Other errors drop the message: it could
+   * never be sent (the caller logs them).
+   */
+  pump(sender: OutboxSender): void {
+    // The next pending slot by a native scan, not a JS loop over every slot.
+    const pending = this.pending;
+    for (let i = pending.indexOf(1); i >= 0; i = pending.indexOf(1, i + 1)) {
+      const r = this.direct[i] === 1 ? sender.sendDirect(this.topics[i], this.payloads[i]) : sender.send(this.topics[i], this.payloads[i]);
+      if (r === E_INFLIGHT_FULL) return;
+      pending[i] = 0;
+      this.waiting--;
+    }
+  }
+
+  /**
    * retire(): the cleanup slots are owed no more (the hand-over they make is done); a pending one is
    * dropped, and their bytes are let go.
    */
@@ -91,22 +107,6 @@ export class Outbox {
         this.pending[i] = 0;
         this.waiting--;
       }
-    }
-  }
-
-  /**
-   * pump(sender): sends pending slots in order until none is left or the client has no slot in flight
-   * (then a later pump, after a PUBACK or on tick, goes on). Other errors drop the message: it could
-   * never be sent (the caller logs them).
-   */
-  pump(sender: OutboxSender): void {
-    // The next pending slot by a native scan, not a JS loop over every slot.
-    const pending = this.pending;
-    for (let i = pending.indexOf(1); i >= 0; i = pending.indexOf(1, i + 1)) {
-      const r = this.direct[i] === 1 ? sender.sendDirect(this.topics[i], this.payloads[i]) : sender.send(this.topics[i], this.payloads[i]);
-      if (r === E_INFLIGHT_FULL) return;
-      pending[i] = 0;
-      this.waiting--;
     }
   }
 }
