@@ -15,13 +15,15 @@ import { topicNames, TopicNames } from "./topics";
 import { Relays, RelayListener } from "./relays";
 import { Sensors, SensorListener, KIND_DIGITAL } from "./sensors";
 import { Telemetry } from "./telemetry";
-import { discoveryPlan, STATUS_ONLINE, STATUS_OFFLINE, LEDGER_KEY } from "./discovery";
 import { Outbox, OutboxSender } from "./outbox";
 import { parseCommand, parseCommandText, sameBytes, CMD_NONE, CMD_ON, CMD_OFF } from "./command";
 import {
   formatRefusal, REFUSAL_MIN_BYTES, REFUSED_UNKNOWN_RELAY, REFUSED_TOO_LONG, REFUSED_RETAINED, REFUSED_UNKNOWN_PAYLOAD,
 } from "./refusal";
 import { writeFixed, writeAscii } from "./format";
+// Last: the bundle puts each module's names into one scope in the order they are first imported, and the
+// interpreter searches a scope in that order; discovery's names are read at start-up only.
+import { discoveryPlan, STATUS_ONLINE, STATUS_OFFLINE, LEDGER_KEY } from "./discovery";
 
 /** The seams a device runs on. */
 export interface DeviceIO {

@@ -572,8 +572,9 @@ function checkConnection(c: DeviceConfig, raw: any, r: Report, fromEnv: Set<stri
     r.warn(idPath, `the MQTT client id "${m.clientId}" has ${m.clientId.length} characters; brokers need only accept 23`);
   }
   if (!r.isBad("discovery.prefix") && checkTopicText("discovery.prefix", c.discovery.prefix, r)) {
+    // With discovery on, Home Assistant's rules (prefixProblems) say more than the generic warnings.
     const before = r.errors.length;
-    checkTopicName("discovery.prefix", c.discovery.prefix, r);
+    checkTopicName("discovery.prefix", c.discovery.prefix, r, !c.discovery.enabled);
     if (c.discovery.enabled && r.errors.length === before) {
       for (const m of prefixProblems(c.discovery.prefix)) r.error("discovery.prefix", m);
     }

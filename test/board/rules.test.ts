@@ -297,3 +297,15 @@ describe("Home Assistant device classes and units it accepts", () => {
     }
   });
 });
+
+describe("the discovery prefix", () => {
+  it("with discovery on, a problem is said once: the error, no warning beside it", () => {
+    const out = run(broken((b) => { b.discovery = { prefix: "ha//disc" }; }));
+    expect(!out.ok && [out.problems, out.warnings]).toEqual([['discovery.prefix: "ha//disc" has an empty topic level'], []]);
+  });
+
+  it("with discovery off, only the generic topic warning", () => {
+    const out = run(broken((b) => { b.discovery = { enabled: false, prefix: "ha//disc" }; }));
+    expect(out.ok && out.warnings).toEqual(['discovery.prefix: "ha//disc" has an empty topic level']);
+  });
+});
