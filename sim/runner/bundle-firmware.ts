@@ -64,4 +64,8 @@ export class BundleFirmware implements Firmware {
   socketOpen(): boolean {
     return this.shim !== null && this.shim.openSockets > 0;
   }
+
+  memoryVars(): number | null {
+    return this.shim ? this.shim.memoryUsage() : null;
+  }
 }

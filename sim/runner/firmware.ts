@@ -43,6 +43,12 @@ export interface Firmware {
   halt(): void;
   /** socketOpen() -> whether a socket to the broker is open. */
   socketOpen(): boolean;
+  /**
+   * memoryVars() -> the firmware's memory in Espruino JsVars, as this mode can estimate it (source: what
+   * the Device holds, sim/shim/memory.ts's sizeOf; bundle: the shim's process.memory().usage), or null
+   * when it is not running.
+   */
+  memoryVars(): number | null;
 }
 
 const LEVELS = ["error", "warn", "info", "debug"];

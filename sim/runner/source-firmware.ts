@@ -10,6 +10,7 @@ import { NodeTimers } from "../platform/node-timers";
 import { MapStorage } from "../platform/map-storage";
 import { nodeSystem } from "../platform/node-system";
 import { VirtualPins } from "../platform/virtual-pins";
+import { sizeOf } from "../shim/memory";
 import { logLine, type Firmware, type FirmwareHost } from "./firmware";
 
 /** As firmware/espruino/main.ts. */
@@ -20,6 +21,13 @@ export class SourceFirmware implements Firmware {
   private timers: NodeTimers | null = null;
   private tcp: TcpTransport | null = null;
   private open = false;
+  /** The seams the device was given: not its own memory. */
+  private seams: object[] = [];
+  /**
+   * The socket's last chunk: the decoder's packet view may still point at it, though it is the
+   * transport's (on the board the transport hands over one fixed buffer; here each chunk is Node's).
+   */
+  private lastIn: Uint8Array | null = null;
 
   constructor(private readonly host: FirmwareHost) {}
 
@@ -35,7 +43,10 @@ export class SourceFirmware implements Firmware {
     this.tcp = tcp;
     let opened = false;
     const transport = new TapTransport(tcp, {
-      bytes: h.bytes ? (dir, buf, off, len) => h.bytes!(dir, buf, off, len) : () => {},
+      bytes(dir, buf, off, len) {
+        if (dir === "in") self.lastIn = buf;
+        if (h.bytes) h.bytes(dir, buf, off, len);
+      },
       opened() {
         opened = true;
         self.open = true;
@@ -47,15 +58,17 @@ export class SourceFirmware implements Firmware {
         opened = false;
       },
     });
-    const device: Device = new Device(c, {
+    const io = {
       transport,
       clock: nodeClock,
       pins: new VirtualPins(h.bank),
       timers,
       storage: new MapStorage(h.files),
       system: nodeSystem,
-      log: { log: (level, code, message) => h.log(logLine(level, code, message), level === 0) },
-    }, {
+      log: { log: (level: number, code: number, message: string) => h.log(logLine(level, code, message), level === 0) },
+    };
+    this.seams = [io.transport, io.clock, io.pins, io.timers, io.storage, io.system, io.log];
+    const device: Device = new Device(c, io, {
       onConnection: h.connection ? (up) => h.connection!(up) : undefined,
       onPublish: h.published ? () => h.published!() : undefined,
     });
@@ -79,5 +92,12 @@ export class SourceFirmware implements Firmware {
 
   socketOpen(): boolean {
     return this.open;
+  }
+
+  memoryVars(): number | null {
+    if (!this.device) return null;
+    const outside = new Set(this.seams);
+    if (this.lastIn) outside.add(this.lastIn);
+    return sizeOf(this.device, outside);
   }
 }

@@ -110,6 +110,11 @@ export class VirtualBoard {
     return this.observer !== null && this.observer.connected;
   }
 
+  /** memoryVars() -> the firmware's memory in JsVars as the simulator estimates it (Firmware.memoryVars), or null when off. */
+  memoryVars(): number | null {
+    return this.firmware ? this.firmware.memoryVars() : null;
+  }
+
   /** publishedCount() -> PUBLISH packets the board sent since it was made. */
   publishedCount(): number {
     return this.observer ? this.observer.published : this.published;

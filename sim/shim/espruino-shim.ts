@@ -105,6 +105,11 @@ export class EspruinoShim {
     return this.realm.context;
   }
 
+  /** memoryUsage() -> process.memory().usage as the board would read it (an estimate: memory.ts). */
+  memoryUsage(): number {
+    return this.meter.usage();
+  }
+
   /** openSockets -> board sockets made and not yet closed. */
   get openSockets(): number {
     return this.net.openCount;
