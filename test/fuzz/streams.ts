@@ -4,6 +4,7 @@
 // length, header flags, a redelivery with DUP), junk in between, cut into chunks at random boundaries, and
 // for a connected target now and then a connection the broker drops. Everything comes from one Rng.
 import { loadVectors, fromHex } from "../helpers/vectors";
+import { concat as join } from "../support/fake-transport";
 import type { Rng } from "./rng";
 
 export type Target = "decoder" | "client" | "device";
@@ -44,18 +45,6 @@ export interface Vocabulary {
 const latin1 = (s: string) => Uint8Array.from(Buffer.from(s, "latin1"));
 const utf8 = (s: string) => Uint8Array.from(Buffer.from(s, "utf8"));
 
-function concat(parts: Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
-
 function remainingLength(n: number): number[] {
   const out: number[] = [];
   do {
@@ -69,7 +58,7 @@ function remainingLength(n: number): number[] {
 
 /** packet(first, body) -> fixed header (first byte, remaining length) + body. */
 export function packet(first: number, body: Uint8Array): Uint8Array {
-  return concat([Uint8Array.from([first, ...remainingLength(body.length)]), body]);
+  return join(Uint8Array.from([first, ...remainingLength(body.length)]), body);
 }
 
 export interface PublishSpec {
@@ -85,7 +74,7 @@ export function publish(s: PublishSpec): Uint8Array {
   const first = 0x30 | (s.dup ? 8 : 0) | (s.qos << 1) | (s.retain ? 1 : 0);
   const head = [s.topic.length >> 8, s.topic.length & 0xff];
   const id = s.qos > 0 ? [(s.id ?? 1) >> 8, (s.id ?? 1) & 0xff] : [];
-  return packet(first, concat([Uint8Array.from(head), s.topic, Uint8Array.from(id), s.payload]));
+  return packet(first, join(Uint8Array.from(head), s.topic, Uint8Array.from(id), s.payload));
 }
 
 export function ack(type: number, id: number): Uint8Array {
@@ -192,23 +181,23 @@ const MUTATIONS: ReadonlyArray<readonly [number, Mutation]> = [
   }],
   // Truncation: the next packet's bytes are read as the rest of this one.
   [3, (rng, b) => b.subarray(0, rng.int(Math.max(1, b.length)))],
-  [1, (rng, b) => concat([b, rng.bytes(rng.range(1, 8))])],
+  [1, (rng, b) => join(b, rng.bytes(rng.range(1, 8)))],
   // The remaining length: off by a little, anything, huge, a longer encoding of itself, or never ending.
   [4, (rng, b) => {
     if (b.length === 0) return b;
     const h = headerLength(b);
     const body = b.subarray(h);
     const choice = rng.int(5);
-    if (choice === 0) return concat([Uint8Array.from([b[0], ...remainingLength(Math.max(0, body.length + rng.range(-3, 3)))]), body]);
-    if (choice === 1) return concat([Uint8Array.from([b[0], ...remainingLength(rng.int(400))]), body]);
-    if (choice === 2) return concat([Uint8Array.from([b[0], ...remainingLength(rng.pick([16384, 2097151, 268435455]))]), body]);
+    if (choice === 0) return join(Uint8Array.from([b[0], ...remainingLength(Math.max(0, body.length + rng.range(-3, 3)))]), body);
+    if (choice === 1) return join(Uint8Array.from([b[0], ...remainingLength(rng.int(400))]), body);
+    if (choice === 2) return join(Uint8Array.from([b[0], ...remainingLength(rng.pick([16384, 2097151, 268435455]))]), body);
     if (choice === 3) {
       const rl = remainingLength(body.length);
       if (rl.length >= 4) return b;
       rl[rl.length - 1] |= 0x80;
-      return concat([Uint8Array.from([b[0], ...rl, 0x00]), body]);
+      return join(Uint8Array.from([b[0], ...rl, 0x00]), body);
     }
-    return concat([Uint8Array.from([b[0], 0x80, 0x80, 0x80, 0x80, rng.int(256)]), body]);
+    return join(Uint8Array.from([b[0], 0x80, 0x80, 0x80, 0x80, rng.int(256)]), body);
   }],
   // A PUBLISH's topic length.
   [2, (rng, b) => {
@@ -227,7 +216,7 @@ const MUTATIONS: ReadonlyArray<readonly [number, Mutation]> = [
     return c;
   }],
   // Splicing: the start of this packet and the end of another.
-  [2, (rng, b, other) => concat([b.subarray(0, rng.int(b.length + 1)), other.subarray(rng.int(other.length + 1))])],
+  [2, (rng, b, other) => join(b.subarray(0, rng.int(b.length + 1)), other.subarray(rng.int(other.length + 1)))],
 ];
 
 // ---------------------------------------------------------------------------------------------------
@@ -261,7 +250,7 @@ export function makeStream(rng: Rng, target: Target, v: Vocabulary): Stream {
     packets.push(bytes);
     if (rng.chance(junkP)) packets.push(rng.bytes(rng.range(1, 40)));
   }
-  const all = concat(packets);
+  const all = join(...packets);
   const steps = chunk(rng, all, packets);
   if (target !== "decoder" && steps.length > 1 && rng.chance(0.15)) {
     for (let k = rng.range(1, 2); k > 0; k--) steps.splice(rng.range(1, steps.length - 1), 0, "cut");
