@@ -7,6 +7,7 @@ import type { EventSink } from "./events";
 import type { BrokerRoute } from "./firmware";
 import { VirtualBoard } from "./virtual-board";
 import { fleetConfigs } from "./fleet";
+import { realTime, type TimeSource } from "../time/time-source";
 
 export interface SimulatorOptions {
   config: DeviceConfig;
@@ -23,16 +24,22 @@ export interface SimulatorOptions {
   trace?: boolean;
   /** Fleets: boards booted per 10 ms, so a broker's listen backlog is not flooded. */
   bootRate?: number;
+  /** The boards' time: real by default; a VirtualTime lets scenarios and tests move it. */
+  time?: TimeSource;
 }
 
 export class Simulator {
   readonly boards: VirtualBoard[] = [];
-  readonly t0 = performance.now();
+  readonly time: TimeSource;
+  readonly t0: number;
   broker: BrokerRoute & { embedded: boolean } = { host: "", port: 0, embedded: false };
   private embedded: RunningBroker | null = null;
   private fleetTimer: NodeJS.Timeout | null = null;
 
-  constructor(readonly options: SimulatorOptions) {}
+  constructor(readonly options: SimulatorOptions) {
+    this.time = options.time ?? realTime;
+    this.t0 = this.time.now();
+  }
 
   /** start() -> resolves once the broker listens and every board was booted; rejects on a broker error. */
   async start(): Promise<void> {
@@ -54,6 +61,7 @@ export class Simulator {
         // A fleet reports its first board in full and the rest as figures once a second.
         emit: this.boards.length === 0 ? o.emit : undefined,
         trace: o.trace,
+        time: this.time,
         t0: this.t0,
       }));
     }

@@ -102,6 +102,8 @@ export class NetStack {
   /** Routed addresses whose last attempt was refused: the next connect() to them throws. */
   private readonly refused = new Set<string>();
   private readonly modules = new Map<boolean, object>();
+  /** When settlingSince() first saw each socket opening or closing. */
+  private readonly changing = new WeakMap<BoardSocket, number>();
   /** Set by dropping(): writes are swallowed, as during Espruino's reset(). */
   dying = false;
 
@@ -126,6 +128,28 @@ export class NetStack {
       this.modules.set(useTls, m);
     }
     return m;
+  }
+
+  /**
+   * settlingSince() -> performance.now() since when a board socket has been opening or closing (as this
+   * call first saw it), or null: the simulator's virtual time waits for sockets that are changing.
+   */
+  settlingSince(): number | null {
+    let since: number | null = null;
+    for (const s of this.open) {
+      const node = s.node;
+      if (s.opened && node !== null && !node.destroyed && !node.writableEnded) {
+        this.changing.delete(s);
+        continue;
+      }
+      let t = this.changing.get(s);
+      if (t === undefined) {
+        t = performance.now();
+        this.changing.set(s, t);
+      }
+      since = since === null ? t : Math.min(since, t);
+    }
+    return since;
   }
 
   /** dropping(): from now on writes are accepted and never sent; halt() follows. */
