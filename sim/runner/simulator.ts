@@ -3,6 +3,7 @@
 import type { DeviceConfig } from "../../firmware/device/config";
 import { topicNames } from "../../firmware/device/topics";
 import { startAedes, type RunningBroker } from "../broker/embedded";
+import { FaultProxy } from "../broker/fault-proxy";
 import type { EventSink } from "./events";
 import type { BrokerRoute } from "./firmware";
 import { VirtualBoard } from "./virtual-board";
@@ -26,6 +27,8 @@ export interface SimulatorOptions {
   bootRate?: number;
   /** The boards' time: real by default; a VirtualTime lets scenarios and tests move it. */
   time?: TimeSource;
+  /** Boards reach the broker through a fault proxy (sim.proxy), so their link can be cut or stalled. */
+  linkFaults?: boolean;
 }
 
 export class Simulator {
@@ -34,6 +37,9 @@ export class Simulator {
   readonly t0: number;
   broker: BrokerRoute & { embedded: boolean } = { host: "", port: 0, embedded: false };
   private embedded: RunningBroker | null = null;
+  /** The embedded broker's port, kept while it is stopped. */
+  private embeddedPort = 0;
+  private faults: FaultProxy | null = null;
   private fleetTimer: NodeJS.Timeout | null = null;
 
   constructor(readonly options: SimulatorOptions) {
@@ -47,7 +53,13 @@ export class Simulator {
     if (o.broker) this.broker = { ...o.broker, embedded: false };
     else {
       this.embedded = await startAedes(o.port ?? 1883);
+      this.embeddedPort = this.embedded.port;
       this.broker = { host: this.embedded.host, port: this.embedded.port, embedded: true };
+    }
+    let route: BrokerRoute = this.broker;
+    if (o.linkFaults) {
+      this.faults = await FaultProxy.start(this.broker.port, this.broker.host);
+      route = { host: "127.0.0.1", port: this.faults.port, tls: this.broker.tls };
     }
     const n = o.devices ?? 1;
     const fleet = n > 1;
@@ -57,7 +69,7 @@ export class Simulator {
         config,
         mode: o.mode,
         bundle: o.bundle,
-        broker: this.broker,
+        broker: route,
         // A fleet reports its first board in full and the rest as figures once a second.
         emit: this.boards.length === 0 ? o.emit : undefined,
         trace: o.trace,
@@ -89,10 +101,35 @@ export class Simulator {
 
   /** restartBroker(whileDown?) -> the embedded broker stops (dropping every board) and starts again on its port. */
   async restartBroker(whileDown?: () => Promise<void>): Promise<void> {
-    if (!this.embedded) throw new Error("restartBroker: the broker is external");
-    await this.embedded.close();
+    await this.stopBroker();
     if (whileDown) await whileDown();
-    this.embedded = await startAedes(this.broker.port);
+    await this.startBroker();
+  }
+
+  /** stopBroker() -> the embedded broker is gone (every connection dropped, retained messages lost); throws for an external one. */
+  async stopBroker(): Promise<void> {
+    if (!this.broker.embedded) throw new Error("the broker is external: only the embedded one can be stopped");
+    if (!this.embedded) return;
+    const b = this.embedded;
+    this.embedded = null;
+    await b.close();
+  }
+
+  /** startBroker() -> a fresh embedded broker listens on the port again; throws for an external one. */
+  async startBroker(): Promise<void> {
+    if (!this.broker.embedded) throw new Error("the broker is external: only the embedded one can be started");
+    if (this.embedded) return;
+    this.embedded = await startAedes(this.embeddedPort);
+  }
+
+  /** brokerRunning() -> false while the embedded broker is stopped. */
+  brokerRunning(): boolean {
+    return !this.broker.embedded || this.embedded !== null;
+  }
+
+  /** The fault proxy on the boards' link (linkFaults), or null. */
+  get proxy(): FaultProxy | null {
+    return this.faults;
   }
 
   /** The embedded broker (tests subscribe through it), or null. */
@@ -105,6 +142,8 @@ export class Simulator {
     if (this.fleetTimer) clearInterval(this.fleetTimer);
     this.fleetTimer = null;
     await Promise.all(this.boards.map((b) => b.stop()));
+    if (this.faults) await this.faults.close();
+    this.faults = null;
     if (this.embedded) await this.embedded.close();
     this.embedded = null;
   }

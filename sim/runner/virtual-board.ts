@@ -111,6 +111,11 @@ export class VirtualBoard {
     }
   }
 
+  /** poweredOn() -> whether the board is running (booted and neither stopped nor killed). */
+  poweredOn(): boolean {
+    return this.firmware !== null;
+  }
+
   /** isConnected() -> whether the board has an MQTT session. */
   isConnected(): boolean {
     if (!this.firmware) return false;
@@ -124,17 +129,18 @@ export class VirtualBoard {
   }
 
   /**
-   * busyUntil(settleMs, quietMs) -> performance.now() until which the board's real I/O should be let
-   * finish before its virtual time moves on: a socket opening or closing and a request the broker has
-   * not answered hold it up to settleMs from their start, any byte on the wire quietMs; 0 when idle.
+   * busyUntil(settleMs, quietMs, answers) -> performance.now() until which the board's real I/O should be
+   * let finish before its virtual time moves on: a socket opening or closing and (when answers are to be
+   * expected: the link is not stalled) a request the broker has not answered hold it up to settleMs from
+   * their start, any byte on the wire quietMs; 0 when idle.
    */
-  busyUntil(settleMs: number, quietMs: number): number {
+  busyUntil(settleMs: number, quietMs: number, answers = true): number {
     let until = 0;
     const settling = this.firmware ? this.firmware.settlingSince() : null;
     if (settling !== null) until = settling + settleMs;
     const obs = this.observer;
     if (obs) {
-      const asked = obs.awaitingSince();
+      const asked = answers ? obs.awaitingSince() : null;
       if (asked !== null) until = Math.max(until, asked + settleMs);
       until = Math.max(until, obs.lastBytes + quietMs);
     }
