@@ -20,6 +20,7 @@ export class BundleFirmware implements Firmware {
     const shim = new EspruinoShim({
       bank: h.bank,
       time: h.time,
+      random: h.random,
       storage: h.files,
       route: () => ({ host: h.broker.host, port: h.broker.port, tls: h.broker.tls ?? null }),
       console: (line) => {

@@ -20,6 +20,8 @@ export interface FirmwareHost {
   bank: PinBank;
   /** The board's time: its clock and timers (real, or virtual under a scenario). */
   time: TimeSource;
+  /** [0, 1) numbers for the reconnect jitter (Math.random when absent; seeded under a scenario). */
+  random?: () => number;
   /** Storage files, kept across boots. */
   files: Map<string, string>;
   /** Where the board's connections really go. */

@@ -29,6 +29,8 @@ export interface SimulatorOptions {
   time?: TimeSource;
   /** Boards reach the broker through a fault proxy (sim.proxy), so their link can be cut or stalled. */
   linkFaults?: boolean;
+  /** The boards' random numbers (reconnect jitter); Math.random when absent. */
+  random?: () => number;
 }
 
 export class Simulator {
@@ -74,6 +76,7 @@ export class Simulator {
         emit: this.boards.length === 0 ? o.emit : undefined,
         trace: o.trace,
         time: this.time,
+        random: o.random,
         t0: this.t0,
       }));
     }

@@ -55,6 +55,7 @@ export class SourceFirmware implements Firmware {
       storage: new MapStorage(h.files),
       system: nodeSystem,
       log: { log: (level, code, message) => h.log(logLine(level, code, message), level === 0) },
+      random: h.random,
     }, {
       onConnection: h.connection ? (up) => h.connection!(up) : undefined,
       onPublish: h.published ? () => h.published!() : undefined,

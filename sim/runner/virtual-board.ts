@@ -24,6 +24,8 @@ export interface BoardSetup {
   trace?: boolean;
   /** The board's time (real by default; a VirtualTime under scenarios). */
   time?: TimeSource;
+  /** The firmware's random numbers (reconnect jitter); Math.random when absent. */
+  random?: () => number;
   /** time.now() at the simulator's start: event times count from it. */
   t0?: number;
 }
@@ -74,6 +76,7 @@ export class VirtualBoard {
       config: c,
       bank: this.bank,
       time: this.time,
+      random: s.random,
       files: this.files,
       broker: s.broker,
       opened: (to) => obs?.opened(to),

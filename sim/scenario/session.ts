@@ -21,6 +21,7 @@ import type { BrokerRoute } from "../runner/firmware";
 import { Simulator } from "../runner/simulator";
 import type { VirtualBoard } from "../runner/virtual-board";
 import { VirtualTime } from "../time/virtual-time";
+import { seededRandom } from "../platform/seeded-random";
 import { builtFirmware } from "./firmware-build";
 import { eventLine, eventLines } from "./report-lines";
 import { toMs, formatMs, type Duration } from "./duration";
@@ -50,6 +51,8 @@ export interface SessionOptions {
   env?: NodeJS.ProcessEnv;
   /** Real ms the clock waits at most for a socket or an answer from the broker (default 2000). */
   settleMs?: number;
+  /** Seed of the board's random numbers (reconnect jitter): the same seed, the same run. Default 1. */
+  seed?: number;
 }
 
 /** A digital level, an analog reading (0..1 of full scale), or pulses on a counter at `rate` a second. */
@@ -101,6 +104,7 @@ export async function startSession(options: SessionOptions): Promise<SimSession>
     trace: true,
     time,
     linkFaults: options.link === true,
+    random: seededRandom(options.seed ?? 1),
     emit: (e) => events.push(e),
   });
   try {

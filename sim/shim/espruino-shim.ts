@@ -37,6 +37,8 @@ export interface ShimOptions {
   wifiDelayMs?: number;
   /** The board's time: getTime(), timers, Wifi delays (real time by default, or the simulator's virtual time). */
   time?: TimeSource;
+  /** The board's Math.random (hardware random on the board; seeded under a scenario, so runs repeat). */
+  random?: () => number;
 }
 
 const DEFAULT_JSVARS = 16383;
@@ -66,6 +68,7 @@ export class EspruinoShim {
     patchByteSet(realm);
     this.meter.wrap(realm);
     removeMissing(realm);
+    if (options.random) realm.run<{ random: () => number }>("Math").random = options.random;
 
     this.timers = new TimerTable(realm, this.loop, this.time);
     this.timers.install();
