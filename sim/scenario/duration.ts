@@ -9,7 +9,10 @@ export type Duration = number | string;
 
 /** parseDuration(text) -> milliseconds, or a message saying how to write it. */
 export function parseDuration(text: unknown): number | string {
-  if (typeof text !== "string") return `a duration needs a unit: write 121s or 500ms, not ${JSON.stringify(text)}`;
+  if (typeof text === "number" || (typeof text === "string" && /^\s*\d+(\.\d+)?\s*$/.test(text))) {
+    return `a duration needs a unit: write 121s or 500ms, not ${String(text).trim()}`;
+  }
+  if (typeof text !== "string") return `a duration is a number and a unit (121s, 500ms), not ${JSON.stringify(text)}`;
   const m = FORM.exec(text.trim());
   if (!m) return `"${text}" is not a duration: write a number and ms, s, m or h (121s, 500ms, 2m)`;
   return Number(m[1]) * UNITS[m[2]];

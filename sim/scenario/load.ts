@@ -56,7 +56,7 @@ export function loadScenario(file: string, options: LoadOptions): Scenario {
   const doc = parseDocument(text, { lineCounter: lc, uniqueKeys: true, prettyErrors: false });
   const at = (node: Node | null | undefined) => `${path}:${node?.range ? lc.linePos(node.range[0]).line : 1}`;
   if (doc.errors.length > 0) {
-    throw new ScenarioFileError(doc.errors.map((e) => `${path}:${e.linePos?.[0].line ?? 1}: YAML: ${e.message.split("\n")[0]}`));
+    throw new ScenarioFileError(doc.errors.map((e) => `${path}:${lc.linePos(e.pos[0]).line}: YAML: ${e.message.split("\n")[0]}`));
   }
   const root = doc.contents;
   if (!isMap(root)) throw new ScenarioFileError([`${at(root)}: a scenario is a mapping with name, board and steps`]);
