@@ -31,7 +31,7 @@ export function toMs(d: Duration): number {
 
 /** formatMs(ms) -> "121 s", "0.5 s", "250 ms": for step lines and failures. */
 export function formatMs(ms: number): string {
-  if (ms < 1000) return `${round(ms)} ms`;
+  if (ms < 1000) return `${ms < 10 ? round(ms) : Math.round(ms)} ms`;
   return `${round(ms / 1000)} s`;
 }
 

@@ -3,7 +3,6 @@
 // its recent events and the MQTT trace. The first failing step ends the scenario.
 import { relative } from "node:path";
 import { formatMs, boardTime } from "./duration";
-import { describeMessage } from "./match";
 import { ScenarioFailure, startSession, type Mode, type SimSession } from "./session";
 import { describeStep, type Scenario, type Step } from "./steps";
 
@@ -88,19 +87,22 @@ export async function runScenario(scenario: Scenario, o: RunOptions): Promise<Sc
   }
   if (session) {
     const s = session;
+    // Columns line up: the longest "file:line" of the scenario, and board times up to 99999 s.
+    const width = Math.max(...scenario.steps.map((x) => `${where}:${x.line}`.length));
+    const stamp = () => boardTime(s.now()).padEnd(12);
     for (const step of scenario.steps) {
-      const at = `${where}:${step.line}`;
+      const at = `${where}:${step.line}`.padEnd(width);
       const text = describeStep(step);
       try {
         const note = await race(runStep(s, step));
         result.steps.push({ line: step.line, text, ok: true, t: s.now() });
-        print(`  ok   ${at}  ${boardTime(s.now())}  ${text}${note}`);
+        print(`  ok   ${at}  ${stamp()}${text}${note}`);
       } catch (e) {
         result.steps.push({ line: step.line, text, ok: false, t: s.now() });
         result.timedOut = e instanceof Aborted;
         const summary = result.timedOut ? "the overall --timeout ran out during this step" : e instanceof ScenarioFailure ? e.summary : (e as Error).message;
-        result.failure = `${at}: ${text}: ${summary}`;
-        print(`  FAIL ${at}  ${boardTime(s.now())}  ${text}`);
+        result.failure = `${where}:${step.line}: ${text}: ${summary}`;
+        print(`  FAIL ${at}  ${stamp()}${text}`);
         print(`       ${summary}`);
         if (e instanceof ScenarioFailure) for (const d of e.details) print(`       ${d}`);
         print(`       the board's last events:`);
@@ -128,7 +130,10 @@ async function runStep(s: SimSession, step: Step): Promise<string> {
       return "";
     case "expect": {
       const m = await s.expect({ ...step.match, within: step.withinMs });
-      return `: seen ${describeMessage(m)}`;
+      // What the step did not spell out: the topic a filter matched, the payload a pattern matched.
+      const topic = m.topic !== step.match.topic ? ` on ${m.topic}` : "";
+      const payload = step.match.payload === undefined ? ` ${shortText(m.payload)}` : "";
+      return `: seen at ${boardTime(m.t)}${topic}${payload}`;
     }
     case "expect-none":
       await s.expectNone({ ...step.match, for: step.forMs });
@@ -162,4 +167,8 @@ async function runStep(s: SimSession, step: Step): Promise<string> {
       return `: seen "${line}"`;
     }
   }
+}
+
+function shortText(text: string): string {
+  return text.length > 60 ? JSON.stringify(text.slice(0, 60)) + `... (${text.length} chars)` : JSON.stringify(text);
 }

@@ -51,7 +51,7 @@ describe("npm run sim -- --scenario", () => {
     expect(r.code).toBe(0);
     expect(r.out[0]).toMatch(/^scenario passes \[source\] \(.*passes\.yaml\)$/);
     expect(r.out.filter((l) => l.startsWith("  ok "))).toHaveLength(3);
-    expect(r.out[1]).toMatch(/^ {2}ok {3}.*passes\.yaml:4 {2}t=0\.000s {2}expect devices\/esp32-01\/status "online" within 2 s: seen t=0\.000s/);
+    expect(r.out[1]).toMatch(/^ {2}ok {3}.*passes\.yaml:4 {2}t=0\.000s {4}expect devices\/esp32-01\/status "online" within 2 s: seen at t=0\.000s$/);
     expect(r.out.at(-1)).toMatch(/^scenarios: 1 passed, 0 failed \(/);
   });
 
@@ -60,7 +60,7 @@ describe("npm run sim -- --scenario", () => {
     const r = await sim("--scenario", PASSES, FAILS, "--junit", junit);
     expect(r.code).toBe(1);
     const fail = r.out.findIndex((l) => l.startsWith("  FAIL "));
-    expect(r.out[fail]).toMatch(/fails\.yaml:5 {2}t=0\.000s {2}expect-relay pump on within 0 ms$/);
+    expect(r.out[fail]).toMatch(/fails\.yaml:5 {2}t=0\.000s {4}expect-relay pump on within 0 ms$/);
     expect(r.out[fail + 1]).toBe("       expected pump on within 0 ms; got pump off (D26 high)");
     expect(r.out).toContain("       the board's last events:");
     expect(r.out.some((l) => /^ {9}t=0\.000s relay relay=pump index=0 on=false pin=D26 level=1$/.test(l))).toBe(true);
