@@ -125,9 +125,6 @@ export async function runScenario(scenario: Scenario, o: RunOptions): Promise<Sc
 /** runStep(session, step) -> a note for the step's line (what was seen), after running it. */
 async function runStep(s: SimSession, step: Step): Promise<string> {
   switch (step.kind) {
-    case "publish":
-      await s.publish(step.topic, step.payload, { qos: step.qos, retain: step.retain });
-      return "";
     case "expect": {
       const m = await s.expect({ ...step.match, within: step.withinMs });
       // What the step did not spell out: the topic a filter matched, the payload a pattern matched.
@@ -135,38 +132,22 @@ async function runStep(s: SimSession, step: Step): Promise<string> {
       const payload = step.match.payload === undefined ? ` ${shortText(m.payload)}` : "";
       return `: seen at ${boardTime(m.t)}${topic}${payload}`;
     }
-    case "expect-none":
-      await s.expectNone({ ...step.match, for: step.forMs });
-      return "";
-    case "input":
-      await s.input(step.sensor, step.value);
-      return "";
-    case "expect-relay":
-      await s.expectRelay(step.relays, { pin: step.pin ?? undefined, within: step.withinMs });
-      return "";
-    case "expect-pin":
-      await s.expectPin(step.pins, { within: step.withinMs });
-      return "";
-    case "advance":
-      await s.advance(step.ms);
-      return "";
-    case "wait":
-      await s.wait(step.ms);
-      return "";
-    case "broker":
-      await s.broker(step.action);
-      return "";
-    case "link":
-      await s.link(step.action);
-      return "";
-    case "power":
-      await s.power(step.action);
-      return "";
     case "expect-log": {
       const line = await s.expectLog(step.text !== null ? { text: step.text, within: step.withinMs } : { match: step.match ?? "", within: step.withinMs });
       return `: seen "${line}"`;
     }
+    case "publish": await s.publish(step.topic, step.payload, { qos: step.qos, retain: step.retain }); break;
+    case "expect-none": await s.expectNone({ ...step.match, for: step.forMs }); break;
+    case "input": await s.input(step.sensor, step.value); break;
+    case "expect-relay": await s.expectRelay(step.relays, { pin: step.pin ?? undefined, within: step.withinMs }); break;
+    case "expect-pin": await s.expectPin(step.pins, { within: step.withinMs }); break;
+    case "advance": await s.advance(step.ms); break;
+    case "wait": await s.wait(step.ms); break;
+    case "broker": await s.broker(step.action); break;
+    case "link": await s.link(step.action); break;
+    case "power": await s.power(step.action); break;
   }
+  return "";
 }
 
 function shortText(text: string): string {

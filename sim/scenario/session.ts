@@ -395,8 +395,9 @@ export class SimSession {
     await this.sim.stop();
   }
 
-  /** abort() -> the power is cut and everything closes without waiting for the board (a run out of time). */
+  /** abort() -> the clock stops, the power is cut and everything closes without waiting (a run out of time). */
   async abort(): Promise<void> {
+    this.time.halt();
     this.board.kill();
     await this.stop();
   }

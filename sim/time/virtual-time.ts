@@ -40,6 +40,7 @@ export class VirtualTime implements TimeSource {
   private readonly heap: Entry[] = [];
   private readonly probes = new Set<Probe>();
   private moving = false;
+  private halted = false;
 
   constructor(options: VirtualTimeOptions = {}) {
     this.t = options.start ?? 0;
@@ -74,16 +75,28 @@ export class VirtualTime implements TimeSource {
     return () => this.probes.delete(fn);
   }
 
-  /** settle() -> resolves once the timers due now have run and no probe is busy. */
+  /** halt(): the clock stops for good: a move under way ends at its next step, timers never run again. */
+  halt(): void {
+    this.halted = true;
+    this.heap.length = 0;
+  }
+
+  /**
+   * settle() -> resolves once the timers due now have run and no probe is busy, or after settleMs of real
+   * time at most (a board that never stops sending cannot hold the clock for ever).
+   */
   async settle(): Promise<void> {
+    const giveUp = performance.now() + this.settleMs;
     for (let spins = 0; ; spins++) {
       // Socket events, queued host work and the broker's answers get their turn of the event loop.
       await immediate();
+      if (this.halted) return;
       if (this.runDue()) {
         spins = 0;
         continue;
       }
-      if (this.busyUntil() <= performance.now()) return;
+      const now = performance.now();
+      if (this.busyUntil() <= now || now > giveUp) return;
       // Waiting on the broker or the kernel: give them real time rather than spinning.
       if (spins > 16) await sleep(1);
     }
@@ -100,6 +113,7 @@ export class VirtualTime implements TimeSource {
     try {
       for (;;) {
         await this.settle();
+        if (this.halted) return false;
         if (until && until()) return true;
         const next = this.peek();
         if (next === null || next.due > target) break;
@@ -127,7 +141,7 @@ export class VirtualTime implements TimeSource {
     for (;;) {
       const elapsed = Math.min(ms, performance.now() - realStart);
       if (await this.runTo(start + elapsed, until)) return true;
-      if (elapsed >= ms) return false;
+      if (elapsed >= ms || this.halted) return false;
       const next = this.peek();
       const wait = next === null ? ms - elapsed : Math.min(ms - elapsed, next.due - this.t);
       await sleep(Math.max(1, Math.min(wait, 10)));
