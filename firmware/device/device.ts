@@ -5,7 +5,7 @@
 import { allocBytes, natives } from "../mqtt/bytes";
 import { DeviceConfig } from "./config";
 import { Transport, Clock, Pins, Timers, Storage, System, Log, LOG_INFO, LOG_WARN } from "../platform";
-import { MqttClient } from "../mqtt/client";
+import { MqttClient, ClientEvents } from "../mqtt/client";
 import { ClientOptions } from "../mqtt/client-options";
 import { Packet } from "../mqtt/packet";
 import { utf8Bytes } from "../mqtt/utf8";
@@ -193,8 +193,15 @@ export class Device implements RelayListener, SensorListener, OutboxSender {
       matchTopics: false,
     };
     if (io.random) options.random = io.random;
+    this.client = new MqttClient(options, io.transport, io.clock, this.clientEvents());
+  }
+
+  // The client's callbacks, made here and not in the constructor: on the interpreter a function keeps its
+  // maker's whole scope alive, and the constructor's holds every topic string and discovery payload made
+  // at start-up (~300 JsVars that would never be freed).
+  private clientEvents(): ClientEvents {
     const self = this;
-    this.client = new MqttClient(options, io.transport, io.clock, {
+    return {
       onConnected: function (): void {
         self.linkUp();
       },
@@ -214,7 +221,7 @@ export class Device implements RelayListener, SensorListener, OutboxSender {
       onError: function (code: number): void {
         self.log(LOG_WARN, code, "mqtt");
       },
-    });
+    };
   }
 
   /** start(): relays to their power-on state, inputs watched, the broker connection begun. Once. */
