@@ -35,6 +35,12 @@ export interface ShimOptions {
   jsVars?: number;
   /** Delay before the Wifi module reports the station connected; default 20 ms. */
   wifiDelayMs?: number;
+  /**
+   * The station holds an address from power-on (as after Wifi.save() on a board), so sockets work without
+   * a Wifi.connect(). Default false: as on the ESP32, nothing reaches the network before the firmware has
+   * joined the access point; a connect before then fails with "no route".
+   */
+  wifiJoined?: boolean;
   /** The board's time: getTime(), timers, Wifi delays (real time by default, or the simulator's virtual time). */
   time?: TimeSource;
   /** The board's Math.random (hardware random on the board; seeded under a scenario, so runs repeat). */
@@ -74,12 +80,12 @@ export class EspruinoShim {
     this.timers.install();
     this.pins = new PinApi(realm, this.loop, options.bank, () => this.seconds());
     this.pins.install();
-    this.wifi = new WifiRadio(realm, this.loop, options.wifiDelayMs ?? DEFAULT_WIFI_DELAY_MS);
+    this.wifi = new WifiRadio(realm, this.loop, options.wifiDelayMs ?? DEFAULT_WIFI_DELAY_MS, options.wifiJoined ?? false);
     this.net = new NetStack(realm, this.loop, {
       route: options.route,
       tap: options.tap,
       onSocket: options.onSocket,
-      linkUp: () => this.wifi.apUp,
+      linkUp: () => this.wifi.connected,
     });
 
     const self = this;
