@@ -8,6 +8,7 @@ import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { runSim } from "../../sim/cli/sim";
 import { EXIT_TIMEOUT } from "../../sim/cli/sim-args";
+import { BROKERS, brokerAvailable } from "../support/brokers";
 
 const dir = mkdtempSync(join(tmpdir(), "relaymq-scenario-cli-"));
 const BOARD = resolve("board.json");
@@ -145,4 +146,24 @@ describe("npm run sim -- --scenario", () => {
     expect(bad.status).toBe(1);
     expect(bad.stdout).toMatch(/ {2}FAIL .*fails\.yaml:5/);
   }, 60_000);
+});
+
+describe.each(BROKERS)("npm run sim -- --scenario --broker (an external $name)", (kind) => {
+  if (!brokerAvailable(kind)) return;
+
+  it("runs the scenarios in both modes against it; a broker step there fails, saying why", async () => {
+    const broker = await kind.start();
+    try {
+      const url = `mqtt://127.0.0.1:${broker.port}`;
+      const ok = await sim("--scenario", PASSES, "--mode", "both", "--broker", url);
+      expect(ok.code, ok.out.join("\n")).toBe(0);
+      expect(ok.out.at(-1)).toMatch(/^scenarios: 2 passed, 0 failed/);
+      const stops = scenario(`stops-${kind.name}.yaml`, "  - broker: stop\n");
+      const bad = await sim("--scenario", stops, "--broker", url);
+      expect(bad.code).toBe(1);
+      expect(bad.out).toContain(`       broker: stop needs the embedded broker (this session uses 127.0.0.1:${broker.port})`);
+    } finally {
+      await broker.close();
+    }
+  }, 30_000);
 });
