@@ -2,7 +2,7 @@
 // first (an invalid one: its problems, exit 2, nothing runs); then each scenario runs on a fresh broker
 // and board, in each mode asked for, one line per step; then "scenarios: N passed, M failed", the JUnit
 // file if asked, and the exit code: 0 all passed, 1 one failed, EXIT_TIMEOUT when --timeout ran out.
-import { mkdirSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { ScenarioFileError, loadScenario } from "../scenario/load";
 import { runScenario, type ScenarioResult } from "../scenario/run";
@@ -46,6 +46,10 @@ export async function runScenarios(args: SimArgs, io: ScenarioIO): Promise<numbe
   const files = scenarioFiles(args.scenarios);
   if (typeof files === "string") {
     io.err(files);
+    return 2;
+  }
+  if (args.bundleFile && args.bundle && !existsSync(args.bundle)) {
+    io.err(`${args.bundle}: no such file; build it first (npm run build), or leave out FILE to build each scenario's board`);
     return 2;
   }
   const scenarios: Scenario[] = [];

@@ -122,6 +122,7 @@ describe("npm run sim -- --scenario", () => {
     [["--scenario", PASSES, "--bundle", "--mode", "source"], "--bundle runs the built firmware; it cannot go with --mode source"],
     [["--junit", "x.xml"], "--mode, --junit and --timeout go with --scenario"],
     [["--scenario"], "--scenario needs a file or a folder"],
+    [["--scenario", PASSES, "--bundle", join(dir, "none.js")], `${join(dir, "none.js")}: no such file; build it first (npm run build), or leave out FILE to build each scenario's board`],
   ];
   it.each(USAGE)("refuses bad usage with exit 2: %j", async (args, message) => {
     const r = await sim(...args);
