@@ -75,13 +75,16 @@ export async function runScenario(scenario: Scenario, o: RunOptions): Promise<Sc
     p.catch(() => {});
     return Promise.race([p, aborted]);
   };
+  const starting = startSession({
+    board: scenario.config, mode: o.mode, bundleFile: o.bundleFile, broker: o.broker, ca: o.ca, env: o.env,
+    link: scenario.usesLink,
+  });
   try {
-    session = await race(startSession({
-      board: scenario.config, mode: o.mode, bundleFile: o.bundleFile, broker: o.broker, ca: o.ca, env: o.env,
-      link: scenario.usesLink,
-    }));
+    session = await race(starting);
   } catch (e) {
     result.timedOut = e instanceof Aborted;
+    // A session that comes up after the time ran out is closed at once.
+    if (result.timedOut) starting.then((late) => late.abort()).catch(() => {});
     result.failure = result.timedOut ? "the overall --timeout ran out while starting" : `cannot start: ${(e as Error).message}`;
     print(`  FAIL ${where}  ${result.failure}`);
   }

@@ -243,15 +243,14 @@ export class SimSession {
     const s = this.config.sensors[i];
     const need = "level" in value ? "digital" : "analog" in value ? "analog" : "counter";
     if (s.type !== need) throw new Error(`sensor ${sensor} is ${s.type}: ${inputKinds[s.type]}`);
+    const rate = "pulses" in value ? value.rate ?? DEFAULT_RATE : 0;
+    if ("analog" in value && !(value.analog >= 0 && value.analog <= 1)) throw new Error(`analog ${value.analog}: must be 0..1 of full scale`);
+    if ("pulses" in value && (!Number.isInteger(value.pulses) || value.pulses < 1)) throw new Error(`pulses ${value.pulses}: must be a whole number from 1`);
+    if ("pulses" in value && !(rate > 0)) throw new Error(`rate ${rate}: must be pulses a second, above 0`);
     this.action();
     if ("level" in value) this.board.setLevel(i, value.level === "high");
-    else if ("analog" in value) {
-      if (!(value.analog >= 0 && value.analog <= 1)) throw new Error(`analog ${value.analog}: must be 0..1 of full scale`);
-      this.board.setAnalog(i, value.analog);
-    } else {
-      const rate = value.rate ?? DEFAULT_RATE;
-      if (!Number.isInteger(value.pulses) || value.pulses < 1) throw new Error(`pulses ${value.pulses}: must be a whole number from 1`);
-      if (!(rate > 0)) throw new Error(`rate ${rate}: must be pulses a second, above 0`);
+    else if ("analog" in value) this.board.setAnalog(i, value.analog);
+    else {
       const period = 1000 / rate;
       let done = false;
       void this.board.pulse(i, value.pulses, period).then(() => (done = true));
