@@ -47,7 +47,7 @@ export function junitXml(results: ScenarioResult[], notRun: NotRun[]): string {
 
 function caseAttrs(s: Scenario, mode: Mode): string {
   const file = relative(process.cwd(), s.file) || s.file;
-  const cls = "scenarios." + file.replace(/\.ya?ml$/, "").replace(/[\\/]/g, ".");
+  const cls = file.replace(/^(\.\.[\\/])+/, "").replace(/\.ya?ml$/, "").replace(/[\\/]/g, ".");
   return `name="${esc(`${s.name} [${mode}]`)}" classname="${esc(cls)}" file="${esc(file)}"`;
 }
 
