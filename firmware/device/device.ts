@@ -224,8 +224,12 @@ export class Device implements RelayListener, SensorListener, OutboxSender {
     };
   }
 
-  /** start(): relays to their power-on state, inputs watched, the broker connection begun. Once. */
-  start(): void {
+  /**
+   * start(waitForNetwork?): relays to their power-on state, inputs watched, the broker connection begun
+   * (with waitForNetwork, at the first networkUp() instead: a board whose WiFi has not joined yet would
+   * only fail, and count the failure in its backoff). Once.
+   */
+  start(waitForNetwork?: boolean): void {
     if (this.started) return;
     this.started = true;
     this.running = true;
@@ -239,7 +243,7 @@ export class Device implements RelayListener, SensorListener, OutboxSender {
       const code = this.client.subscribeAll(this.filters, this.filterQos);
       if (code !== OK) this.log(LOG_WARN, code, "subscribe");
     }
-    this.client.start();
+    if (!waitForNetwork) this.client.start();
   }
 
   /** tick(): the periodic work (client timers, fail-safe, sampling, counters, telemetry); every ~100 ms. */
@@ -277,11 +281,14 @@ export class Device implements RelayListener, SensorListener, OutboxSender {
   }
 
   /**
-   * networkUp(): the network (WiFi) came back: try the broker now rather than after the rest of the
-   * reconnect delay, which may have grown to a minute while the network was down.
+   * networkUp(): the network (WiFi) is up: the first time after start(true), the broker connection
+   * begins; later, the broker is tried now rather than after the rest of the reconnect delay, which may
+   * have grown to a minute while the network was down.
    */
   networkUp(): void {
-    if (this.running) this.client.reconnectNow();
+    if (!this.running) return;
+    this.client.start();
+    this.client.reconnectNow();
   }
 
   /** isConnected() -> whether a session with the broker is up. */

@@ -81,8 +81,9 @@ function run(device: Device): void {
     onDown: function (): void {},
   }, { minMs: 1000, maxMs: 60000, attemptMs: 30000 });
 
-  // Relays go to their power-on state and the fail-safe clock starts now, before any network exists.
-  device.start();
+  // Relays go to their power-on state and the fail-safe clock starts now, before any network exists;
+  // the broker is first tried once WiFi has joined.
+  device.start(true);
   timers.every(TICK_MS, function (): void {
     device.tick();
   });
