@@ -8,7 +8,7 @@ import { loadBoard, BoardError } from "../board/load";
 import { wiringTable } from "../board/wiring";
 import { bundleBoard } from "../build/bundle";
 import { checkEspruino } from "../build/espruino-check";
-import { sidecarPath } from "./sim-board";
+import { sidecarPath, withoutSecrets } from "./sim-board";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 
@@ -65,8 +65,7 @@ export async function build(argv: string[], out: (s: string) => void, err: (s: s
   mkdirSync(dirname(args.out), { recursive: true });
   writeFileSync(args.out, source);
   // The simulator's --bundle mode reads the board the bundle embeds from here; no secrets in it.
-  const sidecar = { ...loaded.config, wifi: { ...loaded.config.wifi, password: "" }, mqtt: { ...loaded.config.mqtt, password: null } };
-  writeFileSync(sidecarPath(args.out), JSON.stringify(sidecar, null, 2) + "\n");
+  writeFileSync(sidecarPath(args.out), JSON.stringify(withoutSecrets(loaded.config), null, 2) + "\n");
   out(`${args.out}: ${Buffer.byteLength(source)} bytes (board ${loaded.config.id}, ES5, Espruino check passed)`);
   out("");
   out(wiringTable(loaded.config));

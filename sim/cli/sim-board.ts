@@ -11,6 +11,11 @@ export function sidecarPath(bundle: string): string {
   return bundle.replace(/\.js$/, "") + ".board.json";
 }
 
+/** withoutSecrets(config) -> the config as `npm run build` writes it next to the bundle (passwords blanked). */
+export function withoutSecrets(config: DeviceConfig): DeviceConfig {
+  return { ...config, wifi: { ...config.wifi, password: "" }, mqtt: { ...config.mqtt, password: null } };
+}
+
 /** loadSimBoard(path, env) -> the config and notices; throws BoardError as loadBoard does. */
 export function loadSimBoard(path: string, env: NodeJS.ProcessEnv): { config: DeviceConfig; notices: string[] } {
   const missing: string[] = [];

@@ -16,6 +16,7 @@ import type { ConnectionOptions } from "node:tls";
 import { isIP } from "node:net";
 import { loadSimBoard, loadBundleBoard } from "./sim-board";
 import { startLive } from "./sim-live";
+import { runScenarios } from "./sim-scenario";
 
 export interface SimIO {
   out: NodeJS.WriteStream;
@@ -60,7 +61,10 @@ function brokerRoute(b: BrokerAddress, ca: string | null): BrokerRoute {
   return { host: b.host, port: b.port, tls: options };
 }
 
-/** runSim(argv, io) -> the exit status once the simulator stopped: 0 after a clean stop, 1 on errors, 2 bad usage. */
+/**
+ * runSim(argv, io) -> the exit status once the simulator stopped: 0 after a clean stop, 1 on errors, 2 bad
+ * usage; with --scenario, the scenario runner's (sim-scenario.ts).
+ */
 export async function runSim(argv: string[], io: SimIO): Promise<number> {
   const args = parseSimArgs(argv);
   if (typeof args === "string") {
@@ -68,6 +72,7 @@ export async function runSim(argv: string[], io: SimIO): Promise<number> {
     io.err(SIM_USAGE);
     return args ? 2 : 0;
   }
+  if (args.scenarios.length > 0) return runScenarios(args, { out: (l) => io.out.write(l + "\n"), err: io.err, env: io.env });
   const loaded = loadConfig(args, io);
   if (typeof loaded === "number") return loaded;
   let headless = args.headless;

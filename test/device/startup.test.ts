@@ -17,6 +17,20 @@ describe("device start-up", () => {
     });
   });
 
+  // Boards that `npm run build` accepts: none of them may throw at `new Device` (it once did past ~479 bytes).
+  const credentials: [string, Partial<{ clientId: string; username: string; password: string }>][] = [
+    ["a 600-byte password", { password: "p".repeat(600) }],
+    ["a 700-byte client id", { clientId: "c".repeat(700) }],
+    ["a 600-byte user name", { username: "u".repeat(600) }],
+    ["all three near the build's 4 KB CONNECT limit", { clientId: "c".repeat(1300), username: "u".repeat(1300), password: "p".repeat(1300) }],
+  ];
+  it.each(credentials)("%s: the device starts and the CONNECT carries it whole", (_, mqtt) => {
+    const base = boardConfig();
+    const h = new Harness(boardConfig({ mqtt: { ...base.mqtt, ...mqtt } })).start().connect();
+    expect(h.sent[0]).toMatchObject({ type: "CONNECT", ...mqtt });
+    expect(h.device.isConnected()).toBe(true);
+  });
+
   it("after CONNACK: SUBSCRIBE, online, every relay state, discovery, then the sensors, in that order", () => {
     const h = new Harness();
     h.pins.levels.D4 = false; // door: pull-up, inverted -> pressed = 1
@@ -127,6 +141,21 @@ describe("device start-up", () => {
     expect(h.device.client.stats.reconnects).toBe(1);
     // The subscription is made again (clean session).
     expect(subscribeFilters(h).length).toBe(2);
+  });
+
+  it("start(true) drives relays and inputs at once and waits for networkUp() to open the broker connection", () => {
+    const h = new Harness();
+    h.device.start(true);
+    expect(h.pins.ops.length).toBeGreaterThan(0);
+    h.run(5000);
+    expect(h.transport.openCalls).toBe(0);
+    h.device.networkUp();
+    expect(h.transport.openCalls).toBe(1);
+    h.connect();
+    expect(h.device.isConnected()).toBe(true);
+    // A later networkUp() while connected opens nothing more.
+    h.device.networkUp();
+    expect(h.transport.openCalls).toBe(1);
   });
 
   it("networkUp() skips the rest of the reconnect delay", () => {

@@ -1,7 +1,7 @@
 // The soak's faults, drawn from a seeded Rng: the broker restarted (its sessions and queued messages kept
 // on disk), the link stalled (no byte moves either way, as on a half-open TCP connection, for 1-3.5 s),
 // the link cut (both sides closed), or cut in the middle of the next PUBLISH either way.
-import type { FaultProxy } from "../support/fault-proxy";
+import type { FaultProxy } from "../../sim/broker/fault-proxy";
 import type { RunningMosquitto } from "../support/mosquitto";
 import type { Rng } from "../fuzz/rng";
 

@@ -14,7 +14,7 @@ import { bundleBoard } from "../../sim/build/bundle";
 import { BLOCK_SIZE } from "../../sim/shim/memory";
 import { Simulator } from "../../sim/runner/simulator";
 import type { SimEvent } from "../../sim/runner/events";
-import { FaultProxy } from "../support/fault-proxy";
+import { FaultProxy } from "../../sim/broker/fault-proxy";
 import { mosquittoPath, startMosquitto, type RunningMosquitto } from "../support/mosquitto";
 import { sleep, until } from "../support/wait";
 import { Rng } from "../fuzz/rng";

@@ -5,9 +5,11 @@
 // it), passes a window with no GC. Here each measured window also reads the young generation's bytes:
 // the child empties the new space (gc(), then a minor gc), runs the window, and reads new_space's used
 // bytes again; with no GC in between, the difference is what the window allocated there, less the
-// constant cost of reading the statistics (an empty window, measured the same way). Old space is not
-// counted: compilation and feedback land there at any time, and a survivor is copied out of the young
-// generation only by a GC, which the window would count.
+// constant cost of reading the statistics (an empty window, measured the same way). Each phase is measured
+// in two windows in a row and allocates what both show, so a one-off (a late deoptimization) is not
+// taken for an allocation per operation. Old space is not counted: compilation and feedback land there
+// at any time, and a survivor is copied out of the young generation only by a GC, which the window would
+// count.
 //
 // The parent runs each child once per V8 variant: as shipped, and without TurboFan's escape analysis
 // (`--no-turbo-escape`), so an object that is made but never escapes counts as the allocation it is
@@ -43,10 +45,12 @@ export interface AllocPhase {
 
 export interface PhaseReport {
   ops: number;
-  /** GC events that started inside the window. */
+  /** GC events that started inside its windows. */
   gcEvents: number;
-  /** Young-generation bytes the window allocated (meaningful when gcEvents is 0). */
+  /** Young-generation bytes the phase allocated: the smaller of its two windows (meaningful when gcEvents is 0). */
   youngBytes: number;
+  /** Each window's young-generation bytes. */
+  windowBytes: number[];
   checksum: number;
   ms: number;
   counters: Record<string, number>;
@@ -91,7 +95,7 @@ export interface MeasureOptions {
 /**
  * measurePhases(phases, options) -> the report: each phase warmed up in many short calls (a single long
  * call would be optimized on-stack only, and the window's call would then start in unoptimized code),
- * then measured in one call. Needs --expose-gc. The phases run in order, each after the last one's window.
+ * then measured in two windows of one call each. Needs --expose-gc. The phases run in order.
  */
 export async function measurePhases(phases: AllocPhase[], options: MeasureOptions = {}): Promise<AllocReport> {
   const warmupCalls = options.warmupCalls ?? 300;
@@ -116,19 +120,21 @@ export async function measurePhases(phases: AllocPhase[], options: MeasureOption
     const calls = phase.warmupCalls ?? warmupCalls;
     for (let k = 0; k < calls; k++) phase.run(warmupOps);
     await sleep(20);
-    const c0 = phase.counters ? phase.counters() : {};
-    emptyYoung();
+    // Two windows in a row; the phase allocates what both show. What only one shows happened once (a late
+    // deoptimization and its reoptimization, a first call of a rare path), not per operation: an
+    // allocation every k-th operation, k up to `ops`, shows in both.
     const t0 = performance.now();
-    const u0 = newSpaceUsed();
-    const checksum = phase.run(phase.ops);
-    const u1 = newSpaceUsed();
+    const first = window(phase, baselineBytes);
+    const second = window(phase, baselineBytes);
     const t1 = performance.now();
-    const c1 = phase.counters ? phase.counters() : {};
     const counters: Record<string, number> = {};
-    for (const k of Object.keys(c1)) counters[k] = c1[k] - (c0[k] ?? 0);
+    for (const k of Object.keys(second.c1)) counters[k] = second.c1[k] - (second.c0[k] ?? 0);
     windows.push({
       name: phase.name, t0, t1,
-      report: { ops: phase.ops, gcEvents: 0, youngBytes: u1 - u0 - baselineBytes, checksum, ms: Math.round(t1 - t0), counters, sites: [] },
+      report: {
+        ops: phase.ops, gcEvents: 0, youngBytes: Math.min(first.bytes, second.bytes), windowBytes: [first.bytes, second.bytes],
+        checksum: second.checksum, ms: second.ms, counters, sites: [],
+      },
     });
   }
   // Let the buffered GC entries arrive.
@@ -196,6 +202,19 @@ async function allocationSites(phase: AllocPhase, ops: number): Promise<string[]
   }
 }
 
+// One measured call of run(ops) on an empty young generation: its bytes there, checksum, time, counters.
+function window(phase: AllocPhase, baselineBytes: number) {
+  const c0 = phase.counters ? phase.counters() : {};
+  emptyYoung();
+  const t0 = performance.now();
+  const u0 = newSpaceUsed();
+  const checksum = phase.run(phase.ops);
+  const u1 = newSpaceUsed();
+  const ms = Math.round(performance.now() - t0);
+  const c1 = phase.counters ? phase.counters() : {};
+  return { bytes: u1 - u0 - baselineBytes, checksum, ms, c0, c1 };
+}
+
 /** printReport(report): the child's last stdout line. */
 export function printReport(report: object): void {
   process.stdout.write(JSON.stringify(report) + "\n");
@@ -253,7 +272,8 @@ export function allocProblems(report: AllocReport, names: string[] = Object.keys
     const where = p.sites.length > 0 ? "; sampled sites: " + p.sites.join(", ") : "";
     if (p.gcEvents > 0) out.push(`${name}: ${p.gcEvents} GC events in ${p.ops} operations${where}`);
     else if (p.youngBytes > TOLERANCE_BYTES) {
-      out.push(`${name}: ${p.youngBytes} young-generation bytes in ${p.ops} operations (${(p.youngBytes / p.ops).toFixed(2)} B/op)${where}`);
+      out.push(`${name}: ${p.youngBytes} young-generation bytes in ${p.ops} operations (${(p.youngBytes / p.ops).toFixed(2)} B/op; ` +
+        `windows ${p.windowBytes.join(" and ")})${where}`);
     }
   }
   const flags = report.flags.join(" ");
