@@ -163,6 +163,9 @@ class Counters implements DeviceEvents {
   refused = 0;
   qos0 = 0;
   qos1 = 0;
+  telemetry = 0;
+  /** The telemetry document's buffer (Device.telemetry.buf): a publish of it is a telemetry document. */
+  telemetryBuf: Uint8Array | null = null;
   onRelay(): void {
     this.relayChanges++;
   }
@@ -175,6 +178,7 @@ class Counters implements DeviceEvents {
   onPublish(t: Uint8Array, p: Uint8Array, off: number, len: number, qos: number): void {
     if (qos === 0) this.qos0++;
     else this.qos1++;
+    if (p === this.telemetryBuf) this.telemetry++;
   }
 }
 
@@ -185,6 +189,7 @@ const pins = new LoopPins();
 const storage = new LoopStorage();
 const ev = new Counters();
 const device = new Device(config, { transport, clock, pins, timers, storage, system, random: () => 0.5 }, ev);
+ev.telemetryBuf = device.telemetry.buf;
 
 // Broker packets, built once; packet ids are patched in place.
 function command(topic: string, payload: string): { buf: Uint8Array; len: number; idAt: number } {
@@ -260,7 +265,7 @@ function cycles(n: number, allocate: boolean): number {
 function counters(): Record<string, number> {
   return {
     relayChanges: ev.relayChanges, sensorChanges: ev.sensorChanges, refused: ev.refused, qos0: ev.qos0, qos1: ev.qos1,
-    failures, errors: device.client.stats.errors,
+    telemetry: ev.telemetry, failures, errors: device.client.stats.errors,
   };
 }
 

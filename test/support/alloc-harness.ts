@@ -115,7 +115,7 @@ export async function measurePhases(phases: AllocPhase[], options: MeasureOption
     baselineBytes = Math.max(baselineBytes, u1 - u0);
   }
 
-  const windows: Array<{ name: string; t0: number; t1: number; report: PhaseReport }> = [];
+  const windows: Array<{ name: string; spans: Array<[number, number]>; report: PhaseReport }> = [];
   for (const phase of phases) {
     const calls = phase.warmupCalls ?? warmupCalls;
     for (let k = 0; k < calls; k++) phase.run(warmupOps);
@@ -123,14 +123,12 @@ export async function measurePhases(phases: AllocPhase[], options: MeasureOption
     // Two windows in a row; the phase allocates what both show. What only one shows happened once (a late
     // deoptimization and its reoptimization, a first call of a rare path), not per operation: an
     // allocation every k-th operation, k up to `ops`, shows in both.
-    const t0 = performance.now();
     const first = window(phase, baselineBytes);
     const second = window(phase, baselineBytes);
-    const t1 = performance.now();
     const counters: Record<string, number> = {};
     for (const k of Object.keys(second.c1)) counters[k] = second.c1[k] - (second.c0[k] ?? 0);
     windows.push({
-      name: phase.name, t0, t1,
+      name: phase.name, spans: [first.span, second.span],
       report: {
         ops: phase.ops, gcEvents: 0, youngBytes: Math.min(first.bytes, second.bytes), windowBytes: [first.bytes, second.bytes],
         checksum: second.checksum, ms: second.ms, counters, sites: [],
@@ -144,7 +142,7 @@ export async function measurePhases(phases: AllocPhase[], options: MeasureOption
   const out: Record<string, PhaseReport> = {};
   for (let i = 0; i < windows.length; i++) {
     const w = windows[i];
-    w.report.gcEvents = gcStarts.filter((t) => t >= w.t0 && t <= w.t1).length;
+    w.report.gcEvents = gcStarts.filter((t) => w.spans.some(([a, b]) => t >= a && t <= b)).length;
     if (w.report.gcEvents > 0 || w.report.youngBytes > TOLERANCE_BYTES) {
       w.report.sites = await allocationSites(phases[i], Math.min(phases[i].ops, SAMPLED_OPS));
     }
@@ -210,9 +208,9 @@ function window(phase: AllocPhase, baselineBytes: number) {
   const u0 = newSpaceUsed();
   const checksum = phase.run(phase.ops);
   const u1 = newSpaceUsed();
-  const ms = Math.round(performance.now() - t0);
+  const t1 = performance.now();
   const c1 = phase.counters ? phase.counters() : {};
-  return { bytes: u1 - u0 - baselineBytes, checksum, ms, c0, c1 };
+  return { bytes: u1 - u0 - baselineBytes, checksum, ms: Math.round(t1 - t0), c0, c1, span: [t0, t1] as [number, number] };
 }
 
 /** printReport(report): the child's last stdout line. */
@@ -242,8 +240,12 @@ export const VARIANTS: Variant[] = [
  */
 export const UNOPTIMIZED: Variant = { name: "unoptimized", flags: ["--no-opt"] };
 
-/** Every child: gc() to empty the young generation, a young generation no window fills, TypeScript lines in sites. */
-const BASE_FLAGS = ["--expose-gc", "--enable-source-maps", "--min-semi-space-size=64", "--max-semi-space-size=64"];
+/**
+ * Every child: gc() to empty the young generation, a young generation no window fills, TypeScript lines in
+ * sites, and compilation on the main thread (--single-threaded), so what V8 inlines, and so what it boxes,
+ * does not depend on when a background compiler finished: a run is reproducible.
+ */
+const BASE_FLAGS = ["--single-threaded", "--expose-gc", "--enable-source-maps", "--min-semi-space-size=64", "--max-semi-space-size=64"];
 
 /**
  * runAllocChild(file, args, variant, timeoutMs) -> the JSON object the child printed last; throws with its
