@@ -126,12 +126,15 @@ async function soak(o: Options, broker: RunningMosquitto): Promise<number> {
 
     t0 = performance.now();
     const samples: Sample[] = [];
+    // After a GC, the shim's meter hears of the buffers it freed a moment later (FinalizationRegistry).
     const sample = () => {
       if (typeof gc === "function") gc();
-      samples.push({ t: performance.now() - t0, vars: board.memoryVars() ?? 0, heap: v8.getHeapStatistics().used_heap_size });
+      return sleep(20).then(() => {
+        samples.push({ t: performance.now() - t0, vars: board.memoryVars() ?? 0, heap: v8.getHeapStatistics().used_heap_size });
+      });
     };
-    sample();
-    timers.push(setInterval(sample, 1000));
+    await sample();
+    timers.push(setInterval(() => void sample(), 1000));
     timers.push(setInterval(() => board.flip(0), INPUT_MS));
     commander.every(COMMAND_MS);
 
@@ -162,7 +165,7 @@ async function soak(o: Options, broker: RunningMosquitto): Promise<number> {
     const agree = () => config.relays.every((r, i) => stateTopics.get(names.relayState[i]) === (pins()[i] ? "ON" : "OFF"));
     await until(agree, 10_000, "").catch(() => undefined);
     for (const t of timers) clearInterval(t);
-    sample();
+    await sample();
 
     const v = judge.verdict(pins());
     const window = Math.min(60_000, soakMs / 2);
