@@ -20,7 +20,7 @@ import { parseCommand, parseCommandText, sameBytes, CMD_NONE, CMD_ON, CMD_OFF } 
 import {
   formatRefusal, REFUSAL_MIN_BYTES, REFUSED_UNKNOWN_RELAY, REFUSED_TOO_LONG, REFUSED_RETAINED, REFUSED_UNKNOWN_PAYLOAD,
 } from "./refusal";
-import { writeFixed } from "./format";
+import { writeFixedAt } from "./format";
 
 /** The seams a device runs on. */
 export interface DeviceIO {
@@ -328,7 +328,7 @@ export class Device implements RelayListener, SensorListener, OutboxSender {
       this.publish(this.sensorTopics[i], p, 0, p.length, 0, false);
       return;
     }
-    const n = writeFixed(this.valueBuf, 0, s.value[i], s.decimals[i]);
+    const n = writeFixedAt(this.valueBuf, 0, s.value, i, s.decimals[i]);
     this.publish(this.sensorTopics[i], this.valueBuf, 0, n, 0, false);
   }
 

@@ -4,7 +4,7 @@
 // but one known heap number per telemetry document (below). A control phase, the same cycles keeping one
 // small object every 64th cycle, must show that on top.
 import { describe, it, expect } from "vitest";
-import { VARIANTS, runAllocChild, allocProblems, TOLERANCE_BYTES, type AllocReport } from "../support/alloc-harness";
+import { VARIANTS, runAllocChild, allocProblems, type AllocReport } from "../support/alloc-harness";
 
 const CHILD = "test/device/alloc-child.ts";
 const CYCLES = 120_000;
@@ -25,17 +25,11 @@ describe("device allocation-free steady state (child process, shared harness)", 
         expect(Math.abs(c.qos0 - (CYCLES + CYCLES / 4 + CYCLES / 4 + CYCLES / 10 + CYCLES / 10)), phase).toBeLessThanOrEqual(2);
       }
       expect(r).toMatchObject({ connected: true, inflight: 0, kept: true });
-      // Known and reported, not yet fixed in firmware/: Telemetry.format() hands the water counter's
-      // fractional value (pulses x 0.00222) to writeFixed(), and V8 boxes it in a 16-byte heap number when it
-      // does not inline writeFixed there: one per telemetry document (one a simulated second). Pinned to the
-      // byte, so any other allocation still fails this; once it is fixed, the device phase allocates nothing
-      // and this becomes expect(allocProblems(r, ["device"])).toEqual([]).
+      // Telemetry and sensor reports hand fractional values to writeFixedAt() as (array, index): a number
+      // passed to a call V8 does not inline would be boxed in a 16-byte heap number each time.
       const d = r.phases.device;
-      const docs = d.counters.telemetry;
-      expect(Math.abs(docs - CYCLES / 10)).toBeLessThanOrEqual(2);
-      expect(Math.abs(d.youngBytes - 16 * docs), JSON.stringify(d)).toBeLessThanOrEqual(TOLERANCE_BYTES);
-      expect(d.gcEvents).toBe(0);
-      expect(d.sites[0]).toMatch(/^format \(firmware\/device\/telemetry\.ts:\d+\)/);
+      expect(Math.abs(d.counters.telemetry - CYCLES / 10)).toBeLessThanOrEqual(2);
+      expect(allocProblems(r, ["device"])).toEqual([]);
       // The control keeps one small object more every 64th cycle: seen on top.
       expect(r.phases.control.youngBytes - d.youngBytes).toBeGreaterThanOrEqual((CYCLES / 64) * 12);
       expect(allocProblems(r, ["control"])).toHaveLength(1);

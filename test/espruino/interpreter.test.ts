@@ -43,8 +43,12 @@ function matchCases(): [string, string, boolean][] {
 }
 
 function commandCases(): [string, number][] {
-  return ["ON", "on", " off\r\n", "\tToGgLe ", "1", "0", "", "ONN", "O N", "constructor", "__proto__", "toString", "\u00d6N"]
-    .map((p) => { const b = utf8Bytes(p); return [latin1(p), parseCommand(b, 0, b.length)]; });
+  const words = ["ON", "on", " off\r\n", "\tToGgLe ", "1", "0", "", "ONN", "O N", "constructor", "__proto__", "toString", "\u00d6N",
+    // The interpreter's trim() drops vertical tab and form feed, which the byte reading keeps.
+    "ON\v", "\fOFF", "\u000btoggle"].map(utf8Bytes);
+  // A raw no-break space (0xA0), as a binary payload carries it.
+  words.push(Uint8Array.of(0x4f, 0x4e, 0xa0), Uint8Array.of(0xa0, 0x31));
+  return words.map((b) => [Buffer.from(b).toString("latin1"), parseCommand(b, 0, b.length)]);
 }
 
 async function selftestBundle(): Promise<string> {
