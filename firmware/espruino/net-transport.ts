@@ -1,6 +1,6 @@
 // The Transport seam on Espruino: a `net` (or `tls`) socket. Espruino sockets speak strings, so data is
 // copied into one fixed byte chunk (Espruino's u8.set(string) copies 8-bit chars natively) and writes
-// become one string per packet (the runtime's only way to send binary: shared/ESPRUINO.md).
+// become one string per packet (the runtime's only way to send binary: docs/espruino.md).
 import type { Transport, TransportEvents } from "../platform";
 import { OK, E_CONNECT_FAILED, E_CONNECTION_LOST } from "../mqtt/errors";
 

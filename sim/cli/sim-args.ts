@@ -1,4 +1,4 @@
-// The simulator's command line (DESIGN.md "Commands"): parsed into options or a message naming the bad
+// The simulator's command line (docs/design.md, "Commands"): parsed into options or a message naming the bad
 // argument.
 import { resolve } from "node:path";
 

@@ -1,4 +1,4 @@
-// npm start / npm run sim: the simulator (DESIGN.md "Commands"). An embedded aedes broker (or --broker),
+// npm start / npm run sim: the simulator (docs/design.md, "Commands"). An embedded aedes broker (or --broker),
 // one virtual board from board.json (or a fleet with --devices), and either the live view or, with
 // --headless, one JSON object a line on stdout. Ctrl-C (or SIGTERM) stops every board cleanly: each says
 // "offline" and disconnects, so the broker sends no will.

@@ -1,5 +1,5 @@
 // The board's sockets: require("net") and require("tls"), backed by real Node sockets to wherever the
-// simulator routes them. What the firmware sees is Espruino's socket (shared/ESPRUINO.md):
+// simulator routes them. What the firmware sees is Espruino's socket (docs/espruino.md):
 // - data arrives as latin1 strings (bytes 0-255 kept) of at most 536 chars;
 // - write(x) sends String(x) as 8-bit chars, so a Uint8Array goes out as the text "1,2,0,255";
 // - a refused address can throw "Unable to create socket" from connect() itself. Modelled as: right
