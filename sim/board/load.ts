@@ -29,6 +29,8 @@ export interface LoadedBoard {
   config: DeviceConfig;
   /** "path: problem", one per entry; nothing here stops a build. */
   warnings: string[];
+  /** Each path of board.json whose value was read from the environment ("$NAME"), and that NAME. */
+  secrets: Map<string, string>;
 }
 
 type Env = Record<string, string | undefined>;
@@ -60,7 +62,7 @@ export function parseBoard(text: string, env: Env, file = "board.json"): LoadedB
   for (const d of parsed.duplicates) {
     r.error(formatPath(d.path), `written twice (lines ${d.firstLine} and ${d.line}); JSON keeps only the last`);
   }
-  const fromEnv = new Set<string>();
+  const fromEnv = new Map<string, string>();
   const doc = resolveSecrets(parsed.value, [], env, r, fromEnv);
   for (const p of validateSchema(doc)) {
     const path = formatPath(p.path);
@@ -71,7 +73,7 @@ export function parseBoard(text: string, env: Env, file = "board.json"): LoadedB
   const config = normalize(raw);
   checkBoard(config, raw, r, fromEnv);
   if (r.errors.length > 0) throw new BoardError(r.errors, r.warnings);
-  return { config, warnings: r.warnings };
+  return { config, warnings: r.warnings, secrets: fromEnv };
 }
 
 function describeIoError(err: unknown): string {
@@ -110,10 +112,13 @@ class Report {
 // ---- secrets ------------------------------------------------------------------------------------------
 
 const SECRET = /^\$([A-Z_][A-Z0-9_]*)$/;
-const LOOKS_LIKE_SECRET = /^\$[A-Za-z_][A-Za-z0-9_]*$/;
 
-/** A copy of v with every "$NAME" string replaced from env and every "$$..." unescaped to "$...". */
-function resolveSecrets(v: unknown, path: (string | number)[], env: Env, r: Report, fromEnv: Set<string>): unknown {
+/**
+ * A copy of v with every "$NAME" string replaced from env and every "$$..." unescaped to "$...". Any
+ * other string starting with "$" is an error: a typo in a secret's name must not become the secret.
+ * fromEnv gets each resolved path and the name it was read from.
+ */
+function resolveSecrets(v: unknown, path: (string | number)[], env: Env, r: Report, fromEnv: Map<string, string>): unknown {
   if (typeof v === "string") {
     const p = formatPath(path);
     const m = SECRET.exec(v);
@@ -124,12 +129,15 @@ function resolveSecrets(v: unknown, path: (string | number)[], env: Env, r: Repo
         r.markBad(p);
         return v;
       }
-      fromEnv.add(p);
+      fromEnv.set(p, m[1]);
       return value;
     }
     if (v.startsWith("$$")) return v.slice(1);
-    if (LOOKS_LIKE_SECRET.test(v)) {
-      r.warn(p, `"${v}" is used as written: secret names are upper case ("${v.toUpperCase()}"); write "$${v}" to silence this`);
+    if (v.startsWith("$")) {
+      const upper = v.toUpperCase();
+      const hint = SECRET.test(upper) ? ` (names are upper case: "${upper}")` : "";
+      r.error(p, `"${v}" starts with "$" but is not a $NAME: a name is A-Z, 0-9 and "_"${hint}; write "$${v}" for text that starts with "$"`);
+      r.markBad(p);
     }
     return v;
   }
@@ -511,7 +519,7 @@ function checkNames(c: DeviceConfig, r: Report): void {
   }
 }
 
-function checkConnection(c: DeviceConfig, raw: any, r: Report, fromEnv: Set<string>): void {
+function checkConnection(c: DeviceConfig, raw: any, r: Report, fromEnv: Map<string, string>): void {
   const m = c.mqtt;
   const mqttIn = obj(obj(raw).mqtt);
   if (m.password !== null && m.username === null && !r.isBad("mqtt.password")) {
@@ -557,7 +565,7 @@ function checkConnection(c: DeviceConfig, raw: any, r: Report, fromEnv: Set<stri
   }
 }
 
-function checkBoard(c: DeviceConfig, raw: any, r: Report, fromEnv: Set<string>): void {
+function checkBoard(c: DeviceConfig, raw: any, r: Report, fromEnv: Map<string, string>): void {
   if (r.isBad("(root)")) return;
   checkNames(c, r);
   checkPins(c, r);
