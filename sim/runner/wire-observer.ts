@@ -3,10 +3,10 @@
 // reports, refusals). Source and bundle mode feed it the same bytes, so they report the same events.
 import { Decoder, type PacketSink } from "../../firmware/mqtt/decoder";
 import { Packet } from "../../firmware/mqtt/packet";
-import { CONNACK, PUBLISH, CONNECT, errorName, errorRule, utf8Read } from "../../firmware/mqtt";
+import { CONNACK, PUBLISH, errorName, errorRule, utf8Read } from "../../firmware/mqtt";
 import type { DeviceConfig } from "../../firmware/device/config";
 import { topicNames } from "../../firmware/device/topics";
-import { describePacket, printableText, hex, CONNACK_MEANINGS } from "../analyzer/describe";
+import { describePacket, maskSecrets, printableText, hex, CONNACK_MEANINGS } from "../analyzer/describe";
 import type { EventBody } from "./events";
 
 /** Large enough for any packet a board sends or a broker forwards to it in practice. */
@@ -65,14 +65,7 @@ export class WireObserver {
 
   private packet(dir: "out" | "in", p: Packet): void {
     if (this.trace) {
-      const d = describePacket(p);
-      // Traces end up in CI logs: the password is shown by length only.
-      if (p.type === CONNECT && "password" in d) d.password = `(${p.passwordLen} bytes)`;
-      if (p.type === CONNECT && "passwordHex" in d) {
-        delete d.passwordHex;
-        d.password = `(${p.passwordLen} bytes)`;
-      }
-      this.emit({ event: "packet", dir, packet: d });
+      this.emit({ event: "packet", dir, packet: maskSecrets(describePacket(p), p) });
     }
     if (dir === "in" && p.type === CONNACK) {
       if (p.returnCode === 0) {
