@@ -1,6 +1,10 @@
 // The simulator's command line (docs/design.md, "Commands"): parsed into options or a message naming the bad
 // argument.
-import { resolve } from "node:path";
+import { dirname, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { userPath } from "./entry";
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 
 export const SIM_USAGE = `usage: npm run sim -- [--board FILE] [--broker mqtt://HOST:PORT] [--port N] [--headless]
                       [--bundle [FILE]] [--devices N] [--trace] [--ca FILE]
@@ -12,7 +16,9 @@ export const SIM_USAGE = `usage: npm run sim -- [--board FILE] [--broker mqtt://
   --bundle [FILE]   run the built firmware (default dist/firmware.js; npm run build makes it) in the
                     Espruino API shim instead of the TypeScript sources
   --devices N       N boards in one process, ids <id>-0001...: a load test for a fleet
-  --trace           with --headless: also every packet, decoded field by field`;
+  --trace           with --headless: also every packet, decoded field by field
+  Relative paths are taken from the directory you run the command in.
+  Exit status: 0 stopped cleanly (Ctrl-C, q), 1 could not start, 2 bad usage.`;
 
 /** A broker the user names; tls: mqtts://, checked against the system's CAs or `ca`. */
 export interface BrokerAddress {
@@ -23,6 +29,8 @@ export interface BrokerAddress {
 
 export interface SimArgs {
   board: string;
+  /** --board was given (the default board.json was not merely assumed). */
+  boardGiven: boolean;
   broker: BrokerAddress | null;
   /** PEM file of the CA that signed an mqtts:// broker's certificate. */
   ca: string | null;
@@ -61,26 +69,30 @@ function portNumber(flag: string, v: string | undefined, min: number, max: numbe
 
 /** parseSimArgs(argv) -> the options, "" for --help, or a message naming the bad argument. */
 export function parseSimArgs(argv: string[]): SimArgs | string {
-  const a: SimArgs = { board: resolve("board.json"), broker: null, ca: null, port: 1883, headless: false, bundle: null, devices: 1, trace: false };
+  const a: SimArgs = {
+    board: resolve(ROOT, "board.json"), boardGiven: false, broker: null, ca: null, port: 1883, headless: false, bundle: null,
+    devices: 1, trace: false,
+  };
   let portGiven = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const next = argv[i + 1];
     switch (arg) {
       case "--board":
-        if (next === undefined) return "--board needs a file";
-        a.board = resolve(argv[++i]);
+        if (next === undefined || next.startsWith("--")) return "--board needs a file";
+        a.board = userPath(argv[++i]);
+        a.boardGiven = true;
         break;
       case "--broker": {
-        if (next === undefined) return "--broker needs mqtt://HOST:PORT";
+        if (next === undefined || next.startsWith("--")) return "--broker needs mqtt://HOST:PORT";
         const b = parseBrokerUrl(argv[++i]);
         if (typeof b === "string") return b;
         a.broker = b;
         break;
       }
       case "--ca":
-        if (next === undefined) return "--ca needs a PEM file";
-        a.ca = resolve(argv[++i]);
+        if (next === undefined || next.startsWith("--")) return "--ca needs a PEM file";
+        a.ca = userPath(argv[++i]);
         break;
       case "--port": {
         const p = portNumber("--port", argv[++i], 1, 65535);
@@ -96,7 +108,7 @@ export function parseSimArgs(argv: string[]): SimArgs | string {
         break;
       }
       case "--bundle":
-        a.bundle = next !== undefined && !next.startsWith("--") ? resolve(argv[++i]) : resolve("dist/firmware.js");
+        a.bundle = next !== undefined && !next.startsWith("--") ? userPath(argv[++i]) : resolve(ROOT, "dist/firmware.js");
         break;
       case "--headless":
         a.headless = true;

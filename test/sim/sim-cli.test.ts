@@ -208,6 +208,61 @@ describe("npm start / npm run sim", () => {
     }
   });
 
+  it("--ca naming a file that is missing or no certificate: one line, exit 1", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "relaymq-sim-"));
+    try {
+      const notPem = join(dir, "ca.pem");
+      writeFileSync(notPem, "hello");
+      for (const [file, says] of [
+        ["/nonexistent.pem", "--ca /nonexistent.pem: cannot read it (no such file or directory)"],
+        [notPem, `--ca ${notPem}: not a PEM certificate (no "-----BEGIN CERTIFICATE-----" line)`],
+      ]) {
+        const r = sim(["--broker", "mqtts://localhost:1", "--ca", file, "--headless"]);
+        expect(await r.exited).toBe(1);
+        expect(r.err.trim()).toBe(says);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("--bundle with --board: says the bundle runs its own board (exit 2) instead of ignoring --board", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "relaymq-sim-"));
+    try {
+      const out = join(dir, "firmware.js");
+      expect(await buildWithSecrets(out)).toBe(0);
+      const r = sim(["--bundle", out, "--board", "board.json", "--headless"]);
+      expect(await r.exited).toBe(2);
+      expect(r.err.trim()).toBe(`--board ${join(root, "board.json")}: ${out} runs the board it was built from ` +
+        `(${join(dir, "firmware.board.json")}); drop --board, or rebuild with it: npm run build -- --board ${join(root, "board.json")}`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("--help prints the usage on stdout, exit 0", async () => {
+    const r = sim(["--help"]);
+    expect(await r.exited).toBe(0);
+    expect(r.out).toContain("usage: npm run sim");
+    expect(r.err).toBe("");
+  });
+
+  it("takes a relative --board from the directory the user stands in (INIT_CWD under npm run)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "relaymq-sim-"));
+    try {
+      const board = JSON.parse(readFileSync(join(root, "board.json"), "utf8"));
+      board.id = "from-here";
+      writeFileSync(join(dir, "mine.json"), JSON.stringify(board));
+      const r = sim(["--board", "mine.json", "--headless", "--port", String(await freePort())], { ...SECRETS, INIT_CWD: dir });
+      await waitEvent(r, (e) => e.event === "boot", "the board to boot");
+      expect(r.events()[0]).toMatchObject({ event: "boot", device: "from-here" });
+      ctrlC(r);
+      expect(await r.exited).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it("a port already in use is reported with the ways out", async () => {
     const b = await startAedes(0);
     try {
@@ -232,6 +287,8 @@ describe("simulator arguments", () => {
     { argv: ["--broker", "mqtt://h:1", "--port", "5"], says: "with --broker there is none" },
     { argv: ["--bundle", "--devices", "2"], says: "a fleet (--devices) runs from the sources" },
     { argv: ["--board"], says: "--board needs a file" },
+    { argv: ["--board", "--headless"], says: "--board needs a file" },
+    { argv: ["--ca", "--headless"], says: "--ca needs a PEM file" },
   ])("refuses $argv", ({ argv, says }) => {
     const r = parseSimArgs(argv);
     expect(typeof r).toBe("string");
@@ -242,7 +299,7 @@ describe("simulator arguments", () => {
     expect(parseSimArgs(["--board", "b.json", "--broker", "mqtt://10.0.0.2:1884", "--headless", "--trace", "--devices", "5"])).toMatchObject({
       board: resolve("b.json"), broker: { host: "10.0.0.2", port: 1884, tls: false }, headless: true, trace: true, devices: 5, bundle: null,
     });
-    expect(parseSimArgs(["--bundle", "--port", "1999"])).toMatchObject({ bundle: resolve("dist/firmware.js"), port: 1999 });
+    expect(parseSimArgs(["--bundle", "--port", "1999"])).toMatchObject({ bundle: join(root, "dist/firmware.js"), port: 1999 });
     expect(parseSimArgs(["--broker", "mqtt://[::1]"])).toMatchObject({ broker: { host: "::1", port: 1883, tls: false } });
     expect(parseSimArgs(["--broker", "mqtts://broker.example", "--ca", "ca.pem"])).toMatchObject({
       broker: { host: "broker.example", port: 8883, tls: true }, ca: resolve("ca.pem"),
