@@ -12,6 +12,7 @@ import { EspruinoTimers } from "./timers";
 import { EspruinoStorage } from "./storage";
 import { espruinoSystem } from "./system";
 import { WifiManager } from "./wifi";
+import { consoleLog } from "./log";
 
 declare const __BOARD__: DeviceConfig;
 
@@ -23,18 +24,18 @@ setNatives(espruinoNatives);
 
 const config = __BOARD__;
 const timers = new EspruinoTimers();
+const transport = new EspruinoNetTransport(config.mqtt.host, config.mqtt.port, config.mqtt.tls);
 const device = new Device(config, {
-  transport: new EspruinoNetTransport(config.mqtt.host, config.mqtt.port, config.mqtt.tls),
+  transport: transport,
   clock: espruinoClock,
   pins: new EspruinoPins(),
   timers: timers,
   storage: new EspruinoStorage(),
   system: espruinoSystem,
-  log: {
-    log: function (level: number, code: number, message: string): void {
-      console.log("relaymq " + level + " " + code + " " + message);
-    },
-  },
+  // "relaymq warn mqtt CONNECT_FAILED (-52) 192.168.1.10:1883: Unable to locate host"
+  log: consoleLog(function (): string {
+    return transport.describe();
+  }),
 });
 const wifi = new WifiManager(require("Wifi"), timers, config.wifi.ssid, config.wifi.password, {
   onUp: function (): void {
@@ -53,7 +54,10 @@ wifi.start();
 // A clean stop, callable at the console (and by the simulator's Ctrl-C): "offline" retained, then
 // DISCONNECT, so the broker publishes no will. reset() and load() cannot do it themselves: they drop the
 // sockets right after E.on("kill") handlers run, and what a handler writes never leaves (measured on the
-// interpreter), so call relaymqStop() first when a restart should not look like a failure.
-global.relaymqStop = function (): void {
+// interpreter), so call relaymqStop() first when a restart should not look like a failure. It returns
+// whether a session was up, so a caller (npm run flash --stop-first) knows a DISCONNECT is on its way.
+global.relaymqStop = function (): boolean {
+  const was = device.isConnected();
   device.stop();
+  return was;
 };

@@ -43,7 +43,7 @@ export class SourceFirmware implements Firmware {
       },
       closed(reason) {
         self.open = false;
-        h.closed(reason === OK ? "closed" : errorName(reason), !opened);
+        h.closed(reason === OK ? "closed" : `${errorName(reason)}: ${tcp.describe()}`, !opened);
         opened = false;
       },
     });
@@ -54,7 +54,7 @@ export class SourceFirmware implements Firmware {
       timers,
       storage: new MapStorage(h.files),
       system: nodeSystem,
-      log: { log: (level, code, message) => h.log(logLine(level, code, message), level === 0) },
+      log: { log: (level, code, message) => h.log(logLine(level, code, message, tcp.describe()), level === 0) },
     }, {
       onConnection: h.connection ? (up) => h.connection!(up) : undefined,
       onPublish: h.published ? () => h.published!() : undefined,

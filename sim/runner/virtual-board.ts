@@ -42,6 +42,7 @@ export class VirtualBoard {
   private sessionUp = false;
   private readonly pulseChains = new Map<number, Promise<void>>();
   private readonly pulses = new Map<number, number>();
+  private forgetRelays: () => void = () => {};
 
   constructor(private readonly setup: BoardSetup) {
     this.config = setup.config;
@@ -53,7 +54,7 @@ export class VirtualBoard {
       : () => {};
     // Bundle mode can only learn the session's state from the wire; source mode asks the Device.
     this.observer = emit || setup.mode === "bundle" ? new WireObserver(setup.config, this.emitBody, setup.trace === true) : null;
-    if (emit) watchRelays(setup.config, this.bank, this.emitBody);
+    if (emit) this.forgetRelays = watchRelays(setup.config, this.bank, this.emitBody);
     this.prepareInputs();
   }
 
@@ -68,7 +69,7 @@ export class VirtualBoard {
       bank: this.bank,
       files: this.files,
       broker: s.broker,
-      opened: (to) => obs?.opened(to),
+      opened: (to) => obs?.opened(to, `${s.broker.host}:${s.broker.port}`),
       closed: (reason, neverOpened) => {
         this.sessionUp = false;
         obs?.closed(reason, neverOpened);
@@ -138,6 +139,7 @@ export class VirtualBoard {
     fw.halt();
     this.firmware = null;
     this.sessionUp = false;
+    this.forgetRelays();
     this.emitBody({ event: "stopped", how: "killed" });
   }
 

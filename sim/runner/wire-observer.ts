@@ -33,12 +33,12 @@ export class WireObserver {
     this.in = new Decoder(TRACE_RX, this.sink("in"));
   }
 
-  /** opened(to): a socket to the broker opened; `to` is where the board dialled. */
-  opened(to: string): void {
+  /** opened(to, broker): a socket opened; `to` is where the board dialled, `broker` where it really went. */
+  opened(to: string, broker: string): void {
     this.connected = false;
     this.out.reset();
     this.in.reset();
-    this.emit({ event: "socket", to });
+    this.emit({ event: "socket", to, broker });
   }
 
   /** bytes(dir, buf, off, len): what went over the socket. */

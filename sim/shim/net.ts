@@ -9,6 +9,7 @@
 import net from "node:net";
 import tls, { type ConnectionOptions } from "node:tls";
 import type { EventLoop } from "./loop";
+import { socketCause } from "../platform/socket-cause";
 import type { Realm } from "./realm";
 
 /** Espruino delivers received data in pieces of at most this many bytes. */
@@ -161,7 +162,7 @@ export class NetStack {
     if (!this.options.linkUp()) {
       // No access point: nothing leaves the board; the failure is reported as an event, later.
       this.loop.later(0, () => {
-        this.options.onSocket?.("error", to, NO_ROUTE.message);
+        this.options.onSocket?.("error", to, `${key}: ${NO_ROUTE.message} (the access point is gone)`);
         s.emit("error", [this.realm.obj({ ...NO_ROUTE })]);
         this.closeSocket(s, true);
       });
@@ -193,7 +194,7 @@ export class NetStack {
     node.on("error", (err: NodeJS.ErrnoException) => {
       if (s.closed) return;
       if (err.code === "ECONNREFUSED" && !s.opened) this.refused.add(key);
-      this.options.onSocket?.("error", to, err.message);
+      this.options.onSocket?.("error", to, `${key}: ${socketCause(err)}`);
       s.emit("error", [this.realm.obj(espruinoError(err))]);
     });
     node.on("close", (hadError: boolean) => {

@@ -95,5 +95,8 @@ describe("the built firmware in the Espruino interpreter", () => {
     await until("offline", () => got("devices/esp32-01/status", "offline"));
     await until("DISCONNECT", () => proxy.count("c2b", DISCONNECT) === 1);
     expect(proxy.packets.filter((p) => p.dir === "c2b" && p.payload === "offline").map((p) => p.topic)).toEqual(["devices/esp32-01/status"]);
+    // It answered that a session was up (a DISCONNECT on its way), and its log names the end in words.
+    expect(out).toMatch(/relaymqStop\(\);\r?\n=true/);
+    await until("the stop in the log", () => out.includes("relaymq warn disconnected STOPPED (-56)"));
   }, 60000);
 });

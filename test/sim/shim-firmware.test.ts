@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import mqtt from "mqtt";
-import { bundleFirmware } from "../../sim/build/bundle";
+import { bundleBoard } from "../../sim/build/bundle";
 import { parseBoard } from "../../sim/board/load";
 import { startAedes } from "../../sim/broker/embedded";
 import { until } from "../support/wait";
@@ -50,11 +50,7 @@ async function retained(port: number, topic: string): Promise<string> {
  */
 async function firmwareBoard(subscription: string) {
   const { config } = parseBoard(readFileSync(resolve(root, "board.json"), "utf8"), { WIFI_PASSWORD: "x", MQTT_PASSWORD: "y" });
-  const source = await bundleFirmware({
-    entry: resolve(root, "firmware/espruino/main.ts"),
-    define: { __BOARD__: JSON.stringify(config) },
-    minify: true,
-  });
+  const source = await bundleBoard(config);
   const broker = await startAedes();
   cleanups.push(() => broker.close());
 

@@ -198,10 +198,11 @@ describe("a refused connect", () => {
       "returned", "error:-11:no connection", "close:true",
     ]);
     const to = `127.0.0.1:${port}`;
-    expect(life.map((l) => l.replace(/ (connect ECONNREFUSED).*/, " $1"))).toEqual([
-      `error ${to} connect ECONNREFUSED`, `close ${to}`,
+    // The simulator hears where the attempt went and why, in words.
+    expect(life).toEqual([
+      `error ${to} ${to}: refused (ECONNREFUSED)`, `close ${to}`,
       `refused-throw ${to} Unable to create socket`,
-      `error ${to} connect ECONNREFUSED`, `close ${to}`,
+      `error ${to} ${to}: refused (ECONNREFUSED)`, `close ${to}`,
     ]);
   });
 
