@@ -106,8 +106,8 @@ async function flashSteps(o: FlashOptions, io: FlashIO): Promise<number> {
     const crc = crc32(o.firmware);
     const code = await uploadCode(BOOT_FILE, o.firmware);
     const lines = code.split("\n").length;
-    // The package pauses 250 ms after each Storage write, and throttled it sends about 380 bytes a second.
-    const expectMs = lines * 250 + (link.slow() ? (code.length / 380) * 1000 : 0);
+    // The package pauses 250 ms after each Storage write; a serial line at 115200 baud carries 11.5 KB/s.
+    const expectMs = lines * 250 + (link.slow() ? (code.length / 11520) * 1000 : 0);
     io.out(`uploading ${length} bytes in ${lines} Storage write${lines === 1 ? "" : "s"} (about ${Math.ceil(expectMs / 1000)} s)...`);
     const from = link.text.length;
     link.upload(code + "\n" + CHECK + "\n");
@@ -144,11 +144,14 @@ async function watch(link: ConsoleLink, from: number, o: FlashOptions, io: Flash
     seen = lines();
     const failed = seen.findIndex((l) => FAILURE.test(l));
     if (failed >= 0) {
-      // The lines after an uncaught error say where it was thrown.
+      // The lines after an uncaught error say where it was thrown ("at boot code (.bootcde:3:20)"), then
+      // quote the code around it: only the place is shown, as the quoted code can hold the board's
+      // embedded secrets.
       await new Promise((r) => setTimeout(r, 300));
-      const context = lines().slice(failed, failed + 3);
-      io.err(`the firmware failed when it started on ${o.port}: ${context[0]}`);
-      for (const l of context.slice(1)) io.err("  " + l);
+      const after = lines().slice(failed + 1, failed + 4).join("\n");
+      const at = /\(([^()\s]+:\d+:\d+)\)/.exec(after) ?? /\bat (\S+:\d+:\d+)/.exec(after);
+      io.err(`the firmware failed when it started on ${o.port}: ${seen[failed]}`);
+      if (at) io.err(`  at ${at[1]}`);
       return 1;
     }
     if (seen.some((l) => CONNECTED.test(l))) break;
