@@ -5,7 +5,7 @@
 import { allocBytes, natives } from "../mqtt/bytes";
 import { DeviceConfig } from "./config";
 import { Transport, Clock, Pins, Timers, Storage, System, Log, LOG_INFO, LOG_WARN } from "../platform";
-import { MqttClient } from "../mqtt/client";
+import { MqttClient, ClientEvents } from "../mqtt/client";
 import { ClientOptions } from "../mqtt/client-options";
 import { Packet } from "../mqtt/packet";
 import { utf8Bytes } from "../mqtt/utf8";
@@ -59,6 +59,8 @@ export interface DeviceEvents {
 const INFLIGHT = 4;
 /** Analog and counter payloads: writeFixed writes at most 20 bytes. */
 const VALUE_BYTES = 24;
+/** Commands remembered (packet id and relay) to recognise a redelivery; a power of two. */
+const RECENT = 8;
 
 export class Device implements RelayListener, SensorListener, OutboxSender {
   readonly config: DeviceConfig;
@@ -87,6 +89,10 @@ export class Device implements RelayListener, SensorListener, OutboxSender {
   private readonly zero: Uint8Array;
   private readonly valueBuf = allocBytes(VALUE_BYTES);
   private readonly errorBuf: Uint8Array;
+  /** The last RECENT commands applied: packet id and relay, written round-robin at recentAt. */
+  private readonly recentId = new Uint16Array(RECENT);
+  private readonly recentRelay = new Int16Array(RECENT);
+  private recentAt = 0;
   /** Outbox slots: status is 0, relay i is 1 + i, discovery configs follow. */
   private readonly statusSlot: number;
   private readonly relaySlot0: number;
@@ -187,8 +193,15 @@ export class Device implements RelayListener, SensorListener, OutboxSender {
       matchTopics: false,
     };
     if (io.random) options.random = io.random;
+    this.client = new MqttClient(options, io.transport, io.clock, this.clientEvents());
+  }
+
+  // The client's callbacks, made here and not in the constructor: on the interpreter a function keeps its
+  // maker's whole scope alive, and the constructor's holds every topic string and discovery payload made
+  // at start-up (~300 JsVars that would never be freed).
+  private clientEvents(): ClientEvents {
     const self = this;
-    this.client = new MqttClient(options, io.transport, io.clock, {
+    return {
       onConnected: function (): void {
         self.linkUp();
       },
@@ -208,7 +221,7 @@ export class Device implements RelayListener, SensorListener, OutboxSender {
       onError: function (code: number): void {
         self.log(LOG_WARN, code, "mqtt");
       },
-    });
+    };
   }
 
   /** start(): relays to their power-on state, inputs watched, the broker connection begun. Once. */
@@ -372,9 +385,25 @@ export class Device implements RelayListener, SensorListener, OutboxSender {
       this.refuse(reason, p);
       return;
     }
+    // A QoS 1 command the broker sends again (DUP: our PUBACK was lost) that this board already applied
+    // is not applied twice: a TOGGLE would undo itself. Its state is confirmed instead.
+    if (p.dup && this.applied(p.packetId, r)) {
+      this.confirmRelay(r);
+      return;
+    }
+    const k = this.recentAt;
+    this.recentId[k] = p.packetId;
+    this.recentRelay[k] = r;
+    this.recentAt = (k + 1) & (RECENT - 1);
     const changed = cmd === CMD_ON ? this.relays.set(r, true) : cmd === CMD_OFF ? this.relays.set(r, false) : this.relays.toggle(r);
     // An unchanged relay still answers with its state: the sender learns the command was taken.
     if (!changed) this.confirmRelay(r);
+  }
+
+  // Whether command `id` for relay r is among the last RECENT applied.
+  private applied(id: number, r: number): boolean {
+    for (let k = 0; k < RECENT; k++) if (this.recentId[k] === id && this.recentRelay[k] === r) return true;
+    return false;
   }
 
   private confirmRelay(i: number): void {

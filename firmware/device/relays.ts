@@ -12,6 +12,12 @@ export interface RelayListener {
 
 /** Espruino's Storage allows file names of at most 28 characters. */
 const MAX_KEY = 28;
+/**
+ * A restore relay's state reaches Storage this long after its first change, and no more often: flash
+ * wears, so a burst of any length costs one write per relay per period, and a state that held this long
+ * survives a power cut.
+ */
+export const SAVE_MS = 2000;
 
 /**
  * storageKey(name) -> the Storage key for a relay's last state, "relay_<name>"; a long name is cut and
@@ -40,6 +46,11 @@ export class Relays {
   private readonly pulseEnd: (() => void)[] = [];
   /** Storage key when powerOn is "restore", else null (nothing is written). */
   private readonly key: (string | null)[] = [];
+  /** What Storage holds for each restore relay (1 on, 0 off or nothing); writes happen only on a difference. */
+  private readonly saved: Uint8Array;
+  /** Timer id of the pending save, or -1. */
+  private saveTimer = -1;
+  private readonly saveLater: () => void;
   /** Fail-safe delay in ms, or -1 for none; the state to take; whether it was taken this outage. */
   private readonly failsafeMs: Float64Array;
   private readonly failsafeOn: Uint8Array;
@@ -75,6 +86,8 @@ export class Relays {
     this.failsafeMs = new Float64Array(n);
     this.failsafeOn = allocBytes(n);
     this.failsafeDone = allocBytes(n);
+    this.saved = allocBytes(n);
+    this.saveLater = this.bindSave();
     const groups: string[] = [];
     for (let i = 0; i < n; i++) {
       const r = config[i];
@@ -96,6 +109,15 @@ export class Relays {
       }
       this.group[i] = g;
     }
+  }
+
+  // Made outside the constructor, whose scope a closure would keep alive (see Device.clientEvents).
+  private bindSave(): () => void {
+    const self = this;
+    return function (): void {
+      self.saveTimer = -1;
+      self.save();
+    };
   }
 
   private bindPulseEnd(i: number): () => void {
@@ -121,15 +143,30 @@ export class Relays {
     for (let i = 0; i < this.count; i++) {
       const p = this.config[i].powerOn;
       const key = this.key[i];
-      const on = p === "on" || (key !== null && this.storage.read(key) === "1");
-      if (on) this.set(i, true);
+      if (key !== null && this.storage.read(key) === "1") this.saved[i] = 1;
+      if (p === "on" || this.saved[i] === 1) this.set(i, true);
     }
     this.restoring = false;
   }
 
-  /** stop(): cancels running pulses (the relays keep their state). */
+  /** stop(): cancels running pulses (the relays keep their state) and saves a pending restore state now. */
   stop(): void {
     for (let i = 0; i < this.count; i++) this.cancelPulse(i);
+    if (this.saveTimer !== -1) {
+      this.timers.cancel(this.saveTimer);
+      this.saveTimer = -1;
+      this.save();
+    }
+  }
+
+  // Writes each restore relay whose state differs from what Storage holds. A failed write leaves it
+  // differing, so the next change tries again.
+  private save(): void {
+    for (let i = 0; i < this.count; i++) {
+      const key = this.key[i];
+      if (key === null || this.saved[i] === this.on[i]) continue;
+      if (this.storage.write(key, this.on[i] === 1 ? "1" : "0")) this.saved[i] = this.on[i];
+    }
   }
 
   /**
@@ -186,13 +223,12 @@ export class Relays {
     this.timers.cancel(t);
   }
 
-  // The pin, Storage (restore only, and only on a change: flash wears) and the listener.
+  // The pin, a save to Storage for a restore relay (later: see SAVE_MS) and the listener.
   private apply(i: number, on: boolean): boolean {
     if ((this.on[i] === 1) === on) return false;
     this.on[i] = on ? 1 : 0;
     this.pins.write(this.pin[i], on !== (this.activeLow[i] === 1));
-    const key = this.key[i];
-    if (key !== null && !this.restoring) this.storage.write(key, on ? "1" : "0");
+    if (this.key[i] !== null && !this.restoring && this.saveTimer === -1) this.saveTimer = this.timers.after(SAVE_MS, this.saveLater);
     this.listener.relayChanged(i, on);
     return true;
   }

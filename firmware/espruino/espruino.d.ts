@@ -77,10 +77,10 @@ interface EspruinoSocket {
   /** Data arrives as a binary-safe string, in chunks of at most 536 bytes. */
   on(event: "data", fn: (data: string) => void): void;
   on(event: "error", fn: (err: unknown) => void): void;
-  /** Sends String(data): binary must be passed as E.toString(bytes). */
+  /** Sends String(data): binary must be passed as E.toString(bytes). Throws once the socket is closed or ending. */
   write(data: string): void;
+  /** Closes for good once queued data is out (close(2), not a half-close); "end" and "close" follow. */
   end(): void;
-  destroy(): void;
 }
 interface EspruinoConnectOptions {
   host: string;

@@ -2,7 +2,8 @@
 // once, then keeps WiFi and the broker connection up forever. __BOARD__ is the validated board.json,
 // embedded by `npm run build`.
 import type { DeviceConfig } from "../device/config";
-import { Device } from "../device/device";
+import { Device, DeviceIO } from "../device/device";
+import { Relays } from "../device/relays";
 import { setNatives } from "../mqtt/bytes";
 import { espruinoNatives } from "./natives";
 import { EspruinoNetTransport } from "./net-transport";
@@ -18,6 +19,8 @@ declare const __BOARD__: DeviceConfig;
 
 /** How often the device's timers (keep alive, fail-safe, sampling, telemetry) are driven. */
 const TICK_MS = 100;
+/** After a failed start, how long until the next try (memory may have been short). */
+const RETRY_MS = 30000;
 
 // Native copies and bytes-to-string: a JS byte loop costs ~47,000 instructions a byte on the board.
 setNatives(espruinoNatives);
@@ -25,39 +28,78 @@ setNatives(espruinoNatives);
 const config = __BOARD__;
 const timers = new EspruinoTimers();
 const transport = new EspruinoNetTransport(config.mqtt.host, config.mqtt.port, config.mqtt.tls);
-const device = new Device(config, {
+// "relaymq warn mqtt CONNECT_FAILED (-52) 192.168.1.10:1883: Unable to locate host"
+const log = consoleLog(function (): string {
+  return transport.describe();
+});
+const io: DeviceIO = {
   transport: transport,
   clock: espruinoClock,
   pins: new EspruinoPins(),
   timers: timers,
   storage: new EspruinoStorage(),
   system: espruinoSystem,
-  // "relaymq warn mqtt CONNECT_FAILED (-52) 192.168.1.10:1883: Unable to locate host"
-  log: consoleLog(function (): string {
-    return transport.describe();
-  }),
-});
-const wifi = new WifiManager(require("Wifi"), timers, config.wifi.ssid, config.wifi.password, {
-  onUp: function (): void {
-    device.networkUp();
-  },
-  // The MQTT client notices the dead link by itself (keep alive) and keeps retrying.
-  onDown: function (): void {},
-}, { minMs: 1000, maxMs: 60000, attemptMs: 30000 });
-
-// Relays go to their power-on state and the fail-safe clock starts now, before any network exists.
-device.start();
-timers.every(TICK_MS, function (): void {
-  device.tick();
-});
-wifi.start();
-// A clean stop, callable at the console (and by the simulator's Ctrl-C): "offline" retained, then
-// DISCONNECT, so the broker publishes no will. reset() and load() cannot do it themselves: they drop the
-// sockets right after E.on("kill") handlers run, and what a handler writes never leaves (measured on the
-// interpreter), so call relaymqStop() first when a restart should not look like a failure. It returns
-// whether a session was up, so a caller (npm run flash --stop-first) knows a DISCONNECT is on its way.
-global.relaymqStop = function (): boolean {
-  const was = device.isConnected();
-  device.stop();
-  return was;
+  log: log,
 };
+/** The relays alone, driven while the device cannot start: power-on state, then fail-safe. */
+let bare: Relays | null = null;
+let bareTimer = -1;
+
+// Nothing may keep the relays from their power-on state: `npm run build` refuses a board the device
+// cannot start with, but a board with less memory than the build assumed can still fail here. Then the
+// relays are driven on their own (power-on state, fail-safe as in any outage) and the start is retried.
+function boot(): void {
+  let device: Device;
+  try {
+    device = new Device(config, io);
+  } catch (e) {
+    log.log(0, 0, "start failed: " + (e as Error).message + "; relays at power-on state, retrying in " + RETRY_MS / 1000 + " s");
+    if (bare === null) {
+      const relays = new Relays(config.relays, io.pins, timers, io.storage, io.clock, { relayChanged: function (): void {} });
+      bare = relays;
+      relays.outageBegan();
+      relays.start();
+      bareTimer = timers.every(1000, function (): void {
+        relays.failsafe();
+      });
+    }
+    timers.after(RETRY_MS, boot);
+    return;
+  }
+  if (bare !== null) {
+    // Its pulses must not switch relays the device now owns.
+    bare.stop();
+    timers.cancel(bareTimer);
+    bare = null;
+  }
+  run(device);
+}
+
+function run(device: Device): void {
+  const wifi = new WifiManager(require("Wifi"), timers, config.wifi.ssid, config.wifi.password, {
+    onUp: function (): void {
+      device.networkUp();
+    },
+    // The MQTT client notices the dead link by itself (keep alive) and keeps retrying.
+    onDown: function (): void {},
+  }, { minMs: 1000, maxMs: 60000, attemptMs: 30000 });
+
+  // Relays go to their power-on state and the fail-safe clock starts now, before any network exists.
+  device.start();
+  timers.every(TICK_MS, function (): void {
+    device.tick();
+  });
+  wifi.start();
+  // A clean stop, callable at the console (and by the simulator's Ctrl-C): "offline" retained, then
+  // DISCONNECT, so the broker publishes no will. reset() and load() cannot do it themselves: they drop the
+  // sockets right after E.on("kill") handlers run, and what a handler writes never leaves (measured on the
+  // interpreter), so call relaymqStop() first when a restart should not look like a failure. It returns
+  // whether a session was up, so a caller (npm run flash --stop-first) knows a DISCONNECT is on its way.
+  global.relaymqStop = function (): boolean {
+    const was = device.isConnected();
+    device.stop();
+    return was;
+  };
+}
+
+boot();

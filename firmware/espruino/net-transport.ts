@@ -75,10 +75,18 @@ export class EspruinoNetTransport implements Transport {
       str = "";
       for (let i = off; i < off + len; i++) str += String.fromCharCode(buf[i]);
     }
-    s.write(str);
+    // The interpreter throws once it has closed the socket, which can come before our "close" handler
+    // runs: the client then takes the link as dying.
+    try {
+      s.write(str);
+    } catch (e) {
+      return false;
+    }
     return true;
   }
 
+  // end() closes for good on the interpreter (measured: close(2) after the queued bytes, "close" at once,
+  // whatever the broker does), so sockets do not pile up against a broker that never closes its side.
   close(): void {
     const s = this.sock;
     if (s !== null) s.end();

@@ -6,13 +6,13 @@ import {
   OK, E_INFLIGHT_FULL, E_OFFLINE_FULL, E_QOS0_OFFLINE, E_CONNACK_TIMEOUT, E_PING_TIMEOUT,
   E_REFUSED_PROTOCOL, E_REFUSED_IDENTIFIER, E_REFUSED_UNAVAILABLE, E_REFUSED_CREDENTIALS,
   E_REFUSED_NOT_AUTHORIZED, E_CONNECTION_LOST, E_UNEXPECTED_PACKET, E_SUBSCRIPTIONS_FULL, E_QOS_NOT_GRANTED,
-  E_STOPPED, E_RX_OVERFLOW, E_BUFFER_TOO_SMALL, E_QOS_INVALID, E_BAD_ARGUMENT, E_PACKET_TOO_LARGE,
+  E_STOPPED, E_RX_OVERFLOW, E_BUFFER_TOO_SMALL, E_QOS_INVALID, E_BAD_ARGUMENT, E_PACKET_TOO_LARGE, E_WRITE_FAILED,
 } from "./errors";
 import {
   CONNACK, PUBLISH, PUBACK, PUBREC, PUBREL, PUBCOMP, SUBACK, UNSUBACK, PINGRESP, PINGREQ, DISCONNECT,
   SUBSCRIBE, UNSUBSCRIBE, MAX_REMAINING_LENGTH,
 } from "./packet-types";
-import { ConnectOptions, connectOptions, encodeConnect, encodePublish, writePublish, encodeAck, encodeEmpty, encodeSubscribe, encodeUnsubscribe } from "./encode";
+import { ConnectOptions, connectOptions, connectLength, encodeConnect, encodePublish, writePublish, encodeAck, encodeEmpty, encodeSubscribe, encodeUnsubscribe } from "./encode";
 import { Packet } from "./packet";
 import { Decoder, PacketSink } from "./decoder";
 import { remainingLengthSize, allocBytes } from "./bytes";
@@ -66,6 +66,8 @@ export class ClientStats {
   /** Messages lost: QoS 0 while offline, offline store overflow, oversize incoming. */
   dropped = 0;
   errors = 0;
+  /** Acknowledgements (PUBACK, PUBREC, PUBCOMP, PUBREL, SUBACK, UNSUBACK) for no packet this side holds. */
+  unknownAcks = 0;
   bytesIn = 0;
   bytesOut = 0;
 }
@@ -114,6 +116,8 @@ export class MqttClient implements TransportEvents, PacketSink {
   private stoppedConnected = false;
   private closeReason = OK;
   private refusedLong = false;
+  /** The reconnect delay under way follows a refused CONNACK: a network coming back does not cut it. */
+  private waitRefused = false;
   private deadline = 0;
   private nextAttemptAt = 0;
   private connectedAt = 0;
@@ -126,9 +130,26 @@ export class MqttClient implements TransportEvents, PacketSink {
   /** new MqttClient(options, transport, clock, events): allocates every buffer the session will use. */
   constructor(options: ClientOptions, transport: Transport, clock: Clock, events: ClientEvents) {
     const o = resolveOptions(options);
+    const c = connectOptions();
+    c.protocolLevel = o.protocolLevel;
+    c.cleanSession = o.cleanSession;
+    c.keepAlive = o.keepAliveSec;
+    c.clientId = utf8Bytes(o.clientId);
+    if (o.will !== null) {
+      c.willTopic = utf8Bytes(o.will.topic);
+      c.willPayload = utf8Bytes(o.will.payload);
+      c.willQos = o.will.qos;
+      c.willRetain = o.will.retain;
+    }
+    if (o.username !== null) c.username = utf8Bytes(o.username);
+    if (o.password !== null) c.password = utf8Bytes(o.password);
+    // Fail at start-up, not at the first connect, when the CONNECT itself is invalid; long credentials
+    // only make the TX buffer larger, so whatever MQTT allows can be sent.
+    const rl = connectLength(c);
+    if (rl < 0) throw new Error("invalid MQTT connect options: code " + rl);
     this.state = ST_IDLE;
     this.closing = false;
-    this.tx = new Uint8Array(o.maxPacketBytes);
+    this.tx = new Uint8Array(Math.max(o.maxPacketBytes, 1 + remainingLengthSize(rl) + rl));
     this.transport = transport;
     this.clock = clock;
     this.stats = new ClientStats();
@@ -143,23 +164,7 @@ export class MqttClient implements TransportEvents, PacketSink {
     this.offline = new OfflineQueue(o.offlineBytes);
     this.options = o;
     this.kaMs = o.keepAliveSec * 1000;
-    const c = connectOptions();
-    c.protocolLevel = o.protocolLevel;
-    c.cleanSession = o.cleanSession;
-    c.keepAlive = o.keepAliveSec;
-    c.clientId = utf8Bytes(o.clientId);
-    if (o.will !== null) {
-      c.willTopic = utf8Bytes(o.will.topic);
-      c.willPayload = utf8Bytes(o.will.payload);
-      c.willQos = o.will.qos;
-      c.willRetain = o.will.retain;
-    }
-    if (o.username !== null) c.username = utf8Bytes(o.username);
-    if (o.password !== null) c.password = utf8Bytes(o.password);
     this.connect = c;
-    // Fail at start-up, not at the first connect, when the CONNECT itself is invalid.
-    const n = encodeConnect(this.tx, 0, c);
-    if (n < 0) throw new Error("invalid MQTT connect options: code " + n);
     this.maxQos = o.maxQos;
     this.qos2In = o.maxQos === 2 ? new IdSet() : null;
     this.backoff = new Backoff(o.reconnectMinMs, o.reconnectMaxMs, o.random);
@@ -187,9 +192,12 @@ export class MqttClient implements TransportEvents, PacketSink {
     if (this.linkUp) this.transport.close();
   }
 
-  /** reconnectNow(): skips the rest of a reconnect delay (the network just came back). */
+  /**
+   * reconnectNow(): skips the rest of a reconnect delay (the network just came back), unless the broker
+   * refused the last CONNECT: a network coming back does not fix credentials.
+   */
   reconnectNow(): void {
-    if (this.state === ST_WAITING) this.nextAttemptAt = this.clock.now();
+    if (this.state === ST_WAITING && !this.waitRefused) this.nextAttemptAt = this.clock.now();
   }
 
   isConnected(): boolean {
@@ -239,7 +247,10 @@ export class MqttClient implements TransportEvents, PacketSink {
       }
       const n = writePublish(this.tx, 0, retain ? 0x31 : 0x30, 0, topic, payload, pOff, pLen);
       if (n < 0) return n;
-      this.write(this.tx, 0, n);
+      if (!this.write(this.tx, 0, n)) {
+        this.stats.dropped++;
+        return E_WRITE_FAILED;
+      }
       this.stats.messagesOut++;
       return 0;
     }
@@ -346,6 +357,7 @@ export class MqttClient implements TransportEvents, PacketSink {
     if (was === ST_CONNECTED && now - this.connectedAt >= this.options.stableMs) this.backoff.reset();
     this.state = ST_WAITING;
     this.nextAttemptAt = now + (this.refusedLong ? this.backoff.longest() : this.backoff.next());
+    this.waitRefused = this.refusedLong;
     this.refusedLong = false;
     if (was === ST_CONNECTED && this.events.onDisconnected) this.events.onDisconnected(why);
   }
@@ -387,7 +399,8 @@ export class MqttClient implements TransportEvents, PacketSink {
     else if (type === PUBREC) this.onPubrec(p.packetId);
     else if (type === PUBCOMP) this.complete(p.packetId, SLOT_PUBCOMP);
     else if (type === PUBREL) {
-      if (this.qos2In !== null) this.qos2In.remove(p.packetId);
+      if (this.qos2In === null || !this.qos2In.has(p.packetId)) this.stats.unknownAcks++;
+      else this.qos2In.remove(p.packetId);
       this.write(this.tx, 0, encodeAck(this.tx, 0, PUBCOMP, p.packetId));
     } else if (type === SUBACK) this.onSuback(p);
     else if (type === UNSUBACK) this.onUnsuback(p.packetId);
@@ -434,9 +447,13 @@ export class MqttClient implements TransportEvents, PacketSink {
     if (this.events.onError) this.events.onError(code);
   }
 
-  // -> whether the bytes went to the transport.
+  // -> whether the bytes went to the transport. One it refuses is a dying link: closed, to open anew.
   private write(buf: Uint8Array, off: number, end: number): boolean {
-    if (end <= off || this.closing || !this.transport.write(buf, off, end - off)) return false;
+    if (end <= off || this.closing) return false;
+    if (!this.transport.write(buf, off, end - off)) {
+      this.drop(E_WRITE_FAILED);
+      return false;
+    }
     const stats = this.stats;
     stats.packetsOut++;
     stats.bytesOut += end - off;
@@ -520,13 +537,17 @@ export class MqttClient implements TransportEvents, PacketSink {
   private onPubrec(id: number): void {
     const i = this.inflight.find(id);
     if (i >= 0 && this.inflight.state[i] === SLOT_PUBREC) this.inflight.state[i] = SLOT_PUBCOMP;
+    else if (i < 0) this.stats.unknownAcks++;
     // Answered even for an id we no longer hold, so the broker's flow can end.
     this.write(this.tx, 0, encodeAck(this.tx, 0, PUBREL, id));
   }
 
   private complete(id: number, expected: number): void {
     const i = this.inflight.find(id);
-    if (i < 0 || this.inflight.state[i] !== expected) return;
+    if (i < 0 || this.inflight.state[i] !== expected) {
+      this.stats.unknownAcks++;
+      return;
+    }
     this.inflight.release(i);
     if (this.events.onPublished) this.events.onPublished(id);
     if (this.offline.count > 0) this.drainOffline();
@@ -543,17 +564,21 @@ export class MqttClient implements TransportEvents, PacketSink {
       s.pendingId[i] = 0;
       if (this.events.onSubscribed) this.events.onSubscribed(i, code);
     }
+    if (k === 0) this.stats.unknownAcks++;
   }
 
   private onUnsuback(id: number): void {
     const s = this.subs;
+    let found = false;
     for (let i = 0; i < s.size; i++) {
       if (s.state[i] === SUB_LEAVING && s.pendingId[i] === id) {
         s.state[i] = SUB_FREE;
         s.pendingId[i] = 0;
+        found = true;
         this.callUnsubscribed(i);
       }
     }
+    if (!found) this.stats.unknownAcks++;
   }
 
   private callUnsubscribed(i: number): void {
@@ -615,8 +640,12 @@ export class MqttClient implements TransportEvents, PacketSink {
     }
   }
 
+  // A filter is refused at the call when even a SUBSCRIBE of it alone (id, length, filter, QoS) could
+  // never leave the TX buffer, as publishSize refuses a publish.
   private checkSubscription(filter: Uint8Array, qos: number): number {
     if ((qos !== 0 && qos !== 1 && qos !== 2) || qos > this.maxQos) return E_QOS_INVALID;
+    const rl = 5 + filter.length;
+    if (1 + remainingLengthSize(rl) + rl > this.tx.length) return E_BUFFER_TOO_SMALL;
     return validateTopicFilter(filter, 0, filter.length);
   }
 
@@ -675,7 +704,8 @@ export class MqttClient implements TransportEvents, PacketSink {
         count--;
       }
       if (n < 0) {
-        // A filter that can never be sent: drop it so the rest still go out.
+        // A filter that can never be sent (subscribe() refuses those, so only a defect leads here): drop
+        // it so the rest still go out and the table cannot spin.
         const bad = this.batchIndex[0];
         s.state[bad] = SUB_FREE;
         this.fail(n);

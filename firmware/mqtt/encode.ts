@@ -83,8 +83,11 @@ function validId(id: number): boolean {
   return id >= 1 && id <= 0xffff && id === (id | 0);
 }
 
-/** encodeConnect(buf, off, o) -> end offset or an error code (level, will, password, UTF-8, lengths). */
-export function encodeConnect(buf: Uint8Array, off: number, o: ConnectOptions): number {
+/**
+ * connectLength(o) -> the CONNECT's remaining length, or an error code (level, will, password, UTF-8,
+ * lengths): what encodeConnect checks, so a client can size its buffer before the first connect.
+ */
+export function connectLength(o: ConnectOptions): number {
   const name = o.protocolLevel === 4 ? NAME_MQTT : o.protocolLevel === 3 ? NAME_MQISDP : null;
   if (name === null) return E_PROTOCOL_LEVEL;
   if (!(o.keepAlive >= 0 && o.keepAlive <= 0xffff) || o.keepAlive !== (o.keepAlive | 0)) return E_BAD_ARGUMENT;
@@ -115,6 +118,15 @@ export function encodeConnect(buf: Uint8Array, off: number, o: ConnectOptions): 
     if (o.password.length > 0xffff) return E_STRING_TOO_LONG;
     rl += 2 + o.password.length;
   }
+  return rl;
+}
+
+/** encodeConnect(buf, off, o) -> end offset or an error code (as connectLength, or the buffer's size). */
+export function encodeConnect(buf: Uint8Array, off: number, o: ConnectOptions): number {
+  const rl = connectLength(o);
+  if (rl < 0) return rl;
+  const name = o.protocolLevel === 4 ? NAME_MQTT : NAME_MQISDP;
+  const will = o.willTopic !== null;
   let p = header(buf, off, CONNECT << 4, rl);
   if (p < 0) return p;
   p = writeU16(buf, p, name.length);

@@ -57,6 +57,7 @@ export const E_UNEXPECTED_PACKET = -53;
 export const E_SUBSCRIPTIONS_FULL = -54;
 export const E_STOPPED = -56;
 export const E_QOS_NOT_GRANTED = -57;
+export const E_WRITE_FAILED = -58;
 
 // [code, name, rule]: read only at edges (the analyzer, logs), never on a hot path.
 const TABLE: [number, string, string][] = [
@@ -108,6 +109,7 @@ const TABLE: [number, string, string][] = [
   [E_SUBSCRIPTIONS_FULL, "SUBSCRIPTIONS_FULL", "every subscription slot is taken"],
   [E_STOPPED, "STOPPED", "the client was stopped by disconnect()"],
   [E_QOS_NOT_GRANTED, "QOS_NOT_GRANTED", "a PUBLISH arrived at a QoS above any this client subscribes with; a server sends at most the granted QoS [MQTT-3.8.4-6]"],
+  [E_WRITE_FAILED, "WRITE_FAILED", "the transport refused a write: the link is dying, so it is closed and opened again"],
 ];
 
 /** errorName(code) -> "SUBSCRIBE_QOS" style name, or "UNKNOWN(<code>)". */

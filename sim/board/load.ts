@@ -3,6 +3,7 @@
 // cannot express (ESP32 pin capabilities, duplicates, expanded topics), and fills every default. Every
 // problem is collected and reported at once; a board with any error throws BoardError and never reaches
 // the firmware. Warnings (strapping pins, names Home Assistant dislikes, ...) are returned alongside.
+import { startupProblems } from "./startup";
 import { readFileSync } from "node:fs";
 import type {
   DeviceConfig, FailsafeConfig, MqttConfig, RelayConfig, SensorConfig, TopicsConfig,
@@ -538,6 +539,10 @@ function checkConnection(c: DeviceConfig, raw: any, r: Report, fromEnv: Map<stri
   const idPath = mqttIn.clientId === undefined ? "id" : "mqtt.clientId";
   if (!r.isBad(idPath) && checkTopicText(idPath, m.clientId, r) && m.clientId.length > 23) {
     r.warn(idPath, `the MQTT client id "${m.clientId}" has ${m.clientId.length} characters; brokers need only accept 23`);
+  }
+  // Only a board with no other error is started dry: a broken one may not even be a DeviceConfig.
+  if (r.errors.length === 0) {
+    for (const p of startupProblems(c, idPath)) r.error(p.path, p.message);
   }
   if (m.keepAlive === 0 && !r.isBad("mqtt.keepAlive")) {
     const fs = c.relays.findIndex((x) => x.failsafe !== null);

@@ -3,7 +3,8 @@
 //    exported by a module of constants alone (errors.ts, packet-types.ts, states.ts) is inlined where it
 //    is used. On the interpreter a name is looked up by a linear search of its scope, so each of the
 //    ~100 error codes, packet types and states left in the bundle's one scope would cost every lookup.
-// 2. TypeScript lowers that one file to ES5 (esbuild cannot lower let/const or classes to ES5).
+// 2. TypeScript lowers that one file to ES5 (esbuild cannot lower let/const or classes to ES5), and the
+//    wrapper it puts around each class is taken away (flatten.ts: a function two scopes deep costs more).
 // 3. esbuild minifies the ES5 (short names, no whitespace: the interpreter lexes the source as it runs).
 // Minified builds also shorten the property names that only the firmware's own classes use (mangle.ts).
 // Only Espruino's built-in modules stay as require("...").
@@ -14,6 +15,7 @@ import ts from "typescript";
 import type { DeviceConfig } from "../../firmware/device/config";
 import { allErrorCodes, errorName } from "../../firmware/mqtt/errors";
 import { mangleablePattern } from "./mangle";
+import { flattenClasses } from "./flatten";
 
 const FIRMWARE = resolve(dirname(fileURLToPath(import.meta.url)), "../../firmware");
 
@@ -55,11 +57,11 @@ export async function bundleFirmware(options: BundleOptions): Promise<string> {
     legalComments: "none",
     logLevel: "silent",
   });
-  // Inside a function esbuild shortens every name.
+  // Inside a function esbuild shortens every name (in the last pass: flattenClasses needs each class's
+  // own name on its wrapper and its inner function alike).
   const minify = options.minify ?? false;
   const folded = await esbuild.transform("(function () {\n" + joined.outputFiles[0].text + "})();\n", {
     minifySyntax: true,
-    minifyIdentifiers: minify,
     mangleProps: minify && (options.mangle ?? resolve(options.entry).startsWith(FIRMWARE)) ? mangleablePattern() : undefined,
     target: "es2017",
     legalComments: "none",
@@ -77,7 +79,7 @@ export async function bundleFirmware(options: BundleOptions): Promise<string> {
       removeComments: true,
     },
   }).outputText;
-  const out = await esbuild.transform(es5, {
+  const out = await esbuild.transform(flattenClasses(es5), {
     minify,
     minifySyntax: true,
     target: "es5",

@@ -16,6 +16,7 @@ import { loadSimBoard, loadBundleBoard, sidecarPath } from "./sim-board";
 import { ioReason } from "../io-reason";
 import { isMain, runMain } from "./entry";
 import { startLive } from "./sim-live";
+import { runScenarios } from "./sim-scenario";
 
 export interface SimIO {
   out: NodeJS.WriteStream;
@@ -82,7 +83,10 @@ function readCa(file: string, io: SimIO): Buffer | null {
   return pem;
 }
 
-/** runSim(argv, io) -> the exit status once the simulator stopped: 0 after a clean stop, 1 on errors, 2 bad usage. */
+/**
+ * runSim(argv, io) -> the exit status once the simulator stopped: 0 after a clean stop, 1 on errors, 2 bad
+ * usage; with --scenario, the scenario runner's (sim-scenario.ts).
+ */
 export async function runSim(argv: string[], io: SimIO): Promise<number> {
   const args = parseSimArgs(argv);
   if (typeof args === "string") {
@@ -93,6 +97,7 @@ export async function runSim(argv: string[], io: SimIO): Promise<number> {
   }
   const ca = args.ca ? readCa(args.ca, io) : null;
   if (args.ca && !ca) return 1;
+  if (args.scenarios.length > 0) return runScenarios(args, { out: (l) => io.out.write(l + "\n"), err: io.err, env: io.env });
   const loaded = loadConfig(args, io);
   if (typeof loaded === "number") return loaded;
   let headless = args.headless;

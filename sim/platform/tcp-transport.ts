@@ -19,6 +19,9 @@ export class TcpTransport implements Transport {
   private readonly endpoint: TcpEndpoint;
   /** Why the current or last connection failed; "" when nothing did. */
   private cause = "";
+  /** Whether the current socket finished opening; when (performance.now()) it began opening or closing. */
+  private opened = false;
+  private changingSince = 0;
 
   constructor(endpoint: TcpEndpoint) {
     this.endpoint = endpoint;
@@ -31,6 +34,8 @@ export class TcpTransport implements Transport {
     let opened = false;
     let failed = false;
     this.cause = "no connection made";
+    this.opened = false;
+    this.changingSince = performance.now();
     const socket = e.tls
       ? tls.connect({ ...e.tls, host: e.host, port: e.port })
       : net.connect({ host: e.host, port: e.port });
@@ -41,6 +46,7 @@ export class TcpTransport implements Transport {
       opened = true;
       if (!current()) return;
       this.cause = "";
+      this.opened = true;
       events.onOpen();
     });
     socket.on("data", (chunk: Buffer) => {
@@ -69,6 +75,7 @@ export class TcpTransport implements Transport {
   close(): void {
     const s = this.socket;
     if (s === null) return;
+    if (this.opened && !s.destroyed && !s.writableEnded) this.changingSince = performance.now();
     // Bytes already handed to the kernel (a DISCONNECT just written) still go out after destroy();
     // only bytes Node still holds need end() first, with a bound for a peer that stopped reading.
     if (s.writableLength === 0) s.destroy();
@@ -81,6 +88,16 @@ export class TcpTransport implements Transport {
   /** describe() -> "host:port", and ": cause" when the connection failed ("127.0.0.1:1883: refused (ECONNREFUSED)"). */
   describe(): string {
     return `${this.endpoint.host}:${this.endpoint.port}` + (this.cause ? `: ${this.cause}` : "");
+  }
+
+  /**
+   * settlingSince() -> performance.now() when the current socket began opening or closing, or null when
+   * it is open and steady, or there is none (virtual time waits for sockets that are changing).
+   */
+  settlingSince(): number | null {
+    const s = this.socket;
+    if (s === null) return null;
+    return !this.opened || s.destroyed || s.writableEnded ? this.changingSince : null;
   }
 
   /** The local port of the current socket (tests use it to find the connection at a proxy). */

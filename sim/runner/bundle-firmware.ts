@@ -19,6 +19,8 @@ export class BundleFirmware implements Firmware {
     let error = "";
     const shim = new EspruinoShim({
       bank: h.bank,
+      time: h.time,
+      random: h.random,
       storage: h.files,
       route: () => ({ host: h.broker.host, port: h.broker.port, tls: h.broker.tls ?? null }),
       console: (line) => {
@@ -58,5 +60,9 @@ export class BundleFirmware implements Firmware {
 
   socketOpen(): boolean {
     return this.shim !== null && this.shim.openSockets > 0;
+  }
+
+  settlingSince(): number | null {
+    return this.shim ? this.shim.settlingSince() : null;
   }
 }

@@ -6,6 +6,7 @@ import type { DeviceConfig } from "../../firmware/device/config";
 import { errorName } from "../../firmware/mqtt/errors";
 import { logText } from "../../firmware/espruino/log";
 import type { PinBank } from "../hardware/pin-bank";
+import type { TimeSource } from "../time/time-source";
 
 /** Where a board's connection really goes; tls options make it TLS (an mqtts:// broker). */
 export interface BrokerRoute {
@@ -18,6 +19,10 @@ export interface BrokerRoute {
 export interface FirmwareHost {
   config: DeviceConfig;
   bank: PinBank;
+  /** The board's time: its clock and timers (real, or virtual under a scenario). */
+  time: TimeSource;
+  /** [0, 1) numbers for the reconnect jitter (Math.random when absent; seeded under a scenario). */
+  random?: () => number;
   /** Storage files, kept across boots. */
   files: Map<string, string>;
   /** Where the board's connections really go. */
@@ -44,6 +49,11 @@ export interface Firmware {
   halt(): void;
   /** socketOpen() -> whether a socket to the broker is open. */
   socketOpen(): boolean;
+  /**
+   * settlingSince() -> performance.now() since when real work is under way that the board's time should
+   * wait for (a socket opening or closing, queued socket or watch events), or null.
+   */
+  settlingSince(): number | null;
 }
 
 /**

@@ -5,8 +5,8 @@ import { Device } from "../../firmware/device/device";
 import { OK, errorName } from "../../firmware/mqtt/errors";
 import { TcpTransport } from "../platform/tcp-transport";
 import { TapTransport } from "../platform/tap-transport";
-import { nodeClock } from "../platform/clock";
 import { NodeTimers } from "../platform/node-timers";
+import { clockOf } from "../time/time-source";
 import { MapStorage } from "../platform/map-storage";
 import { nodeSystem } from "../platform/node-system";
 import { VirtualPins } from "../platform/virtual-pins";
@@ -28,7 +28,7 @@ export class SourceFirmware implements Firmware {
     const c = h.config;
     const self = this;
     const to = `${c.mqtt.host}:${c.mqtt.port}`;
-    const timers = new NodeTimers();
+    const timers = new NodeTimers(h.time);
     this.timers = timers;
     // The simulator is the board's network: the dial goes to the simulator's broker.
     const tcp = new TcpTransport({ host: h.broker.host, port: h.broker.port, tls: h.broker.tls ?? null });
@@ -49,12 +49,13 @@ export class SourceFirmware implements Firmware {
     });
     const device: Device = new Device(c, {
       transport,
-      clock: nodeClock,
+      clock: clockOf(h.time),
       pins: new VirtualPins(h.bank),
       timers,
       storage: new MapStorage(h.files),
       system: nodeSystem,
       log: { log: (level, code, message) => h.log(logLine(level, code, message, tcp.describe()), level === 0) },
+      random: h.random,
     }, {
       onConnection: h.connection ? (up) => h.connection!(up) : undefined,
       onPublish: h.published ? () => h.published!() : undefined,
@@ -79,5 +80,9 @@ export class SourceFirmware implements Firmware {
 
   socketOpen(): boolean {
     return this.open;
+  }
+
+  settlingSince(): number | null {
+    return this.tcp ? this.tcp.settlingSince() : null;
   }
 }

@@ -17,6 +17,7 @@ import { PinApi } from "./pins";
 import { NetStack } from "./net";
 import { WifiRadio } from "./wifi";
 import { esp32Module, makeRequire, storageModule } from "./modules";
+import { realTime, type TimeSource } from "../time/time-source";
 
 export interface ShimOptions {
   bank: PinBank;
@@ -34,6 +35,16 @@ export interface ShimOptions {
   jsVars?: number;
   /** Delay before the Wifi module reports the station connected; default 20 ms. */
   wifiDelayMs?: number;
+  /**
+   * The station holds an address from power-on (as after Wifi.save() on a board), so sockets work without
+   * a Wifi.connect(). Default false: as on the ESP32, nothing reaches the network before the firmware has
+   * joined the access point; a connect before then fails with "no route".
+   */
+  wifiJoined?: boolean;
+  /** The board's time: getTime(), timers, Wifi delays (real time by default, or the simulator's virtual time). */
+  time?: TimeSource;
+  /** The board's Math.random (hardware random on the board; seeded under a scenario, so runs repeat). */
+  random?: () => number;
 }
 
 const DEFAULT_JSVARS = 16383;
@@ -48,29 +59,33 @@ export class EspruinoShim {
   private readonly net: NetStack;
   private readonly wifi: WifiRadio;
   private readonly handlers = new Map<string, unknown[]>();
-  private readonly bootedAt = performance.now();
+  private readonly time: TimeSource;
+  private readonly bootedAt: number;
 
   /** new EspruinoShim(options): a powered board with an empty program; run() loads one. */
   constructor(options: ShimOptions) {
     const print = options.console;
+    this.time = options.time ?? realTime;
+    this.bootedAt = this.time.now();
     this.realm = new Realm();
-    this.loop = new EventLoop(print);
+    this.loop = new EventLoop(print, this.time);
     this.meter = new MemoryMeter(options.jsVars ?? DEFAULT_JSVARS);
     const realm = this.realm;
     patchByteSet(realm);
     this.meter.wrap(realm);
     removeMissing(realm);
+    if (options.random) realm.run<{ random: () => number }>("Math").random = options.random;
 
-    this.timers = new TimerTable(realm, this.loop);
+    this.timers = new TimerTable(realm, this.loop, this.time);
     this.timers.install();
     this.pins = new PinApi(realm, this.loop, options.bank, () => this.seconds());
     this.pins.install();
-    this.wifi = new WifiRadio(realm, this.loop, options.wifiDelayMs ?? DEFAULT_WIFI_DELAY_MS);
+    this.wifi = new WifiRadio(realm, this.loop, options.wifiDelayMs ?? DEFAULT_WIFI_DELAY_MS, options.wifiJoined ?? false);
     this.net = new NetStack(realm, this.loop, {
       route: options.route,
       tap: options.tap,
       onSocket: options.onSocket,
-      linkUp: () => this.wifi.apUp,
+      linkUp: () => this.wifi.connected,
     });
 
     const self = this;
@@ -161,9 +176,19 @@ export class EspruinoShim {
     this.wifi.up();
   }
 
+  /**
+   * settlingSince() -> performance.now() since when queued events or sockets opening or closing have been
+   * waiting, or null: what the simulator's virtual time lets finish before it moves on.
+   */
+  settlingSince(): number | null {
+    const a = this.loop.queuedSince();
+    const b = this.net.settlingSince();
+    return a === null ? b : b === null ? a : Math.min(a, b);
+  }
+
   /** getTime(): seconds since this board booted. */
   private seconds(): number {
-    return (performance.now() - this.bootedAt) / 1000;
+    return (this.time.now() - this.bootedAt) / 1000;
   }
 
   private fire(event: string): void {

@@ -5,7 +5,11 @@
 // - a refused address can throw "Unable to create socket" from connect() itself. Modelled as: right
 //   after an attempt to an address was refused (error + close), the next connect() to it throws once,
 //   and the one after dials again. Both paths of the firmware are thus exercised, deterministically.
-// - while the access point is gone (wifiDown), a connect fails with "no route" (error + close).
+// - while the station holds no address (before the firmware joined the access point, or while the AP is
+//   gone), a connect fails with "no route" (error + close), as on the ESP32.
+// - end() closes for good, as the interpreter does (measured on 2v29: close(2) once the queued data is
+//   out, then "end" and "close" at once, whether or not the peer ever closes its side); a write() on a
+//   socket that is closed or ending throws "This socket is closed".
 import net from "node:net";
 import tls, { type ConnectionOptions } from "node:tls";
 import type { EventLoop } from "./loop";
@@ -58,6 +62,10 @@ class BoardSocket {
   node: net.Socket | null = null;
   opened = false;
   closed = false;
+  /** end() was called: closing for good once the queued bytes are out. */
+  ending = false;
+  /** "end" was emitted (the peer's FIN, or our own end()). */
+  endEmitted = false;
   readonly face: object;
 
   constructor(private readonly stack: NetStack, readonly to: string, readonly key: string) {
@@ -68,13 +76,11 @@ class BoardSocket {
         if (list && typeof fn === "function") list.push(fn);
       },
       write(data: unknown): boolean {
+        if (self.closed || self.ending) throw stack.realm.error("This socket is closed");
         return self.write(String(data));
       },
       end(): void {
-        if (self.node && !self.closed) self.node.end();
-      },
-      destroy(): void {
-        if (self.node && !self.closed) self.node.destroy();
+        self.end();
       },
     });
   }
@@ -82,6 +88,15 @@ class BoardSocket {
   /** emit(event, args): runs the firmware's handlers for event, in the order they were added. */
   emit(event: SocketEvent, args: unknown[]): void {
     for (const fn of this.handlers[event].slice()) this.stack.loop.call(fn, this.face, args);
+  }
+
+  /** end(): the interpreter's end(): queued bytes go out, then the socket is closed (not half-closed). */
+  end(): void {
+    const node = this.node;
+    if (this.closed || this.ending || !node) return;
+    this.ending = true;
+    if (!this.opened) node.destroy();
+    else node.end(() => node.destroy());
   }
 
   /** write(text) -> false once the socket is gone; text goes out as 8-bit chars, tapped first. */
@@ -103,6 +118,8 @@ export class NetStack {
   /** Routed addresses whose last attempt was refused: the next connect() to them throws. */
   private readonly refused = new Set<string>();
   private readonly modules = new Map<boolean, object>();
+  /** When settlingSince() first saw each socket opening or closing. */
+  private readonly changing = new WeakMap<BoardSocket, number>();
   /** Set by dropping(): writes are swallowed, as during Espruino's reset(). */
   dying = false;
 
@@ -127,6 +144,28 @@ export class NetStack {
       this.modules.set(useTls, m);
     }
     return m;
+  }
+
+  /**
+   * settlingSince() -> performance.now() since when a board socket has been opening or closing (as this
+   * call first saw it), or null: the simulator's virtual time waits for sockets that are changing.
+   */
+  settlingSince(): number | null {
+    let since: number | null = null;
+    for (const s of this.open) {
+      const node = s.node;
+      if (s.opened && node !== null && !node.destroyed && !node.writableEnded) {
+        this.changing.delete(s);
+        continue;
+      }
+      let t = this.changing.get(s);
+      if (t === undefined) {
+        t = performance.now();
+        this.changing.set(s, t);
+      }
+      since = since === null ? t : Math.min(since, t);
+    }
+    return since;
   }
 
   /** dropping(): from now on writes are accepted and never sent; halt() follows. */
@@ -189,7 +228,9 @@ export class NetStack {
       }
     });
     node.on("end", () => {
-      if (!s.closed) s.emit("end", []);
+      if (s.closed || s.endEmitted) return;
+      s.endEmitted = true;
+      s.emit("end", []);
     });
     node.on("error", (err: NodeJS.ErrnoException) => {
       if (s.closed) return;
@@ -207,6 +248,10 @@ export class NetStack {
     s.closed = true;
     this.open.delete(s);
     this.options.onSocket?.("close", s.to);
+    if (s.ending && s.opened && !s.endEmitted) {
+      s.endEmitted = true;
+      s.emit("end", []);
+    }
     s.emit("close", [hadError]);
   }
 }

@@ -22,12 +22,9 @@ export class WifiRadio {
   private readonly handlers = new Map<string, unknown[]>();
   private face: object | null = null;
 
-  /** new WifiRadio(realm, loop, delayMs): delayMs is how long joining the AP takes. */
-  constructor(private readonly realm: Realm, private readonly loop: EventLoop, private readonly delayMs: number) {}
-
-  /** apUp -> whether the access point is there (sockets can reach anything). */
-  get apUp(): boolean {
-    return this.apPresent;
+  /** new WifiRadio(realm, loop, delayMs, joined): delayMs is how long joining the AP takes; joined: already in. */
+  constructor(private readonly realm: Realm, private readonly loop: EventLoop, private readonly delayMs: number, joined: boolean) {
+    this.station = joined;
   }
 
   /** connected -> whether the station holds an address. */

@@ -112,6 +112,14 @@ const ERRORS: Row[] = [
   { rule: "secret in any string", mutate: (b) => { b.mqtt.host = "$BROKER_HOST"; },
     problems: ["mqtt.host: $BROKER_HOST is not set in the environment"] },
 
+  // what the firmware needs to start (sim/board/startup.ts)
+  { rule: "password over 4 KB (the CONNECT the board holds)", mutate: () => {},
+    env: { WIFI_PASSWORD: "correct-horse", MQTT_PASSWORD: "p".repeat(5000) },
+    problems: ["mqtt.password: is 5000 bytes, which makes the CONNECT about 5053 bytes; the firmware holds it in RAM and allows at most 4096"] },
+  { rule: "password over MQTT's 65,535-byte strings (in UTF-8 bytes, not characters)", mutate: () => {},
+    env: { WIFI_PASSWORD: "correct-horse", MQTT_PASSWORD: "\u00e9".repeat(40000) },
+    problems: ["mqtt.password: is 80000 bytes; an MQTT string is at most 65535 bytes [MQTT-1.5.3]"] },
+
   // relays
   { rule: "password without user name", mutate: (b) => { delete b.mqtt.username; },
     problems: ["mqtt.password: needs mqtt.username (MQTT 3.1.1 cannot send a password without a user name)"] },

@@ -9,6 +9,7 @@ import { parseCommand, CMD_ON, CMD_OFF, CMD_TOGGLE, CMD_NONE } from "../../firmw
 import { utf8Bytes } from "../../firmware/mqtt";
 import { parseCommandText } from "../../firmware/device/command";
 import { inBothModes } from "../support/natives";
+import { publish } from "../support/fake-transport";
 
 const FAN = "D27"; // active high
 const PUMP = "D26"; // active low
@@ -72,6 +73,36 @@ function commandSuites(): void {
       expect(h.pins.levels[FAN]).toBe(false);
       expect(h.transport.isOpen).toBe(false);
       expect(h.device.isConnected()).toBe(false);
+    });
+
+    it("a QoS 1 TOGGLE redelivered with DUP and the same packet id is not applied twice; its state is confirmed", () => {
+      const h = new Harness().boot();
+      h.transport.deliver(publish({ topic: topicOf("set", "fan"), payload: "TOGGLE", qos: 1, id: 7 }));
+      h.transport.deliver(publish({ topic: topicOf("set", "pump"), payload: "TOGGLE", qos: 1, id: 8 }));
+      h.respond();
+      h.take();
+      // Both PUBACKs lost; the broker sends both again with DUP [MQTT-4.4.0-1].
+      h.transport.deliver(publish({ topic: topicOf("set", "fan"), payload: "TOGGLE", qos: 1, id: 7, dup: true }));
+      h.transport.deliver(publish({ topic: topicOf("set", "pump"), payload: "TOGGLE", qos: 1, id: 8, dup: true }));
+      h.respond();
+      expect(h.pins.writesTo(FAN)).toEqual([0, 1]);
+      expect(h.pins.writesTo(PUMP)).toEqual([1, 0]);
+      expect(h.take().map((p) => p.topic.split("/")[3] + "=" + p.payload)).toEqual(["fan=ON", "pump=ON"]);
+      // Both redeliveries were acknowledged.
+      expect(h.transport.sent.filter((p) => p.type === "PUBACK").map((p) => p.packetId)).toEqual([7, 8, 7, 8]);
+    });
+
+    const fresh: [string, { id: number; dup: boolean; topic: string }][] = [
+      ["without DUP (a new message reusing the id)", { id: 7, dup: false, topic: "fan" }],
+      ["with DUP and another packet id", { id: 9, dup: true, topic: "fan" }],
+      ["with DUP and the same id for another relay", { id: 7, dup: true, topic: "pump" }],
+    ];
+    it.each(fresh)("a TOGGLE %s is applied", (_, m) => {
+      const h = new Harness().boot();
+      h.transport.deliver(publish({ topic: topicOf("set", "fan"), payload: "TOGGLE", qos: 1, id: 7 }));
+      h.transport.deliver(publish({ topic: topicOf("set", m.topic), payload: "TOGGLE", qos: 1, id: m.id, dup: m.dup }));
+      const pin = m.topic === "fan" ? FAN : PUMP;
+      expect(h.pins.writesTo(pin)).toEqual(m.topic === "fan" ? [0, 1, 0] : [1, 0]);
     });
 
     it("active-low wiring: ON drives the pin low, OFF high", () => {

@@ -1,8 +1,8 @@
-// Relay behaviour: power-on states (off, on, restore from Storage), Storage writes only on change,
-// pulse timing, interlock order, and fail-safe timing.
+// Relay behaviour: power-on states (off, on, restore from Storage), Storage writes only on change and
+// coalesced (flash wears), pulse timing, interlock order, and fail-safe timing.
 import { describe, it, expect } from "vitest";
 import { Harness, boardConfig, relay, topicOf } from "./harness";
-import { storageKey } from "../../firmware/device/relays";
+import { storageKey, SAVE_MS } from "../../firmware/device/relays";
 
 function states(h: Harness): string[] {
   return h.take().filter((p) => p.topic.endsWith("/state") && p.topic.includes("/relay/")).map((p) => p.topic.split("/")[3] + "=" + p.payload);
@@ -25,21 +25,72 @@ describe("power-on state", () => {
     expect(states(h)).toEqual(["a=OFF", "b=ON", "c=ON"]);
   });
 
-  it("restore: the last state from Storage; every change written, and only changes", () => {
+  it("restore: the last state from Storage; a change is saved SAVE_MS later, and only a change", () => {
     const cfg = boardConfig({ relays: [relay("a", "D12", { powerOn: "restore" }), relay("b", "D13", { powerOn: "restore" }), relay("c", "D14")], sensors: [] });
     const h = new Harness(cfg, (x) => { x.storage.data.relay_a = "1"; x.storage.data.relay_b = "0"; });
     h.boot();
     expect(h.pins.levels.D12).toBe(true);
     expect(h.pins.levels.D13).toBe(false);
+    h.timers.advance(SAVE_MS);
     expect(h.storage.writes).toEqual([]); // restoring is not a change to write back
     h.command("a", "ON"); // no change: no write
     h.command("a", "OFF");
     h.command("b", "TOGGLE");
     h.command("c", "ON"); // powerOn "on"/"off" relays never write
+    expect(h.storage.writes).toEqual([]);
+    h.timers.advance(SAVE_MS);
     expect(h.storage.writes).toEqual(["relay_a=0", "relay_b=1"]);
     // A reboot comes back the same way.
     const again = new Harness(cfg, (x) => Object.assign(x.storage.data, h.storage.data)).start();
     expect(Array.from(again.device.relays.on)).toEqual([0, 1, 0]);
+  });
+
+  it("restore: 5,000 toggles in a burst cost one write per relay per SAVE_MS, and the last state is kept", () => {
+    const cfg = boardConfig({ relays: [relay("a", "D12", { powerOn: "restore" }), relay("b", "D13", { powerOn: "restore" })], sensors: [] });
+    const h = new Harness(cfg).boot();
+    const burstMs = 5000;
+    for (let i = 0; i < 5000; i++) {
+      h.device.relays.toggle(i % 2);
+      h.timers.advance(burstMs / 5000);
+    }
+    // 2,500 changes each over 5 s: at most one save every SAVE_MS, for each relay's file.
+    expect(h.storage.writes.length).toBeLessThanOrEqual(2 * Math.ceil(burstMs / SAVE_MS));
+    h.device.relays.set(0, true);
+    h.device.relays.set(1, false);
+    h.timers.advance(SAVE_MS);
+    expect(h.storage.data.relay_a).toBe("1");
+    expect(h.storage.data.relay_b ?? "0").toBe("0"); // nothing stored reads as off
+    // After a power cut (nothing flushed by stop()), the stable state comes back.
+    const again = new Harness(cfg, (x) => Object.assign(x.storage.data, h.storage.data)).start();
+    expect(Array.from(again.device.relays.on)).toEqual([1, 0]);
+  });
+
+  it("restore: a change undone within SAVE_MS writes nothing; stop() saves a pending change at once", () => {
+    const cfg = boardConfig({ relays: [relay("a", "D12", { powerOn: "restore" })], sensors: [] });
+    const h = new Harness(cfg).boot();
+    h.command("a", "ON");
+    h.command("a", "OFF");
+    h.timers.advance(SAVE_MS);
+    expect(h.storage.writes).toEqual([]);
+    h.command("a", "ON");
+    h.device.stop();
+    expect(h.storage.writes).toEqual(["relay_a=1"]);
+    h.timers.advance(SAVE_MS);
+    expect(h.storage.writes).toEqual(["relay_a=1"]);
+  });
+
+  it("restore: a failed Storage write is tried again at the next change's save", () => {
+    const cfg = boardConfig({ relays: [relay("a", "D12", { powerOn: "restore" })], sensors: [] });
+    const h = new Harness(cfg).boot();
+    h.storage.failing = true;
+    h.command("a", "ON");
+    h.timers.advance(SAVE_MS);
+    expect(h.storage.writes).toEqual([]);
+    h.storage.failing = false;
+    h.command("a", "TOGGLE");
+    h.command("a", "TOGGLE");
+    h.timers.advance(SAVE_MS);
+    expect(h.storage.writes).toEqual(["relay_a=1"]);
   });
 
   it("restore with nothing stored (or garbage) is off", () => {

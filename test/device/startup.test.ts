@@ -17,6 +17,20 @@ describe("device start-up", () => {
     });
   });
 
+  // Boards that `npm run build` accepts: none of them may throw at `new Device` (it once did past ~479 bytes).
+  const credentials: [string, Partial<{ clientId: string; username: string; password: string }>][] = [
+    ["a 600-byte password", { password: "p".repeat(600) }],
+    ["a 700-byte client id", { clientId: "c".repeat(700) }],
+    ["a 600-byte user name", { username: "u".repeat(600) }],
+    ["all three near the build's 4 KB CONNECT limit", { clientId: "c".repeat(1300), username: "u".repeat(1300), password: "p".repeat(1300) }],
+  ];
+  it.each(credentials)("%s: the device starts and the CONNECT carries it whole", (_, mqtt) => {
+    const base = boardConfig();
+    const h = new Harness(boardConfig({ mqtt: { ...base.mqtt, ...mqtt } })).start().connect();
+    expect(h.sent[0]).toMatchObject({ type: "CONNECT", ...mqtt });
+    expect(h.device.isConnected()).toBe(true);
+  });
+
   it("after CONNACK: SUBSCRIBE, online, every relay state, discovery, then the sensors, in that order", () => {
     const h = new Harness();
     h.pins.levels.D4 = false; // door: pull-up, inverted -> pressed = 1

@@ -11,7 +11,7 @@ import mqtt from "mqtt";
 import { build } from "../../sim/cli/build";
 import { startAedes, type RunningBroker } from "../../sim/broker/embedded";
 import { DISCONNECT, PUBACK } from "../../firmware/mqtt/packet-types";
-import { FaultProxy } from "../support/fault-proxy";
+import { FaultProxy } from "../../sim/broker/fault-proxy";
 import { WIFI_STUB, uploadScript } from "../support/espruino-boot";
 
 const BIN = process.env.ESPRUINO_BIN;

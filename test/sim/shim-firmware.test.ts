@@ -6,11 +6,13 @@ import { describe, it, expect, afterEach } from "vitest";
 import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import net from "node:net";
 import mqtt from "mqtt";
 import { bundleBoard } from "../../sim/build/bundle";
+import type { DeviceConfig } from "../../firmware/device/config";
 import { parseBoard } from "../../sim/board/load";
 import { startAedes } from "../../sim/broker/embedded";
-import { until } from "../support/wait";
+import { sleep, until } from "../support/wait";
 import { haltShimBoards, shimBoard } from "./shim-harness";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
@@ -104,6 +106,61 @@ describe("the built firmware in the shim", () => {
     expect(lines.filter((l) => l.startsWith("Uncaught"))).toEqual([]);
 
     shim.halt();
+    expect(shim.openSockets).toBe(0);
+  }, 30000);
+
+  it("a broker refusing CONNACK 5: the first CONNECT leaves after the Wifi join, and no retry cuts the long backoff", async () => {
+    const { config } = parseBoard(readFileSync(resolve(root, "board.json"), "utf8"), { WIFI_PASSWORD: "x", MQTT_PASSWORD: "y" });
+    const source = await bundleBoard(config);
+    const connects: number[] = [];
+    // CONNACK, return code 5 (not authorized), to every CONNECT.
+    const srv = net.createServer((c) => {
+      c.on("data", (d) => {
+        if (d[0] === 0x10) {
+          connects.push(Date.now());
+          c.write(Buffer.from([0x20, 0x02, 0x00, 0x05]));
+        }
+      });
+      c.on("error", () => {});
+    });
+    await new Promise<void>((r) => srv.listen(0, "127.0.0.1", () => r()));
+    cleanups.push(() => new Promise<void>((r) => srv.close(() => r())));
+    const port = (srv.address() as net.AddressInfo).port;
+    const life: string[] = [];
+    const { shim, lines } = shimBoard({
+      wifiJoined: false,
+      wifiDelayMs: 200,
+      route: () => ({ host: "127.0.0.1", port, tls: null }),
+      onSocket: (event, _to, detail) => life.push(detail === undefined ? event : `${event} ${detail}`),
+    });
+    const booted = Date.now();
+    shim.run(source, "firmware.js");
+    await until(() => connects.length === 1, 10000, () => `the first CONNECT; ${JSON.stringify(lines)}`);
+    // Nothing reached the network before the join: the attempt made at boot failed on the board itself.
+    expect(connects[0] - booted).toBeGreaterThanOrEqual(200);
+    expect(life[0]).toBe("error no route");
+    await sleep(2000);
+    // The refusal waits at least reconnectMaxMs / 2 (30 s); neither the join nor anything else cut it.
+    expect(connects.length).toBe(1);
+    expect(lines.filter((l) => l.startsWith("Uncaught"))).toEqual([]);
+  }, 30000);
+
+  it("a device that cannot start still drives every relay to its power-on state, says why, and keeps running", async () => {
+    const { config } = parseBoard(readFileSync(resolve(root, "board.json"), "utf8"), { WIFI_PASSWORD: "x", MQTT_PASSWORD: "y" });
+    // What the build refuses, forced in: the client throws in `new Device` (keep alive over 65,535).
+    const bad = { ...config, mqtt: { ...config.mqtt, keepAlive: 70000 },
+      relays: config.relays.map((r, i) => (i === 1 ? { ...r, powerOn: "on" } : r)) };
+    const source = await bundleBoard(bad as DeviceConfig);
+    const { shim, bank, lines } = shimBoard({ wifiJoined: false });
+    shim.run(source, "firmware.js");
+    for (const r of bad.relays) {
+      expect(bank.modeOf(r.pin), r.name).toBe("output");
+      // Active-low modules: LOW is on.
+      expect(bank.read(r.pin), r.name).toBe(r.powerOn !== "on");
+    }
+    expect(lines).toEqual([expect.stringMatching(/^relaymq error start failed: invalid MQTT connect options: code -16; relays at power-on state, retrying in 30 s$/)]);
+    await sleep(300);
+    expect(lines.filter((l) => l.startsWith("Uncaught"))).toEqual([]);
     expect(shim.openSockets).toBe(0);
   }, 30000);
 

@@ -23,6 +23,8 @@ export function shimBoard(over: Partial<ShimOptions> = {}, bank = new PinBank())
   const life: string[] = [];
   const options: ShimOptions = {
     bank,
+    // Socket suites dial at once; the Wifi suites and the firmware join first (wifiJoined: false).
+    wifiJoined: true,
     storage: new Map(),
     route: (host, port) => ({ host, port }),
     console: (l) => lines.push(l),

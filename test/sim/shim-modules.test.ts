@@ -1,5 +1,6 @@
 // The shim's Storage and Wifi modules: Storage files live in the caller's Map (so they survive a reboot)
 // with Espruino's name limit; Wifi joins after a delay and follows the simulated access point.
+import net from "node:net";
 import { describe, it, expect, afterEach } from "vitest";
 import { sleep, until } from "../support/wait";
 import { haltShimBoards, shimBoard } from "./shim-harness";
@@ -65,6 +66,23 @@ describe("Wifi", () => {
       "disconnected NO_AP_FOUND", "cb NO_AP_FOUND",
       "cb null", "connected",
     ]);
+  });
+
+  it("a board that has not joined the access point reaches nothing: a connect fails with 'no route' until the join", async () => {
+    const srv = net.createServer((c) => c.end());
+    await new Promise<void>((r) => srv.listen(0, "127.0.0.1", () => r()));
+    const port = (srv.address() as net.AddressInfo).port;
+    try {
+      const { exec, js } = shimBoard({ wifiJoined: false, wifiDelayMs: 30 });
+      exec(`var ev = []; var dial = function (tag) { var s = require("net").connect({ host: "127.0.0.1", port: ${port} },
+          function () { ev.push(tag + " connected"); });
+        s.on("error", function (e) { ev.push(tag + " " + e.message); }); };
+        dial("before"); require("Wifi").connect("n", {}, function () { dial("after"); });`);
+      await until(() => js("ev.length") === 2, 2000, "both dials");
+      expect(js("ev")).toEqual(["before no route", "after connected"]);
+    } finally {
+      await new Promise<void>((r) => srv.close(() => r()));
+    }
   });
 
   it("disconnect() emits 'disconnected' and calls back; getIP(cb) answers (null, info)", async () => {

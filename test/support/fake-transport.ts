@@ -188,6 +188,8 @@ export class FakeTransport implements Transport {
   closing = false;
   private events: TransportEvents | null = null;
   private refuse: number[] = [];
+  /** Writes still to refuse though the stream looks open (a socket that died under the client). */
+  private refuseWrites = 0;
   private taken = 0;
   private readonly decoder: Decoder;
   private readonly decoded: Pkt[] = [];
@@ -223,7 +225,8 @@ export class FakeTransport implements Transport {
   }
 
   write(buf: Uint8Array, off: number, len: number): boolean {
-    if (!this.open_ || this.closing) {
+    if (!this.open_ || this.closing || this.refuseWrites > 0) {
+      if (this.refuseWrites > 0) this.refuseWrites--;
       this.failedWrites++;
       return false;
     }
@@ -258,6 +261,11 @@ export class FakeTransport implements Transport {
   /** The next open() refuses synchronously: onClose(reason) inside open(), as Espruino's net does. */
   refuseNextOpen(reason: number): void {
     this.refuse.push(reason);
+  }
+
+  /** The next n write() calls return false while the stream still looks open. */
+  failWrites(n: number): void {
+    this.refuseWrites = n;
   }
 
   /** The pending open succeeds: onOpen(). */

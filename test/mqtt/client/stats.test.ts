@@ -10,7 +10,7 @@ describe("stats", () => {
     const s = h.client.stats;
     expect({ ...s }).toEqual({
       connects: 0, reconnects: 0, packetsIn: 0, packetsOut: 0, messagesIn: 0, messagesOut: 0, dropped: 0, errors: 0,
-      bytesIn: 0, bytesOut: 0,
+      unknownAcks: 0, bytesIn: 0, bytesOut: 0,
     });
     expect(pub(h, "t", "lost", 0)).toBe(E_QOS0_OFFLINE); // dropped 1
     h.t.refuseNextOpen(E_CONNECT_FAILED); // errors 1
@@ -37,7 +37,7 @@ describe("stats", () => {
     h.reconnect(true); // CONNECT out 10, CONNACK in 10
     expect({ ...s }).toEqual({
       connects: 2, reconnects: 1, packetsIn: 10, packetsOut: 10, messagesIn: 3, messagesOut: 3, dropped: 3, errors: 4,
-      bytesIn: h.t.bytesDelivered, bytesOut: h.t.bytesWritten,
+      unknownAcks: 0, bytesIn: h.t.bytesDelivered, bytesOut: h.t.bytesWritten,
     });
     expect(h.ev.errors).toEqual([E_CONNECT_FAILED, E_RX_OVERFLOW, E_CONNECTION_LOST, E_OFFLINE_FULL]);
   });
