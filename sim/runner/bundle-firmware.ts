@@ -38,7 +38,7 @@ export class BundleFirmware implements Firmware {
           h.closed(error || "closed", !opened);
           opened = false;
           error = "";
-        } else if (event === "refused-throw") h.closed(`connect to ${to} threw: ${detail ?? "Unable to create socket"}`, true);
+        } else if (event === "refused-throw") h.closed(detail ?? `${to}: connect() threw`, true);
       },
     });
     this.shim = shim;

@@ -192,7 +192,7 @@ export class NetStack {
     const route = this.options.route(host, port, useTls);
     const key = `${route.host}:${route.port}`;
     if (this.refused.delete(key)) {
-      this.options.onSocket?.("refused-throw", to, "Unable to create socket");
+      this.options.onSocket?.("refused-throw", to, `${key}: refused (connect() threw "Unable to create socket", as after a refusal)`);
       throw this.realm.error("Unable to create socket");
     }
     const s = new BoardSocket(this, to, key);

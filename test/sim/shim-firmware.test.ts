@@ -138,7 +138,7 @@ describe("the built firmware in the shim", () => {
     await until(() => connects.length === 1, 10000, () => `the first CONNECT; ${JSON.stringify(lines)}`);
     // Nothing reached the network before the join: the attempt made at boot failed on the board itself.
     expect(connects[0] - booted).toBeGreaterThanOrEqual(200);
-    expect(life[0]).toBe("error no route");
+    expect(life[0]).toBe(`error 127.0.0.1:${port}: no route (the access point is gone)`);
     await sleep(2000);
     // The refusal waits at least reconnectMaxMs / 2 (30 s); neither the join nor anything else cut it.
     expect(connects.length).toBe(1);

@@ -201,7 +201,7 @@ describe("a refused connect", () => {
     // The simulator hears where the attempt went and why, in words.
     expect(life).toEqual([
       `error ${to} ${to}: refused (ECONNREFUSED)`, `close ${to}`,
-      `refused-throw ${to} Unable to create socket`,
+      `refused-throw ${to} ${to}: refused (connect() threw "Unable to create socket", as after a refusal)`,
       `error ${to} ${to}: refused (ECONNREFUSED)`, `close ${to}`,
     ]);
   });
