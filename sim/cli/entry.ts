@@ -1,7 +1,7 @@
 // What every command (build, flash, sim, decode) does at its edges: resolve the paths a user types from
 // where the user stands, and end with an exit status once everything written has been flushed.
 import { realpathSync } from "node:fs";
-import { resolve } from "node:path";
+import { isAbsolute, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 /**
@@ -10,6 +10,12 @@ import { fileURLToPath } from "node:url";
  */
 export function userPath(p: string): string {
   return resolve(process.env.INIT_CWD ?? process.cwd(), p);
+}
+
+/** shownPath(p) -> p as the user would type it: relative to where they stand when inside it, else absolute. */
+export function shownPath(p: string): string {
+  const r = relative(process.env.INIT_CWD ?? process.cwd(), p);
+  return r === "" || r.startsWith("..") || isAbsolute(r) ? p : r;
 }
 
 /** isMain(moduleUrl) -> whether that module is the script node was started with. */

@@ -9,7 +9,7 @@ import { BOOT_FILE, CHECK, PROBE, STOP, startCommands } from "../flash/commands"
 import { BAUD, parseTcp, quietLibrary, uploadCode } from "../flash/console-link";
 import { flashBoard } from "../flash/flash-board";
 import { ioReason } from "../io-reason";
-import { isMain, runMain, userPath } from "./entry";
+import { isMain, runMain, shownPath, userPath } from "./entry";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 
@@ -112,7 +112,7 @@ export async function flash(argv: string[], out: (s: string) => void, err: (s: s
     return 1;
   }
   return flashBoard({
-    port, firmware, file: args.firmware, stopFirst: args.stopFirst, watchMs: args.watchMs, answerMs: 5000, verbose: args.verbose,
+    port, firmware, file: shownPath(args.firmware), stopFirst: args.stopFirst, watchMs: args.watchMs, answerMs: 5000, verbose: args.verbose,
   }, { out, err });
 }
 
