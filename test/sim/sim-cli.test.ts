@@ -66,6 +66,16 @@ async function buildWithSecrets(out: string): Promise<number> {
   }
 }
 
+/** inTempDir(fn): fn with a fresh temporary directory, removed afterwards. */
+async function inTempDir(fn: (dir: string) => Promise<void>): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), "relaymq-sim-"));
+  try {
+    await fn(dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 const sim = (args: string[], env: NodeJS.ProcessEnv = {}) => start(process.execPath, ["--import", "tsx", "sim/cli/sim.ts", ...args], env);
 const has = (r: Running, pred: (e: any) => boolean) => r.events().some(pred);
 const waitEvent = (r: Running, pred: (e: any) => boolean, what: string, ms = 10000) =>
@@ -92,20 +102,17 @@ describe("npm start / npm run sim", () => {
   });
 
   it("--bundle runs the built dist/firmware.js in the Espruino shim", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "relaymq-sim-"));
-    try {
-      const out = join(dir, "firmware.js");
-      expect(await buildWithSecrets(out)).toBe(0);
-      const r = sim(["--bundle", out, "--headless", "--port", String(await freePort())]);
-      await waitEvent(r, (e) => e.event === "connected", "the bundle to connect");
-      expect(r.events()[0]).toMatchObject({ event: "boot", mode: "bundle", device: "esp32-01" });
-      await waitEvent(r, (e) => e.event === "published" && e.payload === "online", "online");
-      r.proc.kill("SIGTERM");
-      expect(await r.exited).toBe(0);
-      expect(r.events().pop()).toMatchObject({ event: "stopped", how: "clean" });
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    await inTempDir(async (dir) => {
+    const out = join(dir, "firmware.js");
+    expect(await buildWithSecrets(out)).toBe(0);
+    const r = sim(["--bundle", out, "--headless", "--port", String(await freePort())]);
+    await waitEvent(r, (e) => e.event === "connected", "the bundle to connect");
+    expect(r.events()[0]).toMatchObject({ event: "boot", mode: "bundle", device: "esp32-01" });
+    await waitEvent(r, (e) => e.event === "published" && e.payload === "online", "online");
+    r.proc.kill("SIGTERM");
+    expect(await r.exited).toBe(0);
+    expect(r.events().pop()).toMatchObject({ event: "stopped", how: "clean" });
+    });
   });
 
   it("--devices 3 runs three boards with their own ids and reports the fleet every second", async () => {
@@ -209,35 +216,29 @@ describe("npm start / npm run sim", () => {
   });
 
   it("--ca naming a file that is missing or no certificate: one line, exit 1", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "relaymq-sim-"));
-    try {
-      const notPem = join(dir, "ca.pem");
-      writeFileSync(notPem, "hello");
-      for (const [file, says] of [
-        ["/nonexistent.pem", "--ca /nonexistent.pem: cannot read it (no such file or directory)"],
-        [notPem, `--ca ${notPem}: not a PEM certificate (no "-----BEGIN CERTIFICATE-----" line)`],
-      ]) {
-        const r = sim(["--broker", "mqtts://localhost:1", "--ca", file, "--headless"]);
-        expect(await r.exited).toBe(1);
-        expect(r.err.trim()).toBe(says);
-      }
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
+    await inTempDir(async (dir) => {
+    const notPem = join(dir, "ca.pem");
+    writeFileSync(notPem, "hello");
+    for (const [file, says] of [
+      ["/nonexistent.pem", "--ca /nonexistent.pem: cannot read it (no such file or directory)"],
+      [notPem, `--ca ${notPem}: not a PEM certificate (no "-----BEGIN CERTIFICATE-----" line)`],
+    ]) {
+      const r = sim(["--broker", "mqtts://localhost:1", "--ca", file, "--headless"]);
+      expect(await r.exited).toBe(1);
+      expect(r.err.trim()).toBe(says);
     }
+    });
   });
 
   it("--bundle with --board: says the bundle runs its own board (exit 2) instead of ignoring --board", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "relaymq-sim-"));
-    try {
-      const out = join(dir, "firmware.js");
-      expect(await buildWithSecrets(out)).toBe(0);
-      const r = sim(["--bundle", out, "--board", "board.json", "--headless"]);
-      expect(await r.exited).toBe(2);
-      expect(r.err.trim()).toBe(`--board ${join(root, "board.json")}: ${out} runs the board it was built from ` +
-        `(${join(dir, "firmware.board.json")}); drop --board, or rebuild with it: npm run build -- --board ${join(root, "board.json")}`);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    await inTempDir(async (dir) => {
+    const out = join(dir, "firmware.js");
+    expect(await buildWithSecrets(out)).toBe(0);
+    const r = sim(["--bundle", out, "--board", "board.json", "--headless"]);
+    expect(await r.exited).toBe(2);
+    expect(r.err.trim()).toBe(`--board ${join(root, "board.json")}: ${out} runs the board it was built from ` +
+      `(${join(dir, "firmware.board.json")}); drop --board, or rebuild with it: npm run build -- --board ${join(root, "board.json")}`);
+    });
   });
 
   it("--help prints the usage on stdout, exit 0", async () => {
@@ -248,19 +249,16 @@ describe("npm start / npm run sim", () => {
   });
 
   it("takes a relative --board from the directory the user stands in (INIT_CWD under npm run)", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "relaymq-sim-"));
-    try {
-      const board = JSON.parse(readFileSync(join(root, "board.json"), "utf8"));
-      board.id = "from-here";
-      writeFileSync(join(dir, "mine.json"), JSON.stringify(board));
-      const r = sim(["--board", "mine.json", "--headless", "--port", String(await freePort())], { ...SECRETS, INIT_CWD: dir });
-      await waitEvent(r, (e) => e.event === "boot", "the board to boot");
-      expect(r.events()[0]).toMatchObject({ event: "boot", device: "from-here" });
-      ctrlC(r);
-      expect(await r.exited).toBe(0);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    await inTempDir(async (dir) => {
+    const board = JSON.parse(readFileSync(join(root, "board.json"), "utf8"));
+    board.id = "from-here";
+    writeFileSync(join(dir, "mine.json"), JSON.stringify(board));
+    const r = sim(["--board", "mine.json", "--headless", "--port", String(await freePort())], { ...SECRETS, INIT_CWD: dir });
+    await waitEvent(r, (e) => e.event === "boot", "the board to boot");
+    expect(r.events()[0]).toMatchObject({ event: "boot", device: "from-here" });
+    ctrlC(r);
+    expect(await r.exited).toBe(0);
+    });
   });
 
   it("a port already in use is reported with the ways out", async () => {
