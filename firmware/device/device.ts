@@ -1,7 +1,7 @@
 // The device: the board's configuration brought to life over the seams. It owns the MQTT client, the
 // relays and the sensors, routes commands to relays, reports state and sensor values, publishes
 // telemetry and Home Assistant discovery. Everything is allocated and encoded in the constructor;
-// start(), tick(), commands, reports and telemetry allocate nothing (DESIGN.md, "Allocation-free").
+// start(), tick(), commands, reports and telemetry allocate nothing (docs/design.md, "Allocation-free").
 import { allocBytes, natives } from "../mqtt/bytes";
 import { DeviceConfig } from "./config";
 import { Transport, Clock, Pins, Timers, Storage, System, Log, LOG_INFO, LOG_WARN } from "../platform";

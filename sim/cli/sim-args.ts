@@ -1,7 +1,11 @@
-// The simulator's command line (DESIGN.md "Commands"): parsed into options or a message naming the bad
-// argument.
-import { resolve } from "node:path";
+// The simulator's command line (docs/design.md, "Commands"): parsed into options or a message naming the
+// bad argument.
+import { dirname, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { userPath } from "./entry";
 import { parseDuration } from "../scenario/duration";
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 
 /** Exit code when --timeout ran out (the one wokwi-cli uses for its timeout). */
 export const EXIT_TIMEOUT = 42;
@@ -27,7 +31,9 @@ scenarios (scenario files run as tests; see README "Scenarios"):
   --junit FILE        also write the results as JUnit XML (CI test reports)
   --timeout DURATION  end the whole run after this much real time (e.g. 10m): exit code ${EXIT_TIMEOUT}
   --board FILE        the board of scenarios that name none (default board.json)
-  exit codes: 0 every scenario passed, 1 one failed, 2 an invalid file or bad usage, ${EXIT_TIMEOUT} the timeout ran out`;
+  exit codes: 0 every scenario passed, 1 one failed, 2 an invalid file or bad usage, ${EXIT_TIMEOUT} the timeout ran out
+Relative paths are taken from the directory you run the command in. Without --scenario the exit status is 0
+after a clean stop (Ctrl-C, q), 1 when it could not start, 2 for bad usage.`;
 
 /** A broker the user names; tls: mqtts://, checked against the system's CAs or `ca`. */
 export interface BrokerAddress {
@@ -38,6 +44,8 @@ export interface BrokerAddress {
 
 export interface SimArgs {
   board: string;
+  /** --board was given (the default board.json was not merely assumed). */
+  boardGiven: boolean;
   broker: BrokerAddress | null;
   /** PEM file of the CA that signed an mqtts:// broker's certificate. */
   ca: string | null;
@@ -87,7 +95,8 @@ function portNumber(flag: string, v: string | undefined, min: number, max: numbe
 /** parseSimArgs(argv) -> the options, "" for --help, or a message naming the bad argument. */
 export function parseSimArgs(argv: string[]): SimArgs | string {
   const a: SimArgs = {
-    board: resolve("board.json"), broker: null, ca: null, port: 1883, headless: false, bundle: null, devices: 1, trace: false,
+    board: resolve(ROOT, "board.json"), boardGiven: false, broker: null, ca: null, port: 1883, headless: false, bundle: null,
+    devices: 1, trace: false,
     scenarios: [], mode: null, bundleFile: false, junit: null, timeoutMs: null,
   };
   let portGiven = false;
@@ -97,19 +106,20 @@ export function parseSimArgs(argv: string[]): SimArgs | string {
     const next = argv[i + 1];
     switch (arg) {
       case "--board":
-        if (next === undefined) return "--board needs a file";
-        a.board = resolve(argv[++i]);
+        if (next === undefined || next.startsWith("--")) return "--board needs a file";
+        a.board = userPath(argv[++i]);
+        a.boardGiven = true;
         break;
       case "--broker": {
-        if (next === undefined) return "--broker needs mqtt://HOST:PORT";
+        if (next === undefined || next.startsWith("--")) return "--broker needs mqtt://HOST:PORT";
         const b = parseBrokerUrl(argv[++i]);
         if (typeof b === "string") return b;
         a.broker = b;
         break;
       }
       case "--ca":
-        if (next === undefined) return "--ca needs a PEM file";
-        a.ca = resolve(argv[++i]);
+        if (next === undefined || next.startsWith("--")) return "--ca needs a PEM file";
+        a.ca = userPath(argv[++i]);
         break;
       case "--port": {
         const p = portNumber("--port", argv[++i], 1, 65535);
@@ -128,7 +138,7 @@ export function parseSimArgs(argv: string[]): SimArgs | string {
       }
       case "--bundle":
         a.bundleFile = next !== undefined && !next.startsWith("--");
-        a.bundle = a.bundleFile ? resolve(argv[++i]) : resolve("dist/firmware.js");
+        a.bundle = a.bundleFile ? userPath(argv[++i]) : resolve(ROOT, "dist/firmware.js");
         break;
       case "--headless":
         a.headless = true;
@@ -140,7 +150,7 @@ export function parseSimArgs(argv: string[]): SimArgs | string {
         break;
       case "--scenario":
         if (next === undefined || next.startsWith("--")) return "--scenario needs a file or a folder";
-        while (i + 1 < argv.length && !argv[i + 1].startsWith("--")) a.scenarios.push(resolve(argv[++i]));
+        while (i + 1 < argv.length && !argv[i + 1].startsWith("--")) a.scenarios.push(userPath(argv[++i]));
         break;
       case "--mode":
         if (next !== "source" && next !== "bundle" && next !== "both") return "--mode is source, bundle or both";
@@ -149,7 +159,7 @@ export function parseSimArgs(argv: string[]): SimArgs | string {
         break;
       case "--junit":
         if (next === undefined || next.startsWith("--")) return "--junit needs a file to write";
-        a.junit = resolve(argv[++i]);
+        a.junit = userPath(argv[++i]);
         break;
       case "--timeout": {
         if (next === undefined) return "--timeout needs a duration, e.g. 10m";

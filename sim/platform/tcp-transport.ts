@@ -4,6 +4,7 @@ import net from "node:net";
 import tls from "node:tls";
 import type { Transport, TransportEvents } from "../../firmware/platform";
 import { OK, E_CONNECT_FAILED, E_CONNECTION_LOST } from "../../firmware/mqtt/errors";
+import { socketCause } from "./socket-cause";
 
 export interface TcpEndpoint {
   host: string;
@@ -16,6 +17,8 @@ export class TcpTransport implements Transport {
   private socket: net.Socket | null = null;
   private events: TransportEvents | null = null;
   private readonly endpoint: TcpEndpoint;
+  /** Why the current or last connection failed; "" when nothing did. */
+  private cause = "";
   /** Whether the current socket finished opening; when (performance.now()) it began opening or closing. */
   private opened = false;
   private changingSince = 0;
@@ -30,6 +33,7 @@ export class TcpTransport implements Transport {
     const e = this.endpoint;
     let opened = false;
     let failed = false;
+    this.cause = "no connection made";
     this.opened = false;
     this.changingSince = performance.now();
     const socket = e.tls
@@ -41,14 +45,16 @@ export class TcpTransport implements Transport {
     socket.once(e.tls ? "secureConnect" : "connect", () => {
       opened = true;
       if (!current()) return;
+      this.cause = "";
       this.opened = true;
       events.onOpen();
     });
     socket.on("data", (chunk: Buffer) => {
       if (current()) events.onData(chunk, 0, chunk.length);
     });
-    socket.on("error", () => {
+    socket.on("error", (err: NodeJS.ErrnoException) => {
       failed = true;
+      if (current()) this.cause = socketCause(err);
     });
     socket.once("close", () => {
       if (!current()) return;
@@ -77,6 +83,11 @@ export class TcpTransport implements Transport {
       s.end();
       setTimeout(() => s.destroy(), 1000).unref();
     }
+  }
+
+  /** describe() -> "host:port", and ": cause" when the connection failed ("127.0.0.1:1883: refused (ECONNREFUSED)"). */
+  describe(): string {
+    return `${this.endpoint.host}:${this.endpoint.port}` + (this.cause ? `: ${this.cause}` : "");
   }
 
   /**

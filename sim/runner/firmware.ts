@@ -4,6 +4,7 @@
 import type { ConnectionOptions } from "node:tls";
 import type { DeviceConfig } from "../../firmware/device/config";
 import { errorName } from "../../firmware/mqtt/errors";
+import { logText } from "../../firmware/espruino/log";
 import type { PinBank } from "../hardware/pin-bank";
 import type { TimeSource } from "../time/time-source";
 
@@ -61,10 +62,10 @@ export interface Firmware {
   memoryVars(): number | null;
 }
 
-const LEVELS = ["error", "warn", "info", "debug"];
-
-/** logLine(level, code, message) -> "warn mqtt CONNECTION_LOST (-51)": a firmware log line, readable. */
-export function logLine(level: number, code: number, message: string): string {
-  const lv = LEVELS[level] ?? String(level);
-  return code === 0 ? `${lv} ${message}` : `${lv} ${message} ${errorName(code)} (${code})`;
+/**
+ * logLine(level, code, message, where) -> "warn mqtt CONNECT_FAILED (-52) 127.0.0.1:1883: refused
+ * (ECONNREFUSED)": a source-mode log line, made as the board makes its own (firmware/espruino/log.ts).
+ */
+export function logLine(level: number, code: number, message: string, where: string): string {
+  return logText(level, code, message, errorName(code), where);
 }

@@ -54,7 +54,7 @@ export class SourceFirmware implements Firmware {
       },
       closed(reason) {
         self.open = false;
-        h.closed(reason === OK ? "closed" : errorName(reason), !opened);
+        h.closed(reason === OK ? "closed" : `${errorName(reason)}: ${tcp.describe()}`, !opened);
         opened = false;
       },
     });
@@ -65,7 +65,7 @@ export class SourceFirmware implements Firmware {
       timers,
       storage: new MapStorage(h.files),
       system: nodeSystem,
-      log: { log: (level: number, code: number, message: string) => h.log(logLine(level, code, message), level === 0) },
+      log: { log: (level: number, code: number, message: string) => h.log(logLine(level, code, message, tcp.describe()), level === 0) },
       random: h.random,
     };
     this.seams = [io.transport, io.clock, io.pins, io.timers, io.storage, io.system, io.log];

@@ -48,6 +48,7 @@ export class VirtualBoard {
   private sessionUp = false;
   private readonly pulseChains = new Map<number, Promise<void>>();
   private readonly pulses = new Map<number, number>();
+  private forgetRelays: () => void = () => {};
 
   constructor(private readonly setup: BoardSetup) {
     this.config = setup.config;
@@ -62,7 +63,7 @@ export class VirtualBoard {
       : () => {};
     // Bundle mode can only learn the session's state from the wire; source mode asks the Device.
     this.observer = emit || setup.mode === "bundle" ? new WireObserver(setup.config, this.emitBody, setup.trace === true) : null;
-    if (emit) watchRelays(setup.config, this.bank, this.emitBody);
+    if (emit) this.forgetRelays = watchRelays(setup.config, this.bank, this.emitBody);
     this.prepareInputs();
   }
 
@@ -79,7 +80,7 @@ export class VirtualBoard {
       random: s.random,
       files: this.files,
       broker: s.broker,
-      opened: (to) => obs?.opened(to),
+      opened: (to) => obs?.opened(to, `${s.broker.host}:${s.broker.port}`),
       closed: (reason, neverOpened) => {
         this.sessionUp = false;
         obs?.closed(reason, neverOpened);
@@ -183,6 +184,7 @@ export class VirtualBoard {
     fw.halt();
     this.firmware = null;
     this.sessionUp = false;
+    this.forgetRelays();
     this.emitBody({ event: "stopped", how: "killed" });
   }
 

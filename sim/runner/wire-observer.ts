@@ -9,7 +9,7 @@ import {
 } from "../../firmware/mqtt";
 import type { DeviceConfig } from "../../firmware/device/config";
 import { topicNames } from "../../firmware/device/topics";
-import { describePacket, printableText, hex, CONNACK_MEANINGS } from "../analyzer/describe";
+import { describePacket, maskSecrets, printableText, hex, CONNACK_MEANINGS } from "../analyzer/describe";
 import type { EventBody } from "./events";
 
 /** Large enough for any packet a board sends or a broker forwards to it in practice. */
@@ -49,13 +49,13 @@ export class WireObserver {
     this.in = new Decoder(TRACE_RX, this.sink("in"));
   }
 
-  /** opened(to): a socket to the broker opened; `to` is where the board dialled. */
-  opened(to: string): void {
+  /** opened(to, broker): a socket opened; `to` is where the board dialled, `broker` where it really went. */
+  opened(to: string, broker: string): void {
     this.connected = false;
     this.forget();
     this.out.reset();
     this.in.reset();
-    this.emit({ event: "socket", to });
+    this.emit({ event: "socket", to, broker });
   }
 
   /** bytes(dir, buf, off, len): what went over the socket. */
@@ -124,14 +124,7 @@ export class WireObserver {
   private packet(dir: "out" | "in", p: Packet): void {
     this.track(dir, p);
     if (this.trace) {
-      const d = describePacket(p);
-      // Traces end up in CI logs: the password is shown by length only.
-      if (p.type === CONNECT && "password" in d) d.password = `(${p.passwordLen} bytes)`;
-      if (p.type === CONNECT && "passwordHex" in d) {
-        delete d.passwordHex;
-        d.password = `(${p.passwordLen} bytes)`;
-      }
-      this.emit({ event: "packet", dir, packet: d });
+      this.emit({ event: "packet", dir, packet: maskSecrets(describePacket(p), p) });
     }
     if (dir === "in" && p.type === CONNACK) {
       if (p.returnCode === 0) {

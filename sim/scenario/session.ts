@@ -14,7 +14,9 @@ import type { ConnectionOptions } from "node:tls";
 import type { DeviceConfig } from "../../firmware/device/config";
 import { topicNames, type TopicNames } from "../../firmware/device/topics";
 import { BoardError } from "../board/load";
-import { loadBundleBoard, loadSimBoard, withoutSecrets } from "../cli/sim-board";
+import { loadBundleBoard, loadSimBoard } from "../cli/sim-board";
+import { publicBoard } from "../build/public-board";
+import type { Secret } from "../board/load";
 import { parseBrokerUrl } from "../cli/sim-args";
 import type { SimEvent } from "../runner/events";
 import type { BrokerRoute } from "../runner/firmware";
@@ -87,10 +89,10 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /** startSession(options) -> a booted board on virtual time (the clock stands still until a step moves it). */
 export async function startSession(options: SessionOptions): Promise<SimSession> {
-  const config = loadConfig(options);
+  const { config, secrets } = loadConfig(options);
   const mode = options.mode ?? "source";
   let bundle: { source: string; file: string } | undefined;
-  if (mode === "bundle") bundle = await bundleFor(options, config);
+  if (mode === "bundle") bundle = await bundleFor(options, config, secrets);
   let broker: BrokerRoute | undefined;
   if (options.broker) broker = externalRoute(options.broker, options.ca);
   const time = new VirtualTime({ settleMs: options.settleMs });
@@ -116,24 +118,26 @@ export async function startSession(options: SessionOptions): Promise<SimSession>
   return new SimSession(sim, time, events, mode);
 }
 
-function loadConfig(o: SessionOptions): DeviceConfig {
-  if (typeof o.board !== "string") return o.board;
+function loadConfig(o: SessionOptions): { config: DeviceConfig; secrets: Map<string, Secret> } {
+  if (typeof o.board !== "string") return { config: o.board, secrets: new Map() };
   const path = resolve(o.board);
   if (!existsSync(path)) throw new Error(`${path}: no such board file`);
   try {
-    return loadSimBoard(path, o.env ?? process.env).config;
+    const { config, secrets } = loadSimBoard(path, o.env ?? process.env);
+    return { config, secrets };
   } catch (e) {
     if (!(e instanceof BoardError)) throw e;
     throw new Error(`${path}: the board has ${e.problems.length} problem(s): ${e.problems.join("; ")}`);
   }
 }
 
-async function bundleFor(o: SessionOptions, config: DeviceConfig): Promise<{ source: string; file: string }> {
+async function bundleFor(o: SessionOptions, config: DeviceConfig, secrets: Map<string, Secret>): Promise<{ source: string; file: string }> {
   if (!o.bundleFile) return { source: await builtFirmware(config), file: "firmware.js" };
   const file = resolve(o.bundleFile);
   if (!existsSync(file)) throw new Error(`${file}: no such file; build it first: npm run build`);
   const built = loadBundleBoard(file);
-  if (built && JSON.stringify(built) !== JSON.stringify(withoutSecrets(config))) {
+  // The description `npm run build` wrote beside it: the board without its secrets (publicBoard).
+  if (built && JSON.stringify(built) !== JSON.stringify(publicBoard(config, secrets))) {
     const board = typeof o.board === "string" ? o.board : config.id;
     throw new Error(`${file} was built from another board than ${board}: rebuild it (npm run build -- --board ${board}), or let the simulator build it`);
   }

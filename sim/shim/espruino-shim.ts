@@ -1,5 +1,5 @@
 // The Espruino API shim: a Node vm context that looks to the built firmware (dist/firmware.js) like the
-// ESP32 board it is flashed to (shared/ESPRUINO.md is the authority). Pins are the simulator's PinBank,
+// ESP32 board it is flashed to (docs/espruino.md is the authority). Pins are the simulator's PinBank,
 // sockets are real Node sockets wherever the simulator routes them, Storage is the caller's Map, and what
 // the interpreter lacks is missing. One shim is one boot of one board: every piece of state lives in the
 // instance, so many boards can run in one process.

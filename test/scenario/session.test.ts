@@ -7,7 +7,8 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { startSession, ScenarioFailure, type SimSession } from "../../sim/scenario/api";
 import { builtFirmware } from "../../sim/scenario/firmware-build";
-import { loadSimBoard, sidecarPath, withoutSecrets } from "../../sim/cli/sim-board";
+import { loadSimBoard, sidecarPath } from "../../sim/cli/sim-board";
+import { publicBoard } from "../../sim/build/public-board";
 
 const MODES = ["source", "bundle"] as const;
 let sim: SimSession | null = null;
@@ -149,9 +150,9 @@ describe("actions", () => {
   it("bundle mode runs a given build when it was made from the session's board, and refuses one made from another", async () => {
     const dir = mkdtempSync(join(tmpdir(), "relaymq-session-bundle-"));
     const file = join(dir, "firmware.js");
-    const config = loadSimBoard("board.json", {}).config;
+    const { config, secrets } = loadSimBoard("board.json", {});
     writeFileSync(file, await builtFirmware(config));
-    writeFileSync(sidecarPath(file), JSON.stringify(withoutSecrets(config)));
+    writeFileSync(sidecarPath(file), JSON.stringify(publicBoard(config, secrets)));
     await expect(startSession({ board: "scenarios/boards/pulse-board.json", mode: "bundle", bundleFile: file }))
       .rejects.toThrow(`${file} was built from another board than scenarios/boards/pulse-board.json: rebuild it (npm run build -- --board scenarios/boards/pulse-board.json), or let the simulator build it`);
     await expect(startSession({ board: "board.json", mode: "bundle", bundleFile: join(dir, "missing.js") }))
