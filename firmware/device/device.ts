@@ -2,11 +2,11 @@
 // relays and the sensors, routes commands to relays, reports state and sensor values, publishes
 // telemetry and Home Assistant discovery, and announces all of it again when Home Assistant's birth
 // message says it (re)started. Everything is allocated and encoded in the constructor; start(), tick(),
-// commands, reports and telemetry allocate nothing (DESIGN.md, "Allocation-free").
+// commands, reports and telemetry allocate nothing (docs/design.md, "Allocation-free").
 import { allocBytes, natives } from "../mqtt/bytes";
 import { DeviceConfig, FirmwareInfo } from "./config";
 import { Transport, Clock, Pins, Timers, Storage, System, Log, LOG_INFO, LOG_WARN } from "../platform";
-import { MqttClient } from "../mqtt/client";
+import { MqttClient, ClientEvents } from "../mqtt/client";
 import { ClientOptions } from "../mqtt/client-options";
 import { Packet } from "../mqtt/packet";
 import { utf8Bytes } from "../mqtt/utf8";
@@ -20,7 +20,7 @@ import { parseCommand, parseCommandText, sameBytes, CMD_NONE, CMD_ON, CMD_OFF } 
 import {
   formatRefusal, REFUSAL_MIN_BYTES, REFUSED_UNKNOWN_RELAY, REFUSED_TOO_LONG, REFUSED_RETAINED, REFUSED_UNKNOWN_PAYLOAD,
 } from "./refusal";
-import { writeFixed, writeAscii } from "./format";
+import { writeFixedAt, writeAscii } from "./format";
 // Last: the bundle puts each module's names into one scope in the order they are first imported, and the
 // interpreter searches a scope in that order; discovery's names are read at start-up only.
 import { discoveryPlan, STATUS_ONLINE, STATUS_OFFLINE, LEDGER_KEY } from "./discovery";
@@ -226,8 +226,21 @@ export class Device implements RelayListener, SensorListener, OutboxSender {
       matchTopics: false,
     };
     if (io.random) options.random = io.random;
+    this.client = new MqttClient(options, io.transport, io.clock, this.clientEvents());
+    this.birthTopic = birth;
+    this.birthText = birth === null ? null : natives.text(birth, 0, birth.length);
+    this.statesOwed = false;
+    this.telemetryOwed = false;
+    this.ledgerText = found.ledger;
+    this.ledger = found.owed ? LEDGER_OWED : LEDGER_DONE;
+  }
+
+  // The client's callbacks, made here and not in the constructor: on the interpreter a function keeps its
+  // maker's whole scope alive, and the constructor's holds every topic string and discovery payload made
+  // at start-up (~300 JsVars that would never be freed).
+  private clientEvents(): ClientEvents {
     const self = this;
-    this.client = new MqttClient(options, io.transport, io.clock, {
+    return {
       onConnected: function (): void {
         self.linkUp();
       },
@@ -247,17 +260,15 @@ export class Device implements RelayListener, SensorListener, OutboxSender {
       onError: function (code: number): void {
         self.log(LOG_WARN, code, "mqtt");
       },
-    });
-    this.birthTopic = birth;
-    this.birthText = birth === null ? null : natives.text(birth, 0, birth.length);
-    this.statesOwed = false;
-    this.telemetryOwed = false;
-    this.ledgerText = found.ledger;
-    this.ledger = found.owed ? LEDGER_OWED : LEDGER_DONE;
+    };
   }
 
-  /** start(): relays to their power-on state, inputs watched, the broker connection begun. Once. */
-  start(): void {
+  /**
+   * start(waitForNetwork?): relays to their power-on state, inputs watched, the broker connection begun
+   * (with waitForNetwork, at the first networkUp() instead: a board whose WiFi has not joined yet would
+   * only fail, and count the failure in its backoff). Once.
+   */
+  start(waitForNetwork?: boolean): void {
     if (this.started) return;
     this.started = true;
     this.running = true;
@@ -271,7 +282,7 @@ export class Device implements RelayListener, SensorListener, OutboxSender {
       const code = this.client.subscribeAll(this.filters, this.filterQos);
       if (code !== OK) this.log(LOG_WARN, code, "subscribe");
     }
-    this.client.start();
+    if (!waitForNetwork) this.client.start();
   }
 
   /** tick(): the periodic work (client timers, fail-safe, sampling, counters, telemetry); every ~100 ms. */
@@ -310,11 +321,14 @@ export class Device implements RelayListener, SensorListener, OutboxSender {
   }
 
   /**
-   * networkUp(): the network (WiFi) came back: try the broker now rather than after the rest of the
-   * reconnect delay, which may have grown to a minute while the network was down.
+   * networkUp(): the network (WiFi) is up: the first time after start(true), the broker connection
+   * begins; later, the broker is tried now rather than after the rest of the reconnect delay, which may
+   * have grown to a minute while the network was down.
    */
   networkUp(): void {
-    if (this.running) this.client.reconnectNow();
+    if (!this.running) return;
+    this.client.start();
+    this.client.reconnectNow();
   }
 
   /** isConnected() -> whether a session with the broker is up. */
@@ -354,7 +368,7 @@ export class Device implements RelayListener, SensorListener, OutboxSender {
       this.publish(this.sensorTopics[i], p, 0, p.length, 0, false);
       return;
     }
-    const n = writeFixed(this.valueBuf, 0, s.value[i], s.decimals[i]);
+    const n = writeFixedAt(this.valueBuf, 0, s.value, i, s.decimals[i]);
     this.publish(this.sensorTopics[i], this.valueBuf, 0, n, 0, false);
   }
 

@@ -87,11 +87,7 @@ export class Relays {
     this.failsafeOn = allocBytes(n);
     this.failsafeDone = allocBytes(n);
     this.saved = allocBytes(n);
-    const self = this;
-    this.saveLater = function (): void {
-      self.saveTimer = -1;
-      self.save();
-    };
+    this.saveLater = this.bindSave();
     const groups: string[] = [];
     for (let i = 0; i < n; i++) {
       const r = config[i];
@@ -113,6 +109,15 @@ export class Relays {
       }
       this.group[i] = g;
     }
+  }
+
+  // Made outside the constructor, whose scope a closure would keep alive (see Device.clientEvents).
+  private bindSave(): () => void {
+    const self = this;
+    return function (): void {
+      self.saveTimer = -1;
+      self.save();
+    };
   }
 
   private bindPulseEnd(i: number): () => void {

@@ -13,6 +13,7 @@ import { EspruinoTimers } from "./timers";
 import { EspruinoStorage } from "./storage";
 import { espruinoSystem } from "./system";
 import { WifiManager } from "./wifi";
+import { consoleLog } from "./log";
 
 declare const __BOARD__: DeviceConfig;
 declare const __RELAYMQ_VERSION__: string;
@@ -28,17 +29,19 @@ setNatives(espruinoNatives);
 
 const config = __BOARD__;
 const timers = new EspruinoTimers();
-const log = function (level: number, code: number, message: string): void {
-  console.log("relaymq " + level + " " + code + " " + message);
-};
+const transport = new EspruinoNetTransport(config.mqtt.host, config.mqtt.port, config.mqtt.tls);
+// "relaymq warn mqtt CONNECT_FAILED (-52) 192.168.1.10:1883: Unable to locate host"
+const log = consoleLog(function (): string {
+  return transport.describe();
+});
 const io: DeviceIO = {
-  transport: new EspruinoNetTransport(config.mqtt.host, config.mqtt.port, config.mqtt.tls),
+  transport: transport,
   clock: espruinoClock,
   pins: new EspruinoPins(),
   timers: timers,
   storage: new EspruinoStorage(),
   system: espruinoSystem,
-  log: { log: log },
+  log: log,
   firmware: { version: __RELAYMQ_VERSION__, supportUrl: __RELAYMQ_SUPPORT_URL__ },
 };
 /** The relays alone, driven while the device cannot start: power-on state, then fail-safe. */
@@ -53,7 +56,7 @@ function boot(): void {
   try {
     device = new Device(config, io);
   } catch (e) {
-    log(0, 0, "start failed: " + (e as Error).message + "; relays at power-on state, retrying in " + RETRY_MS / 1000 + " s");
+    log.log(0, 0, "start failed: " + (e as Error).message + "; relays at power-on state, retrying in " + RETRY_MS / 1000 + " s");
     if (bare === null) {
       const relays = new Relays(config.relays, io.pins, timers, io.storage, io.clock, { relayChanged: function (): void {} });
       bare = relays;
@@ -84,8 +87,9 @@ function run(device: Device): void {
     onDown: function (): void {},
   }, { minMs: 1000, maxMs: 60000, attemptMs: 30000 });
 
-  // Relays go to their power-on state and the fail-safe clock starts now, before any network exists.
-  device.start();
+  // Relays go to their power-on state and the fail-safe clock starts now, before any network exists;
+  // the broker is first tried once WiFi has joined.
+  device.start(true);
   timers.every(TICK_MS, function (): void {
     device.tick();
   });
@@ -93,9 +97,12 @@ function run(device: Device): void {
   // A clean stop, callable at the console (and by the simulator's Ctrl-C): "offline" retained, then
   // DISCONNECT, so the broker publishes no will. reset() and load() cannot do it themselves: they drop the
   // sockets right after E.on("kill") handlers run, and what a handler writes never leaves (measured on the
-  // interpreter), so call relaymqStop() first when a restart should not look like a failure.
-  global.relaymqStop = function (): void {
+  // interpreter), so call relaymqStop() first when a restart should not look like a failure. It returns
+  // whether a session was up, so a caller (npm run flash --stop-first) knows a DISCONNECT is on its way.
+  global.relaymqStop = function (): boolean {
+    const was = device.isConnected();
     device.stop();
+    return was;
   };
 }
 

@@ -3,7 +3,8 @@
 //    exported by a module of constants alone (errors.ts, packet-types.ts, states.ts) is inlined where it
 //    is used. On the interpreter a name is looked up by a linear search of its scope, so each of the
 //    ~100 error codes, packet types and states left in the bundle's one scope would cost every lookup.
-// 2. TypeScript lowers that one file to ES5 (esbuild cannot lower let/const or classes to ES5).
+// 2. TypeScript lowers that one file to ES5 (esbuild cannot lower let/const or classes to ES5), and the
+//    wrapper it puts around each class is taken away (flatten.ts: a function two scopes deep costs more).
 // 3. esbuild minifies the ES5 (short names, no whitespace: the interpreter lexes the source as it runs).
 // Minified builds also shorten the property names that only the firmware's own classes use (mangle.ts).
 // Only Espruino's built-in modules stay as require("...").
@@ -12,7 +13,9 @@ import { fileURLToPath } from "node:url";
 import * as esbuild from "esbuild";
 import ts from "typescript";
 import type { DeviceConfig } from "../../firmware/device/config";
+import { allErrorCodes, errorName } from "../../firmware/mqtt/errors";
 import { mangleablePattern } from "./mangle";
+import { flattenClasses } from "./flatten";
 import { firmwareInfo } from "./firmware-info";
 
 const FIRMWARE = resolve(dirname(fileURLToPath(import.meta.url)), "../../firmware");
@@ -55,11 +58,11 @@ export async function bundleFirmware(options: BundleOptions): Promise<string> {
     legalComments: "none",
     logLevel: "silent",
   });
-  // Inside a function esbuild shortens every name.
+  // Inside a function esbuild shortens every name (in the last pass: flattenClasses needs each class's
+  // own name on its wrapper and its inner function alike).
   const minify = options.minify ?? false;
   const folded = await esbuild.transform("(function () {\n" + joined.outputFiles[0].text + "})();\n", {
     minifySyntax: true,
-    minifyIdentifiers: minify,
     mangleProps: minify && (options.mangle ?? resolve(options.entry).startsWith(FIRMWARE)) ? mangleablePattern() : undefined,
     target: "es2017",
     legalComments: "none",
@@ -77,7 +80,7 @@ export async function bundleFirmware(options: BundleOptions): Promise<string> {
       removeComments: true,
     },
   }).outputText;
-  const out = await esbuild.transform(es5, {
+  const out = await esbuild.transform(flattenClasses(es5), {
     minify,
     minifySyntax: true,
     target: "es5",
@@ -89,14 +92,21 @@ export async function bundleFirmware(options: BundleOptions): Promise<string> {
 
 const MAIN = resolve(FIRMWARE, "espruino/main.ts");
 
+/** errorNames() -> "|-1=BUFFER_TOO_SMALL|-2=STRING_TOO_LONG|...|": the error table's names for the board's log. */
+export function errorNames(): string {
+  return "|" + allErrorCodes().map((c) => `${c}=${errorName(c)}`).join("|") + "|";
+}
+
 /**
- * boardDefines(config) -> what firmware/espruino/main.ts reads at build time: the board (__BOARD__) and
- * the firmware's own version and support URL from package.json (__RELAYMQ_VERSION__, __RELAYMQ_SUPPORT_URL__).
+ * boardDefines(config) -> what firmware/espruino/main.ts reads at build time: the board (__BOARD__), the
+ * error table's names (__ERROR_NAMES__), and the firmware's own version and support URL from package.json
+ * (__RELAYMQ_VERSION__, __RELAYMQ_SUPPORT_URL__).
  */
 export function boardDefines(config: DeviceConfig): Record<string, string> {
   const f = firmwareInfo();
   return {
     __BOARD__: JSON.stringify(config),
+    __ERROR_NAMES__: JSON.stringify(errorNames()),
     __RELAYMQ_VERSION__: JSON.stringify(f.version),
     __RELAYMQ_SUPPORT_URL__: JSON.stringify(f.supportUrl),
   };

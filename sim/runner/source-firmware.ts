@@ -5,12 +5,13 @@ import { Device } from "../../firmware/device/device";
 import { OK, errorName } from "../../firmware/mqtt/errors";
 import { TcpTransport } from "../platform/tcp-transport";
 import { TapTransport } from "../platform/tap-transport";
-import { nodeClock } from "../platform/clock";
 import { NodeTimers } from "../platform/node-timers";
+import { clockOf } from "../time/time-source";
 import { MapStorage } from "../platform/map-storage";
 import { nodeSystem } from "../platform/node-system";
 import { firmwareInfo } from "../build/firmware-info";
 import { VirtualPins } from "../platform/virtual-pins";
+import { sizeOf } from "../shim/memory";
 import { logLine, type Firmware, type FirmwareHost } from "./firmware";
 
 /** As firmware/espruino/main.ts. */
@@ -21,6 +22,13 @@ export class SourceFirmware implements Firmware {
   private timers: NodeTimers | null = null;
   private tcp: TcpTransport | null = null;
   private open = false;
+  /** The seams the device was given: not its own memory. */
+  private seams: object[] = [];
+  /**
+   * The socket's last chunk: the decoder's packet view may still point at it, though it is the
+   * transport's (on the board the transport hands over one fixed buffer; here each chunk is Node's).
+   */
+  private lastIn: Uint8Array | null = null;
 
   constructor(private readonly host: FirmwareHost) {}
 
@@ -29,14 +37,17 @@ export class SourceFirmware implements Firmware {
     const c = h.config;
     const self = this;
     const to = `${c.mqtt.host}:${c.mqtt.port}`;
-    const timers = new NodeTimers();
+    const timers = new NodeTimers(h.time);
     this.timers = timers;
     // The simulator is the board's network: the dial goes to the simulator's broker.
     const tcp = new TcpTransport({ host: h.broker.host, port: h.broker.port, tls: h.broker.tls ?? null });
     this.tcp = tcp;
     let opened = false;
     const transport = new TapTransport(tcp, {
-      bytes: h.bytes ? (dir, buf, off, len) => h.bytes!(dir, buf, off, len) : () => {},
+      bytes(dir, buf, off, len) {
+        if (dir === "in") self.lastIn = buf;
+        if (h.bytes) h.bytes(dir, buf, off, len);
+      },
       opened() {
         opened = true;
         self.open = true;
@@ -44,20 +55,23 @@ export class SourceFirmware implements Firmware {
       },
       closed(reason) {
         self.open = false;
-        h.closed(reason === OK ? "closed" : errorName(reason), !opened);
+        h.closed(reason === OK ? "closed" : `${errorName(reason)}: ${tcp.describe()}`, !opened);
         opened = false;
       },
     });
-    const device: Device = new Device(c, {
+    const io = {
       transport,
-      clock: nodeClock,
+      clock: clockOf(h.time),
       pins: new VirtualPins(h.bank),
       timers,
       storage: new MapStorage(h.files),
       system: nodeSystem(c.id),
+      log: { log: (level: number, code: number, message: string) => h.log(logLine(level, code, message, tcp.describe()), level === 0) },
+      random: h.random,
       firmware: firmwareInfo(),
-      log: { log: (level, code, message) => h.log(logLine(level, code, message), level === 0) },
-    }, {
+    };
+    this.seams = [io.transport, io.clock, io.pins, io.timers, io.storage, io.system, io.log];
+    const device: Device = new Device(c, io, {
       onConnection: h.connection ? (up) => h.connection!(up) : undefined,
       onPublish: h.published ? () => h.published!() : undefined,
     });
@@ -81,5 +95,16 @@ export class SourceFirmware implements Firmware {
 
   socketOpen(): boolean {
     return this.open;
+  }
+
+  settlingSince(): number | null {
+    return this.tcp ? this.tcp.settlingSince() : null;
+  }
+
+  memoryVars(): number | null {
+    if (!this.device) return null;
+    const outside = new Set(this.seams);
+    if (this.lastIn) outside.add(this.lastIn);
+    return sizeOf(this.device, outside);
   }
 }

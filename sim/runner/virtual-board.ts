@@ -9,6 +9,7 @@ import { SourceFirmware } from "./source-firmware";
 import { BundleFirmware } from "./bundle-firmware";
 import { WireObserver } from "./wire-observer";
 import { watchRelays } from "./relay-observer";
+import { realTime, sleepOn, type TimeSource } from "../time/time-source";
 
 export interface BoardSetup {
   config: DeviceConfig;
@@ -21,7 +22,11 @@ export interface BoardSetup {
   emit?: EventSink;
   /** Adds a decoded "packet" event for every packet. */
   trace?: boolean;
-  /** performance.now() at the simulator's start: event times count from it. */
+  /** The board's time (real by default; a VirtualTime under scenarios). */
+  time?: TimeSource;
+  /** The firmware's random numbers (reconnect jitter); Math.random when absent. */
+  random?: () => number;
+  /** time.now() at the simulator's start: event times count from it. */
   t0?: number;
 }
 
@@ -31,7 +36,8 @@ const STOP_WAIT_MS = 2000;
 export class VirtualBoard {
   readonly id: string;
   readonly config: DeviceConfig;
-  readonly bank = new PinBank();
+  readonly time: TimeSource;
+  readonly bank: PinBank;
   /** Storage files: survive reboots of this board. */
   readonly files = new Map<string, string>();
   /** PUBLISH packets the board sent, counted here only when no observer reads the wire (fleets). */
@@ -42,18 +48,22 @@ export class VirtualBoard {
   private sessionUp = false;
   private readonly pulseChains = new Map<number, Promise<void>>();
   private readonly pulses = new Map<number, number>();
+  private forgetRelays: () => void = () => {};
 
   constructor(private readonly setup: BoardSetup) {
     this.config = setup.config;
     this.id = setup.config.id;
+    const time = setup.time ?? realTime;
+    this.time = time;
+    this.bank = new PinBank(time);
     const emit = setup.emit;
-    const t0 = setup.t0 ?? performance.now();
+    const t0 = setup.t0 ?? time.now();
     this.emitBody = emit
-      ? (e) => emit({ t: Math.round((performance.now() - t0) * 10) / 10, device: this.id, ...e } as Parameters<EventSink>[0])
+      ? (e) => emit({ t: Math.round((time.now() - t0) * 10) / 10, device: this.id, ...e } as Parameters<EventSink>[0])
       : () => {};
     // Bundle mode can only learn the session's state from the wire; source mode asks the Device.
     this.observer = emit || setup.mode === "bundle" ? new WireObserver(setup.config, this.emitBody, setup.trace === true) : null;
-    if (emit) watchRelays(setup.config, this.bank, this.emitBody);
+    if (emit) this.forgetRelays = watchRelays(setup.config, this.bank, this.emitBody);
     this.prepareInputs();
   }
 
@@ -66,9 +76,11 @@ export class VirtualBoard {
     const host: FirmwareHost = {
       config: c,
       bank: this.bank,
+      time: this.time,
+      random: s.random,
       files: this.files,
       broker: s.broker,
-      opened: (to) => obs?.opened(to),
+      opened: (to) => obs?.opened(to, `${s.broker.host}:${s.broker.port}`),
       closed: (reason, neverOpened) => {
         this.sessionUp = false;
         obs?.closed(reason, neverOpened);
@@ -103,11 +115,45 @@ export class VirtualBoard {
     }
   }
 
+  /** poweredOn() -> whether the board is running (booted and neither stopped nor killed). */
+  poweredOn(): boolean {
+    return this.firmware !== null;
+  }
+
   /** isConnected() -> whether the board has an MQTT session. */
   isConnected(): boolean {
     if (!this.firmware) return false;
     if (this.setup.mode === "source" && !this.observer) return this.sessionUp;
     return this.observer !== null && this.observer.connected;
+  }
+
+  /** subscribed() -> the filters the broker granted the board on its current connection (off the wire). */
+  subscribed(): readonly string[] {
+    return this.observer ? this.observer.subscribed : [];
+  }
+
+  /**
+   * busyUntil(settleMs, quietMs, answers) -> performance.now() until which the board's real I/O should be
+   * let finish before its virtual time moves on: a socket opening or closing and (when answers are to be
+   * expected: the link is not stalled) a request the broker has not answered hold it up to settleMs from
+   * their start, any byte on the wire quietMs; 0 when idle.
+   */
+  busyUntil(settleMs: number, quietMs: number, answers = true): number {
+    let until = 0;
+    const settling = this.firmware ? this.firmware.settlingSince() : null;
+    if (settling !== null) until = settling + settleMs;
+    const obs = this.observer;
+    if (obs) {
+      const asked = answers ? obs.awaitingSince() : null;
+      if (asked !== null) until = Math.max(until, asked + settleMs);
+      until = Math.max(until, obs.lastBytes + quietMs);
+    }
+    return until;
+  }
+
+  /** memoryVars() -> the firmware's memory in JsVars as the simulator estimates it (Firmware.memoryVars), or null when off. */
+  memoryVars(): number | null {
+    return this.firmware ? this.firmware.memoryVars() : null;
   }
 
   /** publishedCount() -> PUBLISH packets the board sent since it was made. */
@@ -138,6 +184,7 @@ export class VirtualBoard {
     fw.halt();
     this.firmware = null;
     this.sessionUp = false;
+    this.forgetRelays();
     this.emitBody({ event: "stopped", how: "killed" });
   }
 
@@ -149,6 +196,13 @@ export class VirtualBoard {
     const level = !this.bank.read(s.pin);
     this.bank.drive(s.pin, level);
     this.emitBody({ event: "input", sensor: s.name, pin: s.pin, level: level ? 1 : 0 });
+  }
+
+  /** setLevel(sensor, high): the outside world drives a digital input's pin high or low. */
+  setLevel(sensor: number, high: boolean): void {
+    const s = this.sensor(sensor, "digital");
+    this.bank.drive(s.pin, high);
+    this.emitBody({ event: "input", sensor: s.name, pin: s.pin, level: high ? 1 : 0 });
   }
 
   /** setAnalog(sensor, fraction): the analog input reads `fraction` (0..1, clamped). */
@@ -164,21 +218,22 @@ export class VirtualBoard {
   }
 
   /**
-   * pulse(sensor, count) -> resolves when `count` pulses went out on a counter input: each one leaves
-   * the resting level and returns, each half held longer than the debounce time.
+   * pulse(sensor, count, periodMs?) -> resolves when `count` pulses went out on a counter input, on the
+   * board's time: each one leaves the resting level and returns, each half held periodMs / 2 (default:
+   * just longer than the debounce time, so every pulse counts).
    */
-  pulse(sensor: number, count = 1): Promise<void> {
+  pulse(sensor: number, count = 1, periodMs?: number): Promise<void> {
     const s = this.sensor(sensor, "counter");
     const i = this.index(sensor);
-    const half = s.debounceMs + 5;
+    const half = periodMs === undefined ? s.debounceMs + 5 : periodMs / 2;
     const prev = this.pulseChains.get(i) ?? Promise.resolve();
     const next = prev.then(async () => {
       for (let k = 0; k < count; k++) {
         const rest = this.bank.read(s.pin);
         this.bank.drive(s.pin, !rest);
-        await new Promise((r) => setTimeout(r, half));
+        await sleepOn(this.time, half);
         this.bank.drive(s.pin, rest);
-        await new Promise((r) => setTimeout(r, half));
+        await sleepOn(this.time, half);
         const n = (this.pulses.get(i) ?? 0) + 1;
         this.pulses.set(i, n);
         this.emitBody({ event: "input", sensor: s.name, pin: s.pin, pulses: n });
