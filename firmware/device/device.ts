@@ -23,7 +23,10 @@ import {
 import { writeFixedAt, writeAscii } from "./format";
 // Last: the bundle puts each module's names into one scope in the order they are first imported, and the
 // interpreter searches a scope in that order; discovery's names are read at start-up only.
-import { discoveryPlan, STATUS_ONLINE, STATUS_OFFLINE, LEDGER_KEY } from "./discovery";
+import { discoveryPlan } from "./discovery";
+import {
+  STATUS_ONLINE, STATUS_OFFLINE, BIRTH_LEVEL, LEDGER_KEY, LEDGER_DONE, LEDGER_OWED, LEDGER_SENT,
+} from "./ha-constants";
 
 /** The seams a device runs on. */
 export interface DeviceIO {
@@ -66,15 +69,6 @@ const INFLIGHT = 4;
 const VALUE_BYTES = 24;
 /** Commands remembered (packet id and relay) to recognise a redelivery; a power of two. */
 const RECENT = 8;
-
-// Where the discovery ledger stands (discovery.ts): nothing to write, owed, or owed and announced in the
-// session that is up (written once everything went out and was acknowledged).
-const LEDGER_DONE = 0;
-const LEDGER_OWED = 1;
-const LEDGER_SENT = 2;
-
-/** The level after the discovery prefix where Home Assistant says it (re)started (mqtt/const.py). */
-const STATUS_TOPIC_LEVEL = "status";
 
 
 export class Device implements RelayListener, SensorListener, OutboxSender {
@@ -129,7 +123,7 @@ export class Device implements RelayListener, SensorListener, OutboxSender {
   /** Sensor states (and, after a birth message, telemetry) owed once the outbox has sent the configs. */
   private statesOwed: boolean;
   private telemetryOwed: boolean;
-  private ledger: number;
+  private ledgerState: number;
   private readonly ledgerText: string;
 
   /**
@@ -191,7 +185,7 @@ export class Device implements RelayListener, SensorListener, OutboxSender {
     let birth: Uint8Array | null = null;
     if (config.discovery.enabled) {
       // Home Assistant's birth message comes at QoS 0 (mqtt/const.py DEFAULT_BIRTH).
-      birth = utf8Bytes(config.discovery.prefix + "/" + STATUS_TOPIC_LEVEL);
+      birth = utf8Bytes(config.discovery.prefix + "/" + BIRTH_LEVEL);
       this.filters.push(birth);
       this.filterQos.push(0);
     }
@@ -232,7 +226,7 @@ export class Device implements RelayListener, SensorListener, OutboxSender {
     this.statesOwed = false;
     this.telemetryOwed = false;
     this.ledgerText = found.ledger;
-    this.ledger = found.owed ? LEDGER_OWED : LEDGER_DONE;
+    this.ledgerState = found.owed ? LEDGER_OWED : LEDGER_DONE;
   }
 
   // The client's callbacks, made here and not in the constructor: on the interpreter a function keeps its
@@ -298,7 +292,7 @@ export class Device implements RelayListener, SensorListener, OutboxSender {
       this.publishTelemetry();
     }
     if (this.outbox.waiting > 0) this.pump();
-    else if ((this.statesOwed || this.ledger === LEDGER_SENT) && this.connected) this.afterOutbox();
+    else if ((this.statesOwed || this.ledgerState === LEDGER_SENT) && this.connected) this.afterOutbox();
   }
 
   /**
@@ -381,7 +375,7 @@ export class Device implements RelayListener, SensorListener, OutboxSender {
 
   private linkUp(): void {
     this.connected = true;
-    if (this.ledger === LEDGER_OWED) this.ledger = LEDGER_SENT;
+    if (this.ledgerState === LEDGER_OWED) this.ledgerState = LEDGER_SENT;
     // Online first, then every relay state and discovery config, in outbox order, as PUBACKs allow; the
     // sensors once the configs are out (an entity Home Assistant does not know yet would miss its value).
     this.announce(false);
@@ -391,7 +385,7 @@ export class Device implements RelayListener, SensorListener, OutboxSender {
 
   private linkDown(): void {
     this.connected = false;
-    if (this.ledger === LEDGER_SENT) this.ledger = LEDGER_OWED;
+    if (this.ledgerState === LEDGER_SENT) this.ledgerState = LEDGER_OWED;
     this.relays.outageBegan();
     this.log(LOG_WARN, this.client.lastError, "disconnected");
     if (this.events.onConnection) this.events.onConnection(false);
@@ -564,9 +558,9 @@ export class Device implements RelayListener, SensorListener, OutboxSender {
         this.publishTelemetry();
       }
     }
-    if (this.ledger === LEDGER_SENT && this.client.inflight.used === 0) {
+    if (this.ledgerState === LEDGER_SENT && this.client.inflight.used === 0) {
       // Every hand-over message was acknowledged, and the configs were written before the last of them.
-      this.ledger = LEDGER_DONE;
+      this.ledgerState = LEDGER_DONE;
       this.outbox.retire();
       if (!this.io.storage.write(LEDGER_KEY, this.ledgerText)) this.log(LOG_WARN, OK, "discovery ledger not stored");
     }

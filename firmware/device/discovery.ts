@@ -16,16 +16,8 @@
 //   new config, then the old topic emptied), as Home Assistant's migration procedure asks.
 import { DeviceConfig, FirmwareInfo } from "./config";
 import { TopicNames } from "./topics";
+import { DIAGNOSTIC_NAMES } from "./ha-constants";
 
-/** What the device publishes on its status topic; Home Assistant's availability defaults are the same. */
-export const STATUS_ONLINE = "online";
-export const STATUS_OFFLINE = "offline";
-
-/** Storage key of the ledger: the discovery configs this board last left retained on the broker. */
-export const LEDGER_KEY = "ha_discovery";
-
-/** The object ids of the diagnostic entities: no relay or sensor may be named so (sim/board checks). */
-export const DIAGNOSTIC_KEYS = ["uptime", "free_memory", "mqtt_reconnects", "wifi_rssi", "ip_address"];
 
 /** A retained discovery message. payload is a byte string: one char a byte, UTF-8. */
 export interface DiscoveryMessage {
@@ -44,11 +36,14 @@ export interface DiscoveryPlan {
   ledger: string;
 }
 
+// Field names here are kept by the build's property shortening (sim/build/mangle.ts keeps every interface
+// member), so none may also be a firmware class's member ("config", "key" would lengthen those).
 interface Component {
-  key: string;
+  /** The object id: the relay's or sensor's name, or a diagnostic's. */
+  name: string;
   platform: string;
   /** Abbreviated keys, without the platform. */
-  config: Record<string, unknown>;
+  fields: Record<string, unknown>;
   /** Reads the telemetry topic: in a device config it inherits the shared state topic. */
   telemetry: boolean;
 }
@@ -136,7 +131,7 @@ export function discoveryPlan(
 
   function withPlatform(c: Component): Record<string, unknown> {
     const o: Record<string, unknown> = { p: c.platform };
-    copyInto(o, c.config);
+    copyInto(o, c.fields);
     return o;
   }
 
@@ -172,7 +167,7 @@ export function discoveryPlan(
       // Commands at QoS 1; the board refuses retained commands and HA sends none by default.
       c["qos"] = 1;
       if (r.deviceClass !== null) c["dev_cla"] = r.deviceClass;
-      out.push({ key: r.name, platform: r.pulseMs > 0 ? "button" : "switch", config: c, telemetry: false });
+      out.push({ name: r.name, platform: r.pulseMs > 0 ? "button" : "switch", fields: c, telemetry: false });
     }
     for (let i = 0; i < config.sensors.length; i++) {
       const s = config.sensors[i];
@@ -182,7 +177,7 @@ export function discoveryPlan(
       if (s.type === "digital") {
         c["pl_on"] = "1";
         c["pl_off"] = "0";
-        out.push({ key: s.name, platform: "binary_sensor", config: c, telemetry: false });
+        out.push({ name: s.name, platform: "binary_sensor", fields: c, telemetry: false });
         continue;
       }
       if (s.unit !== "") c["unit_of_meas"] = s.unit;
@@ -190,22 +185,23 @@ export function discoveryPlan(
       // treat a drop as a meter reset, so its long-term totals stay right without storing counts.
       c["stat_cla"] = s.type === "counter" ? "total_increasing" : "measurement";
       c["sug_dsp_prc"] = s.decimals;
-      out.push({ key: s.name, platform: "sensor", config: c, telemetry: false });
+      out.push({ name: s.name, platform: "sensor", fields: c, telemetry: false });
     }
     // Read from the telemetry; a value older than 2.5 periods (the board is silent) shows as unavailable.
     const expire = Math.ceil(config.telemetry.periodSec * 2.5);
+    const keys = DIAGNOSTIC_NAMES.split(",");
     const diag = function (key: string, name: string, field: string, extra: Record<string, unknown>): void {
       const c: Record<string, unknown> = { name: name, uniq_id: uid(key), val_tpl: "{{value_json." + field + "}}" };
       copyInto(c, extra);
       c["ent_cat"] = "diagnostic";
       c["exp_aft"] = expire;
-      out.push({ key: key, platform: "sensor", config: c, telemetry: true });
+      out.push({ name: key, platform: "sensor", fields: c, telemetry: true });
     };
-    diag(DIAGNOSTIC_KEYS[0], "Uptime", "uptime", { dev_cla: "duration", unit_of_meas: "s", stat_cla: "total_increasing" });
-    diag(DIAGNOSTIC_KEYS[1], "Free memory", "free", { stat_cla: "measurement" });
-    diag(DIAGNOSTIC_KEYS[2], "Reconnects", "mqtt.reconnects", { stat_cla: "total_increasing" });
-    diag(DIAGNOSTIC_KEYS[3], "WiFi signal", "rssi", { dev_cla: "signal_strength", unit_of_meas: "dBm", stat_cla: "measurement" });
-    diag(DIAGNOSTIC_KEYS[4], "IP address", "ip", {});
+    diag(keys[0], "Uptime", "uptime", { dev_cla: "duration", unit_of_meas: "s", stat_cla: "total_increasing" });
+    diag(keys[1], "Free memory", "free", { stat_cla: "measurement" });
+    diag(keys[2], "Reconnects", "mqtt.reconnects", { stat_cla: "total_increasing" });
+    diag(keys[3], "WiFi signal", "rssi", { dev_cla: "signal_strength", unit_of_meas: "dBm", stat_cla: "measurement" });
+    diag(keys[4], "IP address", "ip", {});
     return out;
   }
 
@@ -260,7 +256,7 @@ export function discoveryPlan(
   const after: DiscoveryMessage[] = [];
   const deviceTopic = d.prefix + "/device/" + id + "/config";
   const byKey: Record<string, string> = {};
-  for (let i = 0; i < current.length; i++) byKey[current[i].key] = current[i].platform;
+  for (let i = 0; i < current.length; i++) byKey[current[i].name] = current[i].platform;
   const old = parseLedger(stored);
   const previous = old !== null ? old : legacyLedger();
   let ledger = LEDGER_HEADER + "\n";
@@ -308,8 +304,8 @@ export function discoveryPlan(
     const line: string[] = ["d " + deviceTopic];
     for (let i = 0; i < current.length; i++) {
       const c = current[i];
-      cmps[c.key] = withPlatform(c);
-      line.push(c.key + ":" + c.platform);
+      cmps[c.name] = withPlatform(c);
+      line.push(c.name + ":" + c.platform);
     }
     if (moved) {
       // Home Assistant keys components by name within the device config: a key that changes platform is
@@ -325,12 +321,12 @@ export function discoveryPlan(
     for (let i = 0; i < current.length; i++) {
       const c = current[i];
       const p: Record<string, unknown> = {};
-      copyInto(p, c.config);
+      copyInto(p, c.fields);
       if (c.telemetry) p["stat_t"] = topics.telemetry;
       p["avty_t"] = topics.status;
       p["dev"] = device;
       p["o"] = origin;
-      const topic = entityTopic(c.platform, c.key);
+      const topic = entityTopic(c.platform, c.name);
       configs.push(message(topic, jsonText(p), true, false));
       ledger += "e " + topic + "\n";
     }

@@ -25,11 +25,11 @@ export class Outbox {
   /** How many slots are pending. */
   waiting = 0;
   /** 1 for a direct slot. */
-  private direct: Uint8Array = new Uint8Array(0);
+  private directs: Uint8Array = new Uint8Array(0);
   /** 1 for a slot markAll() marks: every slot but retired cleanup slots. */
   private active: Uint8Array = new Uint8Array(0);
   /** 1 for a cleanup slot. */
-  private cleanup: Uint8Array = new Uint8Array(0);
+  private cleanups: Uint8Array = new Uint8Array(0);
   /** Flags as add() takes them, until seal(): 1 direct, 2 cleanup. */
   private kinds: number[] = [];
   private activeCount = 0;
@@ -46,12 +46,12 @@ export class Outbox {
   seal(): void {
     const n = this.topics.length;
     this.pending = allocBytes(n);
-    this.direct = allocBytes(n);
-    this.cleanup = allocBytes(n);
+    this.directs = allocBytes(n);
+    this.cleanups = allocBytes(n);
     this.active = allocBytes(n);
     for (let i = 0; i < n; i++) {
-      this.direct[i] = this.kinds[i] & 1;
-      this.cleanup[i] = this.kinds[i] >> 1;
+      this.directs[i] = this.kinds[i] & 1;
+      this.cleanups[i] = this.kinds[i] >> 1;
       this.active[i] = 1;
     }
     // A JS array costs the interpreter about two JsVars an element: the flags live on as bytes. (An array's
@@ -84,7 +84,7 @@ export class Outbox {
     // The next pending slot by a native scan, not a JS loop over every slot.
     const pending = this.pending;
     for (let i = pending.indexOf(1); i >= 0; i = pending.indexOf(1, i + 1)) {
-      const r = this.direct[i] === 1 ? sender.sendDirect(this.topics[i], this.payloads[i]) : sender.send(this.topics[i], this.payloads[i]);
+      const r = this.directs[i] === 1 ? sender.sendDirect(this.topics[i], this.payloads[i]) : sender.send(this.topics[i], this.payloads[i]);
       if (r === E_INFLIGHT_FULL) return;
       pending[i] = 0;
       this.waiting--;
@@ -98,7 +98,7 @@ export class Outbox {
   retire(): void {
     const none = new Uint8Array(0);
     for (let i = 0; i < this.topics.length; i++) {
-      if (this.cleanup[i] === 0 || this.active[i] === 0) continue;
+      if (this.cleanups[i] === 0 || this.active[i] === 0) continue;
       this.active[i] = 0;
       this.activeCount--;
       this.topics[i] = none;

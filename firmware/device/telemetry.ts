@@ -11,8 +11,6 @@ import { KIND_DIGITAL } from "./sensors";
 
 /** Bytes a number may take: writeFixed and writeInt write at most 20. */
 const NUMBER_BYTES = 24;
-/** An IPv4 address has at most 15 chars; more is cut (the document stays valid JSON). */
-const IP_CHARS = 15;
 
 export class Telemetry {
   /** The formatted document is buf[0 .. format()'s result). */
@@ -22,8 +20,8 @@ export class Telemetry {
 
   /** new Telemetry(config): encodes the names and sizes the buffer for the worst case. */
   constructor(config: DeviceConfig) {
-    // The fixed text (about 150 bytes), nine numbers and the address.
-    let size = 180 + 9 * NUMBER_BYTES + IP_CHARS;
+    // The fixed text (about 150 bytes), nine numbers and the address (an IPv4 address: 15 chars).
+    let size = 180 + 9 * NUMBER_BYTES + 15;
     for (let i = 0; i < config.relays.length; i++) {
       const k = utf8Bytes(JSON.stringify(config.relays[i].name) + ":");
       this.relayKeys.push(k);
@@ -54,7 +52,8 @@ export class Telemetry {
     o = writeAscii(b, o, ",\"rssi\":");
     o = writeInt(b, o, rssi);
     o = writeAscii(b, o, ",\"ip\":\"");
-    o = writeAscii(b, o, ip.length > IP_CHARS ? ip.substr(0, IP_CHARS) : ip);
+    // Longer than IPv4's 15 chars: cut (the document stays valid JSON).
+    o = writeAscii(b, o, ip.length > 15 ? ip.substr(0, 15) : ip);
     b[o++] = 0x22;
     o = writeAscii(b, o, ",\"relays\":{");
     for (let i = 0; i < this.relayKeys.length; i++) {

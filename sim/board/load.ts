@@ -14,7 +14,7 @@ import { formatPath, validateSchema } from "./schema";
 import { ioReason } from "../io-reason";
 import { deviceClassProblems, prefixProblems } from "./ha-check";
 import { BIRTH } from "./ha-rules";
-import { DIAGNOSTIC_KEYS } from "../../firmware/device/discovery";
+import { DIAGNOSTIC_NAMES } from "../../firmware/device/ha-constants";
 
 export class BoardError extends Error {
   /** One "path: problem" per entry; the message is these joined by newlines. */
@@ -555,7 +555,7 @@ function checkNames(c: DeviceConfig, r: Report): void {
     const path = `${it.owner}.name`;
     if (r.isBad(path)) continue;
     checkName(path, it.name, r, discovery);
-    if (discovery && DIAGNOSTIC_KEYS.includes(it.name)) {
+    if (discovery && DIAGNOSTIC_NAMES.split(",").includes(it.name)) {
       r.error(path, `"${it.name}" is the board's own diagnostic entity in Home Assistant; choose another name`);
       r.markBad(path);
       continue;

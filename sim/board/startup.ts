@@ -4,7 +4,7 @@
 import type { DeviceConfig } from "../../firmware/device/config";
 import { Device } from "../../firmware/device/device";
 import { topicNames } from "../../firmware/device/topics";
-import { STATUS_OFFLINE } from "../../firmware/device/discovery";
+import { STATUS_OFFLINE } from "../../firmware/device/ha-constants";
 
 /** MQTT strings carry a 2-byte length [MQTT-1.5.3]. */
 const MQTT_STRING_MAX = 65535;

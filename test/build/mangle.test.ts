@@ -25,7 +25,9 @@ describe("mangleable property names", () => {
   const re = mangleablePattern();
 
   it("covers the engine's and the device's own fields and methods", () => {
-    for (const n of ["pingOutstanding", "decoder", "drainOffline", "relaySlot0", "outbox"]) {
+    // "config" and "key" are read on a command's path (Device, Relays): an interface member of the same
+    // name elsewhere would keep them long.
+    for (const n of ["pingOutstanding", "decoder", "drainOffline", "relaySlot0", "outbox", "config", "key"]) {
       expect(re.test(n), n).toBe(true);
     }
   });

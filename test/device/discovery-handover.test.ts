@@ -4,7 +4,7 @@
 import { describe, it, expect } from "vitest";
 import { Harness, boardConfig } from "./harness";
 import type { DeviceConfig } from "../../firmware/device/config";
-import { LEDGER_KEY } from "../../firmware/device/discovery";
+import { LEDGER_KEY } from "../../firmware/device/ha-constants";
 
 const base = boardConfig();
 const entity = (c: DeviceConfig): DeviceConfig => ({ ...c, discovery: { ...c.discovery, mode: "entity" } });

@@ -6,7 +6,9 @@
 import { describe, it, expect } from "vitest";
 import { Harness, boardConfig, relay, sensor, FIRMWARE } from "./harness";
 import type { DeviceConfig } from "../../firmware/device/config";
-import { LEDGER_KEY, DIAGNOSTIC_KEYS } from "../../firmware/device/discovery";
+import { LEDGER_KEY, DIAGNOSTIC_NAMES } from "../../firmware/device/ha-constants";
+
+const DIAGNOSTIC_KEYS = DIAGNOSTIC_NAMES.split(",");
 import { checkDiscovery, type Checked } from "../support/ha-validate";
 import { loadBoard } from "../../sim/board/load";
 

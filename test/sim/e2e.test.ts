@@ -7,7 +7,9 @@ import { Peer } from "../support/mqtt-peer";
 import { sleep, until } from "../support/wait";
 import { e2eConfig as config, e2eTopics as topics, startSimUnderTest, type SimUnderTest } from "./sim-harness";
 import { checkDiscovery } from "../support/ha-validate";
-import { DIAGNOSTIC_KEYS } from "../../firmware/device/discovery";
+import { DIAGNOSTIC_NAMES } from "../../firmware/device/ha-constants";
+
+const DIAGNOSTIC_KEYS = DIAGNOSTIC_NAMES.split(",");
 
 const MODES = ["source", "bundle"] as const;
 const CASES = BROKERS.flatMap((kind) => MODES.map((mode) => ({ kind, mode, name: `${kind.name}, ${mode} mode` })));

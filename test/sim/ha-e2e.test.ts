@@ -11,7 +11,7 @@ import { until } from "../support/wait";
 import { e2eConfig, startSimUnderTest, type SimUnderTest } from "./sim-harness";
 import { checkDiscovery, type EntityConfig } from "../support/ha-validate";
 import type { DeviceConfig } from "../../firmware/device/config";
-import { LEDGER_KEY } from "../../firmware/device/discovery";
+import { LEDGER_KEY } from "../../firmware/device/ha-constants";
 import { bundleBoard } from "../../sim/build/bundle";
 import { VirtualBoard } from "../../sim/runner/virtual-board";
 
