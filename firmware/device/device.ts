@@ -176,6 +176,8 @@ export class Device implements RelayListener, SensorListener, OutboxSender {
     // its variables alive on the interpreter, and the plan's strings are kilobytes).
     const found = this.discover(config, names, io);
     largestQos1 = Math.max(largestQos1, found.qos1);
+    // A direct message's header and topic are written from the TX buffer (client.publishDirect).
+    largest = Math.max(largest, found.directTopic);
     outbox.seal();
     largest = Math.max(largest, largestQos1);
     for (let i = 0; i < names.commandFilters.length; i++) {
@@ -511,13 +513,16 @@ export class Device implements RelayListener, SensorListener, OutboxSender {
 
   // Adds the discovery messages to the outbox: configs go out straight from their own bytes (sized into no
   // buffer), hand-over messages at QoS 1 around them; a hand-over's bytes are not slab views (allocBytes),
-  // so they are freed once it is done (Outbox.retire). -> the largest QoS 1 message (topic and payload),
-  // the ledger they make, and whether Storage holds another. Start-up only.
-  private discover(config: DeviceConfig, names: TopicNames, io: DeviceIO): { qos1: number; ledger: string; owed: boolean } {
+  // so they are freed once it is done (Outbox.retire). -> the largest QoS 1 message (topic and payload), the
+  // longest direct message's topic, the ledger they make, and whether Storage holds another. Start-up only.
+  private discover(
+    config: DeviceConfig, names: TopicNames, io: DeviceIO,
+  ): { qos1: number; directTopic: number; ledger: string; owed: boolean } {
     const stored = io.storage.read(LEDGER_KEY);
     const plan = discoveryPlan(config, names, io.firmware || null, io.system.mac(), stored);
     const outbox = this.outbox;
     let qos1 = 0;
+    let directTopic = 0;
     // Payloads are byte strings (discovery.ts): one char a byte. Equal ones share their bytes (the
     // migration markers, the empty removals).
     let lastText = "";
@@ -535,9 +540,10 @@ export class Device implements RelayListener, SensorListener, OutboxSender {
         writeAscii(lastBytes, 0, m.payload);
       }
       outbox.add(topic, lastBytes, m.direct, m.cleanup);
-      if (!m.direct) qos1 = Math.max(qos1, topic.length + lastBytes.length);
+      if (m.direct) directTopic = Math.max(directTopic, topic.length);
+      else qos1 = Math.max(qos1, topic.length + lastBytes.length);
     }
-    return { qos1: qos1, ledger: plan.ledger, owed: plan.ledger !== stored };
+    return { qos1: qos1, directTopic: directTopic, ledger: plan.ledger, owed: plan.ledger !== stored };
   }
 
   // Everything retained again, then (afterOutbox) the sensor states; with telemetry, the diagnostics too.

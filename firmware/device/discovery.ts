@@ -74,8 +74,9 @@ export function discoveryPlan(
     return Object.prototype.hasOwnProperty.call(o, k);
   }
 
+  // Objects made here, plain: for-in sees their own keys only.
   function copyInto(to: Record<string, unknown>, from: Record<string, unknown>): void {
-    for (const k in from) if (hasKey(from, k)) to[k] = from[k];
+    for (const k in from) to[k] = from[k];
   }
 
   // JSON as a byte string: '"', '\' and control chars escaped, every other char as it is. Espruino's
@@ -94,18 +95,17 @@ export function discoveryPlan(
     return out + "\"";
   }
 
-  function jsonText(v: unknown): string {
+  // What the payloads hold: strings, whole numbers, arrays and plain objects made here.
+  function jsonText(v: string | number | object): string {
     if (typeof v === "string") return quote(v);
-    if (typeof v === "number") return isFinite(v) ? String(v) : "null";
-    if (typeof v === "boolean") return v ? "true" : "false";
-    if (v === null || typeof v !== "object") return "null";
+    if (typeof v === "number") return String(v);
     const parts: string[] = [];
     if (Array.isArray(v)) {
       for (let i = 0; i < v.length; i++) parts.push(jsonText(v[i]));
       return "[" + parts.join(",") + "]";
     }
-    const o = v as Record<string, unknown>;
-    for (const k in o) if (hasKey(o, k) && o[k] !== undefined) parts.push(quote(k) + ":" + jsonText(o[k]));
+    const o = v as Record<string, string | number | object>;
+    for (const k in o) parts.push(quote(k) + ":" + jsonText(o[k]));
     return "{" + parts.join(",") + "}";
   }
 
@@ -119,7 +119,7 @@ export function discoveryPlan(
 
   // An entity config of this board whose component is still here on the same platform.
   function isEntityTopic(topic: string): boolean {
-    for (const k in byKey) if (hasKey(byKey, k) && topic === entityTopic(byKey[k], k)) return true;
+    for (const k in byKey) if (topic === entityTopic(byKey[k], k)) return true;
     return false;
   }
 
@@ -270,7 +270,7 @@ export function discoveryPlan(
       if (e.topic === deviceTopic && d.mode === "device") {
         // Components gone from the board, or now on another platform (the old one must go first).
         for (const k in e.components) {
-          if (!hasKey(e.components, k) || byKey[k] === e.components[k]) continue;
+          if (hasKey(byKey, k) && byKey[k] === e.components[k]) continue;
           removed[k] = e.components[k];
           if (hasKey(byKey, k)) moved = true;
         }
@@ -280,7 +280,7 @@ export function discoveryPlan(
         const gone: Record<string, unknown> = {};
         let any = false;
         for (const k in e.components) {
-          if (hasKey(e.components, k) && byKey[k] !== e.components[k]) {
+          if (!hasKey(byKey, k) || byKey[k] !== e.components[k]) {
             gone[k] = { p: e.components[k] };
             any = true;
           }
@@ -311,10 +311,10 @@ export function discoveryPlan(
       // Home Assistant keys components by name within the device config: a key that changes platform is
       // removed under its old platform in an interim config before the new one takes the key.
       const interim: Record<string, unknown> = {};
-      for (const k in cmps) if (hasKey(cmps, k)) interim[k] = hasKey(removed, k) ? { p: removed[k] } : cmps[k];
+      for (const k in cmps) interim[k] = hasKey(removed, k) ? { p: removed[k] } : cmps[k];
       before.unshift(message(deviceTopic, deviceConfig(interim), true, true));
     }
-    for (const k in removed) if (hasKey(removed, k) && !hasKey(cmps, k)) cmps[k] = { p: removed[k] };
+    for (const k in removed) if (!hasKey(cmps, k)) cmps[k] = { p: removed[k] };
     configs.push(message(deviceTopic, deviceConfig(cmps), true, false));
     ledger += line.join(" ") + "\n";
   } else if (d.enabled) {

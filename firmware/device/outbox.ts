@@ -92,8 +92,8 @@ export class Outbox {
   }
 
   /**
-   * retire(): the cleanup slots are owed no more (the hand-over they make is done); a pending one is
-   * dropped, and their bytes are let go.
+   * retire(): the cleanup slots are owed no more (the hand-over they make is done): markAll() leaves them
+   * out, and their bytes are let go. Called with nothing pending.
    */
   retire(): void {
     const none = new Uint8Array(0);
@@ -103,10 +103,6 @@ export class Outbox {
       this.activeCount--;
       this.topics[i] = none;
       this.payloads[i] = none;
-      if (this.pending[i] === 1) {
-        this.pending[i] = 0;
-        this.waiting--;
-      }
     }
   }
 }

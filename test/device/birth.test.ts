@@ -85,3 +85,11 @@ describe("without discovery", () => {
     expect(h.sent.filter((p) => p.type === "SUBSCRIBE").flatMap((p) => p.filters.map((f: any) => f.filter))).not.toContain(BIRTH);
   });
 });
+
+describe("without discovery, a topic no relay has", () => {
+  it("is refused as an unknown relay, whatever it is called", () => {
+    const h = new Harness(boardConfig({ discovery: { enabled: false, prefix: "homeassistant", mode: "device" } })).boot();
+    h.command("status", "online");
+    expect(h.events.filter((e) => e.startsWith("refused"))).toHaveLength(1);
+  });
+});

@@ -221,3 +221,72 @@ describe("one device message, abbreviated, that sizes no buffer", () => {
     for (const p of qos1) expect(6 + p.topic.length + p.payloadBytes.length).toBeLessThanOrEqual(client.inflight.slotBytes);
   });
 });
+
+describe("edges", () => {
+  const analog = (unit: string) => boardConfig({ sensors: [sensor("t", "analog", "D34", { unit })] });
+  const bytes = (s: string) => Buffer.from(s, "utf8").toString("latin1");
+  const units: [string, string, boolean][] = [
+    ["ASCII", "kWh", true],
+    ["two bytes (°C)", bytes("°C"), true],
+    ["three bytes (BTU/(h⋅ft²))", bytes("BTU/(h\u22c5ft\u00b2)"), true],
+    ["four bytes", bytes("\u{1F321}"), true],
+    ["a lone continuation byte", "\x80C", false],
+    ["an overlong lead byte", "\xc0\x80", false],
+    ["cut short", "\xe2\x8b", false],
+    ["a byte no UTF-8 has", "\xff", false],
+    ["NUL", "a\x00", false],
+  ];
+  it.each(units)("a unit of %s: %s", (_, unit, ok) => {
+    if (!ok) {
+      expect(() => new Harness(analog(unit))).toThrow(/unit is not UTF-8 bytes/);
+      return;
+    }
+    const [config] = discovery(boot(analog(unit))).filter((m) => m.checked.kind === "config");
+    expect(config.checked.problems).toEqual([]);
+    const t = config.checked.entities.find((e) => e.discoveryId.endsWith(" t"))!;
+    expect(Buffer.from(t.config.unit_of_measurement, "utf8").toString("latin1")).toBe(unit);
+  });
+
+  it("a unit with a quote, a backslash or control characters stays valid JSON, escaped", () => {
+    const unit = "in\"\\\x01\x1f";
+    const [config] = discovery(boot(analog(unit))).filter((m) => m.checked.kind === "config");
+    expect(config.checked.problems).toEqual([]);
+    expect(config.checked.entities.find((e) => e.discoveryId.endsWith(" t"))!.config.unit_of_measurement).toBe(unit);
+    expect(Buffer.from(config.bytes).toString("latin1")).toContain('"in\\"\\\\\\u0001\\u001f"');
+  });
+
+  it("a ledger this firmware did not write, or lines it cannot read, count as none", () => {
+    for (const stored of ["garbage", "relaymq-ha 2\nd x", "relaymq-ha 1\n\nx y\nd\nd homeassistant/device/esp32-01/config pump nocolon :x"]) {
+      const sent = discovery(boot(base, stored));
+      expect(sent[0].topic).toBe(DEVICE_TOPIC);
+      const removals = sent.flatMap((m) => m.checked.removals);
+      // Not a ledger: the board assumes relaymq 0.1.0 before it and removes those configs.
+      if (!stored.startsWith("relaymq-ha 1")) expect(removals).toHaveLength(5);
+      else expect(removals).toEqual([]);
+    }
+  });
+
+  it("back to one config per entity with every entity still there: no interim config", () => {
+    const sent = discovery(boot(withMode(base, "entity"), ledgerOf(base)));
+    expect(sent[0]).toMatchObject({ topic: DEVICE_TOPIC, qos: 1 });
+    expect(sent[0].checked.kind).toBe("migrate");
+  });
+
+  it("a discovery prefix longer than anything else: the TX buffer still takes the config's header", () => {
+    const prefix = "p".repeat(40) + "/" + "q".repeat(600);
+    const h = boot(boardConfig({ discovery: { enabled: true, prefix, mode: "device" } }), "relaymq-ha 1\n");
+    const [config] = discovery(h, prefix);
+    expect(config.topic).toBe(prefix + "/device/esp32-01/config");
+    expect(config.checked.problems).toEqual([]);
+    h.checkWrites();
+  });
+
+  it("a config whose payload write is refused: logged, and the link goes down to come back", () => {
+    const h = boot(base, ledgerOf(base));
+    const write = h.transport.write.bind(h.transport);
+    h.transport.write = (buf, off, len) => (len > 1000 ? false : write(buf, off, len));
+    h.send("homeassistant/status", "online", { qos: 0 });
+    expect(h.log.lines.some((l) => l.message === "publish")).toBe(true);
+    expect(h.device.isConnected()).toBe(false);
+  });
+});
