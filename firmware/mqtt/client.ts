@@ -244,20 +244,27 @@ export class MqttClient implements TransportEvents, PacketSink {
    * checked again here, so a publish is a few native copies on the board.
    */
   publish(topic: Uint8Array, payload: Uint8Array, pOff: number, pLen: number, qos: number, retain: boolean): number {
-    if (qos === 0) {
-      if (this.state !== ST_CONNECTED || this.closing) {
-        this.stats.dropped++;
-        return E_QOS0_OFFLINE;
-      }
-      const n = writePublish(this.tx, 0, retain ? 0x31 : 0x30, 0, topic, payload, pOff, pLen);
-      if (n < 0) return n;
-      if (!this.write(this.tx, 0, n)) {
-        this.stats.dropped++;
-        return E_WRITE_FAILED;
-      }
-      this.stats.messagesOut++;
-      return 0;
+    // One return, first in the body: the interpreter then reads only this expression, where a QoS 0 path
+    // returning from inside an `if` would have it lex the rest of the body (docs/espruino.md, "Cost model").
+    return qos === 0 ? this.publish0(topic, payload, pOff, pLen, retain) : this.publishQos(topic, payload, pOff, pLen, qos, retain);
+  }
+
+  private publish0(topic: Uint8Array, payload: Uint8Array, pOff: number, pLen: number, retain: boolean): number {
+    if (this.state !== ST_CONNECTED || this.closing) {
+      this.stats.dropped++;
+      return E_QOS0_OFFLINE;
     }
+    const n = writePublish(this.tx, 0, retain ? 0x31 : 0x30, 0, topic, payload, pOff, pLen);
+    if (n < 0) return n;
+    if (!this.write(this.tx, 0, n)) {
+      this.stats.dropped++;
+      return E_WRITE_FAILED;
+    }
+    this.stats.messagesOut++;
+    return 0;
+  }
+
+  private publishQos(topic: Uint8Array, payload: Uint8Array, pOff: number, pLen: number, qos: number, retain: boolean): number {
     if (qos !== 1 && (qos !== 2 || !(typeof __MQTT_QOS2__ === "undefined" || __MQTT_QOS2__))) return E_QOS_INVALID;
     // The whole PUBLISH must fit one in-flight slot; remaining lengths under 128 take one byte.
     const rl = 4 + topic.length + pLen;
@@ -376,8 +383,11 @@ export class MqttClient implements TransportEvents, PacketSink {
     const stats = this.stats;
     stats.packetsIn++;
     const type = p.type;
+    // The message path and PUBACK in a few steps; every other packet goes to a method of its own rather
+    // than after a return here: the interpreter lexes every byte of a function it does not run, ~450
+    // instructions a byte (docs/espruino.md, "Cost model").
     if (type === PUBLISH && this.state === ST_CONNECTED && p.qos < 2) {
-      // The message path, kept to a few steps: deliver, then acknowledge QoS 1 [MQTT-4.3.2-2].
+      // Deliver, then acknowledge QoS 1 [MQTT-4.3.2-2].
       stats.messagesIn++;
       const sub = (typeof __MQTT_TOPIC_MATCH__ === "undefined" || __MQTT_TOPIC_MATCH__) && this.matchTopics ? this.subs.match(p.buf, p.topicOff, p.topicLen, p.topicText) : -1;
       if (this.events.onMessage) this.events.onMessage(sub, p);
@@ -387,19 +397,18 @@ export class MqttClient implements TransportEvents, PacketSink {
         a[3] = p.packetId & 255;
         this.write(a, 0, 4);
       }
-      return;
-    }
-    if (type === PUBACK && this.state === ST_CONNECTED) {
-      this.complete(p.packetId, SLOT_PUBACK);
-      return;
-    }
+    } else if (type === PUBACK && this.state === ST_CONNECTED) this.complete(p.packetId, SLOT_PUBACK);
+    else this.onControl(p, type);
+  }
+
+  // Every packet but a QoS 0/1 PUBLISH or a PUBACK while connected.
+  private onControl(p: Packet, type: number): void {
     if (this.state === ST_CONNACK) {
       if (type !== CONNACK) this.drop(E_UNEXPECTED_PACKET);
       else this.onConnack(p);
       return;
     }
     if (this.state !== ST_CONNECTED) return;
-    // QoS 0/1 PUBLISH and PUBACK took the short path above.
     if (type === PUBLISH) this.onPublish(p);
     else if (type === PUBREC) this.onPubrec(p.packetId);
     else if (type === PUBCOMP) this.complete(p.packetId, SLOT_PUBCOMP);
