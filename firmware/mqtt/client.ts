@@ -27,7 +27,7 @@ import {
 } from "./states";
 import { IdSet } from "./id-set";
 import { Backoff } from "./backoff";
-import { ClientOptions, ResolvedOptions, resolveOptions } from "./client-options";
+import { ClientOptions, resolveOptions } from "./client-options";
 
 /** What the client reports; bound once. Every method is optional. */
 export interface ClientEvents {
@@ -99,7 +99,10 @@ export class MqttClient implements TransportEvents, PacketSink {
   readonly inflight: Inflight;
   /** null in a build without the offline store, where a QoS 1/2 publish while disconnected is refused. */
   readonly offline: OfflineQueue | null;
-  readonly options: ResolvedOptions;
+  /** The time limits of ClientOptions, resolved (the rest of the options is spent at construction). */
+  readonly connectTimeoutMs: number;
+  readonly pingTimeoutMs: number;
+  readonly stableMs: number;
   /** The reason of the last disconnect, or OK. */
   lastError = OK;
   sessionPresent = false;
@@ -107,7 +110,8 @@ export class MqttClient implements TransportEvents, PacketSink {
   private readonly connect: ConnectOptions;
   /** Incoming QoS 2 ids delivered and awaiting PUBREL; null when maxQos < 2 (no QoS 2 can arrive). */
   private readonly qos2In: IdSet | null;
-  private readonly maxQos: number;
+  /** The highest QoS subscribe() takes (ClientOptions.maxQos, at most what the build has). */
+  readonly maxQos: number;
   private readonly backoff: Backoff;
   private readonly batch: Uint8Array[] = [];
   private readonly batchQos: Uint8Array;
@@ -166,7 +170,9 @@ export class MqttClient implements TransportEvents, PacketSink {
     this.matchTopics = (typeof __MQTT_TOPIC_MATCH__ === "undefined" || __MQTT_TOPIC_MATCH__) && o.matchTopics;
     this.inflight = new Inflight(o.inflight, o.inflightBytes);
     this.offline = (typeof __MQTT_OFFLINE_STORE__ === "undefined" || __MQTT_OFFLINE_STORE__) ? new OfflineQueue(o.offlineBytes) : null;
-    this.options = o;
+    this.connectTimeoutMs = o.connectTimeoutMs;
+    this.pingTimeoutMs = o.pingTimeoutMs;
+    this.stableMs = o.stableMs;
     this.kaMs = o.keepAliveSec * 1000;
     this.connect = c;
     this.maxQos = (typeof __MQTT_QOS2__ === "undefined" || __MQTT_QOS2__) ? o.maxQos : Math.min(o.maxQos, 1);
@@ -204,6 +210,11 @@ export class MqttClient implements TransportEvents, PacketSink {
     if (this.state === ST_WAITING && !this.waitRefused) this.nextAttemptAt = this.clock.now();
   }
 
+  /** rxCapacity() -> the RX buffer's size: the largest packet read whole (ClientOptions.rxBytes). */
+  rxCapacity(): number {
+    return this.decoder.rx.length;
+  }
+
   isConnected(): boolean {
     return this.state === ST_CONNECTED && !this.closing;
   }
@@ -214,7 +225,7 @@ export class MqttClient implements TransportEvents, PacketSink {
     const st = this.state;
     if (this.closing) {
       // The transport owes onClose; should it never come, act as if it had.
-      if (now - this.closingSince >= this.options.connectTimeoutMs) this.onClose(this.closeReason);
+      if (now - this.closingSince >= this.connectTimeoutMs) this.onClose(this.closeReason);
       return;
     }
     if (st === ST_WAITING) {
@@ -222,10 +233,10 @@ export class MqttClient implements TransportEvents, PacketSink {
     } else if (st === ST_OPENING || st === ST_CONNACK) {
       if (now >= this.deadline) this.drop(E_CONNACK_TIMEOUT);
     } else if (st === ST_CONNECTED) {
-      if (this.backoff.attempt > 0 && now - this.connectedAt >= this.options.stableMs) this.backoff.reset();
+      if (this.backoff.attempt > 0 && now - this.connectedAt >= this.stableMs) this.backoff.reset();
       if (this.kaMs > 0) {
         if (this.pingOutstanding) {
-          if (now - this.pingSentAt >= this.options.pingTimeoutMs) this.drop(E_PING_TIMEOUT);
+          if (now - this.pingSentAt >= this.pingTimeoutMs) this.drop(E_PING_TIMEOUT);
         } else if (now - this.lastSent >= this.kaMs || now - this.lastRecv >= this.kaMs) {
           // Pinging when nothing arrived either, not only when nothing was sent, notices a dead link
           // while the device keeps publishing QoS 0 into it.
@@ -366,7 +377,7 @@ export class MqttClient implements TransportEvents, PacketSink {
       return;
     }
     const now = this.clock.now();
-    if (was === ST_CONNECTED && now - this.connectedAt >= this.options.stableMs) this.backoff.reset();
+    if (was === ST_CONNECTED && now - this.connectedAt >= this.stableMs) this.backoff.reset();
     this.state = ST_WAITING;
     this.nextAttemptAt = now + (this.refusedLong ? this.backoff.longest() : this.backoff.next());
     this.waitRefused = this.refusedLong;
@@ -436,7 +447,7 @@ export class MqttClient implements TransportEvents, PacketSink {
 
   private openLink(): void {
     this.state = ST_OPENING;
-    this.deadline = this.clock.now() + this.options.connectTimeoutMs;
+    this.deadline = this.clock.now() + this.connectTimeoutMs;
     this.linkUp = true;
     this.closing = false;
     this.closeReason = OK;

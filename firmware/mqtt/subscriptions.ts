@@ -30,7 +30,7 @@ export class Subscriptions {
     const none = new Uint8Array(0);
     for (let i = 0; i < size; i++) {
       this.filters.push(none);
-      this.matchers.push(null);
+      if (typeof __MQTT_TOPIC_MATCH__ === "undefined" || __MQTT_TOPIC_MATCH__) this.matchers.push(null);
     }
   }
 

@@ -154,7 +154,7 @@ export abstract class ConnectedRun {
       this.escape("a CONNACK did not bring the session up");
       throw new Abort();
     }
-    this.reader = new ConnectionReader(this.client().options.rxBytes, { maxQos: this.client().options.maxQos });
+    this.reader = new ConnectionReader(this.client().rxCapacity(), { maxQos: this.client().maxQos });
     this.oracle.opened();
     this.sessionBegan();
     this.respond();

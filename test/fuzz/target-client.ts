@@ -60,6 +60,9 @@ interface Delivered {
   id: number;
 }
 
+/** The fuzzed client's keep alive. */
+const KEEP_ALIVE_SEC = 30;
+
 class ClientRun extends ConnectedRun implements ClientEvents {
   private readonly clock = new FakeClock(10_000);
   private readonly mqtt: MqttClient;
@@ -81,7 +84,7 @@ class ClientRun extends ConnectedRun implements ClientEvents {
     super(stream, transport, new RelayOracle([], { setTopics: [], maxPayload: 0, acceptRetained: false }, 0), "client");
     this.mqtt = new MqttClient({
       // At least what the probe (a 14-byte PUBLISH) needs.
-      clientId: "fuzz", keepAliveSec: 30, maxQos: 2, inflight: 4, rxBytes: Math.max(16, stream.rx), maxPacketBytes: 512, subscriptions: 4,
+      clientId: "fuzz", keepAliveSec: KEEP_ALIVE_SEC, maxQos: 2, inflight: 4, rxBytes: Math.max(16, stream.rx), maxPacketBytes: 512, subscriptions: 4,
       random: () => 0,
     }, transport, this.clock, this);
   }
@@ -169,7 +172,7 @@ class ClientRun extends ConnectedRun implements ClientEvents {
   }
 
   protected keepAliveMs(): number {
-    return this.mqtt.options.keepAliveSec * 1000;
+    return KEEP_ALIVE_SEC * 1000;
   }
 
   protected probePackets(): Uint8Array[] {
