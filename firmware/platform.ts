@@ -95,4 +95,6 @@ export interface Storage {
 export interface System {
   /** Free memory in the runtime's unit (JsVars on Espruino, KB in the simulator). */
   freeMemory(): number;
+  /** reboot(): restarts the board (Espruino: E.reboot()); absent where nothing can (a dry start). */
+  reboot?(): void;
 }

@@ -85,4 +85,37 @@ export interface DeviceConfig {
     /** Longer payloads are refused unread. */
     maxPayload: number;
   };
+  // Features a board may leave out. The build writes a key only for a feature the board uses: the
+  // embedded config is an object in the interpreter's RAM, where every key costs JsVars.
+  /** Local buttons; absent: none. */
+  buttons?: ButtonConfig[];
+  /** The status LED; absent: none. */
+  statusLed?: StatusLedConfig;
+}
+
+/** What a button press does to its relay; "none": only the hold action (if any). */
+export type ButtonAction = "toggle" | "on" | "off" | "momentary" | "none";
+
+/** A push button on an input pin, acting locally through the relays' own rules (interlock, pulse). */
+export interface ButtonConfig {
+  name: string;
+  pin: string;
+  /** The relay's name; null with action "none". */
+  relay: string | null;
+  action: ButtonAction;
+  /** Pressed reads LOW (a button to GND with the pull-up): the usual wiring. */
+  activeLow: boolean;
+  pull: "up" | "down" | "none";
+  debounceMs: number;
+  /** How long a press must last to be a long press. */
+  holdMs: number;
+  /** What a long press does; with one, a short press acts on release (so a long press does not also toggle). */
+  holdAction: "none" | "restart";
+}
+
+/** The status LED: blink patterns for no WiFi and no broker, steady on or off when connected. */
+export interface StatusLedConfig {
+  pin: string;
+  activeLow: boolean;
+  connected: "on" | "off";
 }

@@ -21,6 +21,7 @@ import {
   formatRefusal, REFUSAL_MIN_BYTES, REFUSED_UNKNOWN_RELAY, REFUSED_TOO_LONG, REFUSED_RETAINED, REFUSED_UNKNOWN_PAYLOAD,
 } from "./refusal";
 import { writeFixed } from "./format";
+import { Buttons, ButtonListener } from "./buttons";
 
 /** The seams a device runs on. */
 export interface DeviceIO {
@@ -61,13 +62,17 @@ const INFLIGHT = 4;
 const VALUE_BYTES = 24;
 /** Commands remembered (packet id and relay) to recognise a redelivery; a power of two. */
 const RECENT = 8;
+/** A restart waits at most this long for the broker link to close after DISCONNECT before it reboots. */
+export const RESTART_WAIT_MS = 2000;
 
-export class Device implements RelayListener, SensorListener, OutboxSender {
+export class Device implements RelayListener, SensorListener, OutboxSender, ButtonListener {
   readonly config: DeviceConfig;
   readonly client: MqttClient;
   readonly relays: Relays;
   readonly sensors: Sensors;
   readonly telemetry: Telemetry;
+  /** null when the board has no buttons (the feature costs nothing then). */
+  readonly buttons: Buttons | null;
 
   private readonly io: DeviceIO;
   private readonly events: DeviceEvents;
@@ -105,6 +110,8 @@ export class Device implements RelayListener, SensorListener, OutboxSender {
   private connected = false;
   private startedAt = 0;
   private nextTelemetry = 0;
+  /** restart() stopped the device: the link's close (or RESTART_WAIT_MS) reboots the board. */
+  private rebooting = false;
 
   /**
    * new Device(config, io, events?): expands and encodes every topic, builds discovery payloads and
@@ -130,6 +137,9 @@ export class Device implements RelayListener, SensorListener, OutboxSender {
     this.relays = new Relays(config.relays, io.pins, io.timers, io.storage, io.clock, this);
     this.sensors = new Sensors(config.sensors, io.pins, io.clock, this);
     this.telemetry = new Telemetry(config);
+    const buttons = config.buttons;
+    this.buttons = buttons && buttons.length > 0
+      ? new Buttons(buttons, config.relays, io.pins, io.timers, this.relays, this) : null;
 
     // Outbox: status, relay states, discovery, in the order they go out after a connect.
     const outbox = this.outbox;
@@ -235,6 +245,7 @@ export class Device implements RelayListener, SensorListener, OutboxSender {
     this.nextTelemetry = now + this.telemetryMs;
     this.relays.start();
     this.sensors.start();
+    if (this.buttons !== null) this.buttons.start();
     if (this.filters.length > 0) {
       const code = this.client.subscribeAll(this.filters, this.filterQos);
       if (code !== OK) this.log(LOG_WARN, code, "subscribe");
@@ -274,6 +285,37 @@ export class Device implements RelayListener, SensorListener, OutboxSender {
     this.client.stop();
     this.relays.stop();
     this.sensors.stop();
+    if (this.buttons !== null) this.buttons.stop();
+  }
+
+  /**
+   * restart(): a clean restart (a button's long press, the restart command): stop() ("offline" retained,
+   * DISCONNECT: the broker sends no will), then io.system.reboot() once the link has closed, at once
+   * without one, after RESTART_WAIT_MS at the latest. Without a reboot seam the device just stays stopped.
+   */
+  restart(): void {
+    if (!this.running) return;
+    this.log(LOG_INFO, OK, "restart");
+    const linked = this.client.isConnected();
+    this.rebooting = true;
+    this.stop();
+    if (!linked) this.reboot();
+    else this.io.timers.after(RESTART_WAIT_MS, this.bindReboot());
+  }
+
+  // Made outside restart(): a closure keeps its maker's scope alive on the interpreter.
+  private bindReboot(): () => void {
+    const self = this;
+    return function (): void {
+      self.reboot();
+    };
+  }
+
+  private reboot(): void {
+    if (!this.rebooting) return;
+    this.rebooting = false;
+    const system = this.io.system;
+    if (system.reboot) system.reboot();
   }
 
   /**
@@ -305,6 +347,11 @@ export class Device implements RelayListener, SensorListener, OutboxSender {
       this.pump();
     }
     if (this.events.onRelay) this.events.onRelay(i, on);
+  }
+
+  /** buttonHeld(i): a long press; its one action is a restart. */
+  buttonHeld(i: number): void {
+    this.restart();
   }
 
   /** sensorChanged(i): tell the host. */
@@ -344,6 +391,7 @@ export class Device implements RelayListener, SensorListener, OutboxSender {
 
   private linkDown(): void {
     this.connected = false;
+    if (this.rebooting) this.reboot();
     this.relays.outageBegan();
     this.log(LOG_WARN, this.client.lastError, "disconnected");
     if (this.events.onConnection) this.events.onConnection(false);

@@ -70,6 +70,8 @@ declare var E: {
   /** Size in JsVars. */
   getSizeOf(value: unknown): number;
   on(event: "init", fn: () => void): void;
+  /** A hard reboot of the chip, as the reset pin would; never returns on the board. */
+  reboot(): void;
 };
 
 interface EspruinoSocket {

@@ -6,4 +6,8 @@ export const espruinoSystem: System = {
   freeMemory: function (): number {
     return process.memory().free;
   },
+  // A hard reboot (E.on("kill") handlers first): the firmware starts again from .bootcde.
+  reboot: function (): void {
+    E.reboot();
+  },
 };

@@ -6,7 +6,7 @@
 import { startupProblems } from "./startup";
 import { readFileSync } from "node:fs";
 import type {
-  DeviceConfig, FailsafeConfig, MqttConfig, RelayConfig, SensorConfig, TopicsConfig,
+  ButtonConfig, DeviceConfig, FailsafeConfig, MqttConfig, RelayConfig, SensorConfig, StatusLedConfig, TopicsConfig,
 } from "../../firmware/device/config";
 import { esp32Pin, gpioRanges } from "./esp32-pins";
 import { JsonSyntaxError, parseJson } from "./json";
@@ -235,7 +235,7 @@ function normalize(d: any): DeviceConfig {
   };
   const discovery = obj(root.discovery);
   const commands = obj(root.commands);
-  return {
+  const config: DeviceConfig = {
     id,
     wifi: { ssid: str(wifi.ssid, ""), password: str(wifi.password, "") },
     mqtt: mqttConfig,
@@ -246,6 +246,34 @@ function normalize(d: any): DeviceConfig {
     discovery: { enabled: bool(discovery.enabled, true), prefix: str(discovery.prefix, "homeassistant") },
     commands: { acceptRetained: bool(commands.acceptRetained, false), maxPayload: num(commands.maxPayload, 16) },
   };
+  // Only the features the board uses get a key (each key of the embedded config costs JsVars on the board).
+  const buttons = arr(root.buttons).map(button);
+  if (buttons.length > 0) config.buttons = buttons;
+  if (root.statusLed !== null && typeof root.statusLed === "object") config.statusLed = statusLed(root.statusLed);
+  return config;
+}
+
+function button(x: unknown): ButtonConfig {
+  const b = obj(x);
+  const activeLow = bool(b.activeLow, true);
+  const pin = str(b.pin, "");
+  return {
+    name: str(b.name, ""),
+    pin,
+    relay: strOrNull(b.relay),
+    action: oneOf(b.action, ["toggle", "on", "off", "momentary", "none"], "toggle"),
+    activeLow,
+    // Pins 34-39 have no internal resistors: none by default there (the rules ask for an external one).
+    pull: oneOf(b.pull, ["up", "down", "none"], esp32Pin(pin)?.inputOnly ? "none" : activeLow ? "up" : "down"),
+    debounceMs: num(b.debounceMs, 50),
+    holdMs: num(b.holdMs, 10000),
+    holdAction: oneOf(b.holdAction, ["none", "restart"], "none"),
+  };
+}
+
+function statusLed(x: unknown): StatusLedConfig {
+  const l = obj(x);
+  return { pin: str(l.pin, ""), activeLow: bool(l.activeLow, false), connected: oneOf(l.connected, ["on", "off"], "on") };
 }
 
 function relay(x: unknown): RelayConfig {
@@ -415,9 +443,12 @@ function checkTopics(c: DeviceConfig, raw: any, r: Report): void {
 
 function checkPins(c: DeviceConfig, r: Report): void {
   const used = new Map<string, string>();
-  const items: { path: string; pin: string; relay: boolean; sensor: SensorConfig | null }[] = [
+  const items: { path: string; pin: string; relay: boolean; sensor: SensorConfig | null; pull?: string }[] = [
     ...c.relays.map((x, i) => ({ path: `relays[${i}]`, pin: x.pin, relay: true, sensor: null })),
     ...c.sensors.map((x, i) => ({ path: `sensors[${i}]`, pin: x.pin, relay: false, sensor: x })),
+    // Outputs are checked as relays are, inputs with a pull as sensors are.
+    ...(c.buttons ?? []).map((x, i) => ({ path: `buttons[${i}]`, pin: x.pin, relay: false, sensor: null, pull: x.pull })),
+    ...(c.statusLed ? [{ path: "statusLed", pin: c.statusLed.pin, relay: true, sensor: null }] : []),
   ];
   for (const it of items) {
     const path = `${it.path}.pin`;
@@ -444,8 +475,9 @@ function checkPins(c: DeviceConfig, r: Report): void {
       }
     }
     // An explicit pull on 34-39 would silently do nothing: the input floats and reports noise, so refuse it.
-    if (s && pin.inputOnly && s.pull !== "none" && !r.isBad(`${it.path}.pull`)) {
-      r.error(`${it.path}.pull`, `${it.pin} has no internal pull-${s.pull} resistor (GPIO 34-39); use "none" and fit an external resistor`);
+    const pull = s ? s.pull : it.pull;
+    if (pull !== undefined && pin.inputOnly && pull !== "none" && !r.isBad(`${it.path}.pull`)) {
+      r.error(`${it.path}.pull`, `${it.pin} has no internal pull-${pull} resistor (GPIO 34-39); use "none" and fit an external resistor`);
     }
     if (pin.strapping) r.warn(path, `${pin.strapping}`);
     if (pin.console) {
@@ -486,6 +518,31 @@ function checkSensors(c: DeviceConfig, r: Report): void {
     if (s.type !== "digital" && s.scale === 0 && !r.isBad(`${p}.scale`)) r.error(`${p}.scale`, "must not be 0");
     if (s.type === "analog" && s.scale !== 0 && s.delta >= Math.abs(s.scale) && !r.isBad(`${p}.delta`)) {
       r.warn(`${p}.delta`, `${s.delta} is not below the full scale (${Math.abs(s.scale)}), so changes are never reported`);
+    }
+  });
+}
+
+function checkButtons(c: DeviceConfig, r: Report): void {
+  const names = new Map<string, number>();
+  (c.buttons ?? []).forEach((b, i) => {
+    const p = `buttons[${i}]`;
+    if (!r.isBad(`${p}.name`)) {
+      const first = names.get(b.name);
+      if (first !== undefined) r.error(`${p}.name`, `"${b.name}" is already used by buttons[${first}]`);
+      else names.set(b.name, i);
+    }
+    if (r.isBad(`${p}.relay`) || r.isBad(`${p}.action`)) return;
+    if (b.relay === null) {
+      if (b.action !== "none") {
+        r.error(`${p}.relay`, `missing: action "${b.action}" switches a relay (use action "none" for a button with only a holdAction)`);
+      } else if (b.holdAction === "none") r.warn(p, "action and holdAction are both \"none\": the button does nothing");
+      return;
+    }
+    if (!c.relays.some((x) => x.name === b.relay)) {
+      const known = c.relays.map((x) => x.name).join(", ");
+      r.error(`${p}.relay`, `no relay "${b.relay}"${known ? ` (relays: ${known})` : " (the board has no relays)"}`);
+    } else if (b.action === "none") {
+      r.warn(`${p}.relay`, `action "none" never switches "${b.relay}"`);
     }
   });
 }
@@ -568,6 +625,7 @@ function checkBoard(c: DeviceConfig, raw: any, r: Report, fromEnv: Set<string>):
   checkPins(c, r);
   checkRelays(c, r);
   checkSensors(c, r);
+  checkButtons(c, r);
   checkTopics(c, raw, r);
   checkConnection(c, raw, r, fromEnv);
 }

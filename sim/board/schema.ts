@@ -86,6 +86,9 @@ const ENUM_NOUNS: Record<string, string> = {
   edge: "edge",
   powerOn: "power-on state",
   state: "fail-safe state",
+  action: "button action",
+  holdAction: "hold action",
+  connected: "LED state",
 };
 
 function humanize(e: ErrorObject, doc: unknown): SchemaProblem {

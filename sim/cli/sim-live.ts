@@ -32,6 +32,7 @@ export function startLive(sim: Simulator, io: LiveIO, quit: () => void): { event
       switch (a.kind) {
         case "flip": b.flip(a.sensor!); break;
         case "pulse": void b.pulse(a.sensor!, 1); break;
+        case "press": void b.click(a.sensor!); break;
         case "analog": b.setAnalog(a.sensor!, b.analogInput(a.sensor!) + a.delta!); break;
         case "kill": b.kill(); break;
         case "boot": b.boot(); break;
@@ -45,7 +46,7 @@ export function startLive(sim: Simulator, io: LiveIO, quit: () => void): { event
   };
   const inputs = (): ScreenInput[] => {
     const b = sim.boards[0];
-    return bindings.map((k) => {
+    return bindings.filter((k) => k.type !== "button").map((k) => {
       const s = config.sensors[k.sensor];
       const base: ScreenInput = { key: k.key, sensor: s.name, type: s.type, pin: s.pin };
       if (!b) return base;
@@ -65,6 +66,7 @@ export function startLive(sim: Simulator, io: LiveIO, quit: () => void): { event
       mosquittoPub: sim.mosquittoPub() ?? "(this board has no relays)",
       inputs: inputs(),
       keysHelp: help,
+      buttonKeys: Object.fromEntries(bindings.filter((k) => k.type === "button").map((k) => [k.name, k.key])),
       devices,
       fleet: fleet || undefined,
       color: io.out.isTTY === true && !io.env.NO_COLOR,

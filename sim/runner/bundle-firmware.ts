@@ -32,6 +32,7 @@ export class BundleFirmware implements Firmware {
         h.log(logLine(level, code, m[3]), level === 0);
       },
       tap: h.bytes ? (dir, bytes) => h.bytes!(dir, bytes, 0, bytes.length) : undefined,
+      onReboot: () => h.reboot(),
       onSocket: (event, to, detail) => {
         if (event === "connect") {
           opened = true;

@@ -37,8 +37,13 @@ export type SimEvent = Base & (
   | { event: "log"; message: string }
   /** A fleet's figures, every second (`--devices N`); `device` is the fleet's base id. */
   | { event: "fleet"; devices: number; connected: number; published: number; msgsPerSec: number; rssMB: number }
-  /** The board stopped: cleanly (offline sent, DISCONNECT) or killed (the broker sends the will). */
-  | { event: "stopped"; how: "clean" | "killed" }
+  /**
+   * The board stopped: cleanly (offline sent, DISCONNECT), killed (the broker sends the will), or rebooted
+   * by its firmware (a restart command, a button's long press: it boots again at once).
+   */
+  | { event: "stopped"; how: "clean" | "killed" | "reboot" }
+  /** The simulator pressed or released a button (a key, a test, a script). */
+  | { event: "button"; button: string; pin: string; pressed: boolean }
 );
 
 export type SimEventName = SimEvent["event"];

@@ -28,6 +28,8 @@ export interface FirmwareHost {
   bytes?(dir: "out" | "in", buf: Uint8Array, off: number, len: number): void;
   /** A line the firmware logged; error: an uncaught exception or a firmware error. */
   log(message: string, error: boolean): void;
+  /** The firmware rebooted the board (a restart command, a button's long press): boot it again. */
+  reboot(): void;
   /** Source mode only (bundle mode reads these off the wire): the session came up or went down. */
   connection?(connected: boolean): void;
   /** Source mode only: the client accepted a PUBLISH from the device. */

@@ -53,7 +53,7 @@ export class SourceFirmware implements Firmware {
       pins: new VirtualPins(h.bank),
       timers,
       storage: new MapStorage(h.files),
-      system: nodeSystem,
+      system: { freeMemory: nodeSystem.freeMemory, reboot: () => h.reboot() },
       log: { log: (level, code, message) => h.log(logLine(level, code, message), level === 0) },
     }, {
       onConnection: h.connection ? (up) => h.connection!(up) : undefined,

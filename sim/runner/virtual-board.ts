@@ -27,6 +27,8 @@ export interface BoardSetup {
 
 /** How long a clean stop may take (offline PUBACK, DISCONNECT, close) before the power is cut anyway. */
 const STOP_WAIT_MS = 2000;
+/** From the firmware's reboot to the next boot (an ESP32 is back in about that long). */
+const REBOOT_MS = 100;
 
 export class VirtualBoard {
   readonly id: string;
@@ -42,6 +44,7 @@ export class VirtualBoard {
   private sessionUp = false;
   private readonly pulseChains = new Map<number, Promise<void>>();
   private readonly pulses = new Map<number, number>();
+  private rebootTimer: NodeJS.Timeout | null = null;
 
   constructor(private readonly setup: BoardSetup) {
     this.config = setup.config;
@@ -75,6 +78,8 @@ export class VirtualBoard {
       },
       bytes: obs ? (dir, buf, off, len) => obs.bytes(dir, buf, off, len) : undefined,
       log: (message, error) => this.emitBody(error ? { event: "error", what: "firmware", message } : { event: "log", message }),
+      // Later, not inside the firmware's own call: it halts what is calling.
+      reboot: () => setTimeout(() => this.rebooted(fw), 0),
       connection: (up) => {
         this.sessionUp = up;
       },
@@ -82,10 +87,12 @@ export class VirtualBoard {
         this.published++;
       },
     };
+    let fw: Firmware;
     if (s.mode === "bundle") {
       if (!s.bundle) throw new Error("bundle mode needs the bundle's source");
-      this.firmware = new BundleFirmware(host, s.bundle.source, s.bundle.file);
-    } else this.firmware = new SourceFirmware(host);
+      fw = new BundleFirmware(host, s.bundle.source, s.bundle.file);
+    } else fw = new SourceFirmware(host);
+    this.firmware = fw;
     this.emitBody({
       event: "boot",
       mode: s.mode,
@@ -120,6 +127,7 @@ export class VirtualBoard {
    * broker does not send the will.
    */
   async stop(): Promise<void> {
+    this.cancelReboot();
     const fw = this.firmware;
     if (!fw) return;
     fw.shutdown();
@@ -131,8 +139,23 @@ export class VirtualBoard {
     this.emitBody({ event: "stopped", how: "clean" });
   }
 
+  // The firmware rebooted the board: off, then on again (unless it was stopped or killed meanwhile).
+  private rebooted(fw: Firmware): void {
+    if (this.firmware !== fw) return;
+    fw.halt();
+    this.firmware = null;
+    this.sessionUp = false;
+    this.emitBody({ event: "stopped", how: "reboot" });
+    const t = setTimeout(() => {
+      this.rebootTimer = null;
+      if (this.firmware === null) this.boot();
+    }, REBOOT_MS);
+    this.rebootTimer = t;
+  }
+
   /** kill(): the power is cut: no "offline", no DISCONNECT; the broker sends the will. */
   kill(): void {
+    this.cancelReboot();
     const fw = this.firmware;
     if (!fw) return;
     fw.halt();
@@ -141,7 +164,47 @@ export class VirtualBoard {
     this.emitBody({ event: "stopped", how: "killed" });
   }
 
+  private cancelReboot(): void {
+    if (this.rebootTimer !== null) clearTimeout(this.rebootTimer);
+    this.rebootTimer = null;
+  }
+
   // ---- the outside world on the inputs ----
+
+  /** press(button): the button is pushed and stays down until release(); a long press is press, wait, release. */
+  press(button: number): void {
+    const b = this.button(button);
+    this.bank.drive(b.pin, !b.activeLow);
+    this.emitBody({ event: "button", button: b.name, pin: b.pin, pressed: true });
+  }
+
+  /** release(button): the button springs back (its pin returns to the level its wiring rests at). */
+  release(button: number): void {
+    const b = this.button(button);
+    this.bank.drive(b.pin, b.activeLow);
+    this.emitBody({ event: "button", button: b.name, pin: b.pin, pressed: false });
+  }
+
+  /** click(button, ms) -> resolves after a press held `ms` (longer than the debounce) and its release. */
+  async click(button: number, ms = 150): Promise<void> {
+    this.press(button);
+    await new Promise((r) => setTimeout(r, ms));
+    this.release(button);
+  }
+
+  /** buttonPressed(button) -> whether the simulator holds the button down. */
+  buttonPressed(button: number): boolean {
+    const b = this.button(button);
+    return this.bank.driven(b.pin) === !b.activeLow;
+  }
+
+  private button(button: number) {
+    const list = this.config.buttons ?? [];
+    if (!Number.isInteger(button) || button < 0 || button >= list.length) {
+      throw new Error(`no button ${button}: the board has ${list.length}`);
+    }
+    return list[button];
+  }
 
   /** flip(sensor): a digital input changes level (a door opens). */
   flip(sensor: number): void {
@@ -211,5 +274,7 @@ export class VirtualBoard {
     for (const s of this.config.sensors) {
       if (s.type === "analog") this.bank.setAnalog(s.pin, 0.5);
     }
+    // A released button holds its pin at the resting level (its pull, or the external resistor).
+    for (const b of this.config.buttons ?? []) this.bank.drive(b.pin, b.activeLow);
   }
 }

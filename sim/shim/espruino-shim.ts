@@ -30,6 +30,8 @@ export interface ShimOptions {
   tap?(dir: "out" | "in", bytes: Uint8Array): void;
   /** Socket life: "connect" (to = "host:port" the board dialled), "close", "error" (message), "refused-throw" (connect threw synchronously). */
   onSocket?(event: "connect" | "close" | "error" | "refused-throw", to: string, detail?: string): void;
+  /** E.reboot() ran: the board is already halted (as E.reboot() kills it); the host boots it again. */
+  onReboot?(): void;
   /** JsVars the board has (process.memory().total); default 16383. */
   jsVars?: number;
   /** Delay before the Wifi module reports the station connected; default 20 ms. */
@@ -55,10 +57,12 @@ export class EspruinoShim {
   private readonly wifi: WifiRadio;
   private readonly handlers = new Map<string, unknown[]>();
   private readonly bootedAt = performance.now();
+  private readonly onReboot: (() => void) | undefined;
 
   /** new EspruinoShim(options): a powered board with an empty program; run() loads one. */
   constructor(options: ShimOptions) {
     const print = options.console;
+    this.onReboot = options.onReboot;
     this.realm = new Realm();
     this.loop = new EventLoop(print);
     this.meter = new MemoryMeter(options.jsVars ?? DEFAULT_JSVARS);
@@ -193,6 +197,11 @@ export class EspruinoShim {
       },
       getSizeOf(v: unknown): number {
         return sizeOf(v);
+      },
+      reboot(): void {
+        // Espruino's E.reboot(): the kill handlers run, then the chip restarts (jsiKill, jshReboot).
+        self.kill();
+        if (self.onReboot) self.onReboot();
       },
       on(event: unknown, fn: unknown): void {
         if (typeof fn !== "function") return;

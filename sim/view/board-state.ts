@@ -22,7 +22,7 @@ export interface ConnectionModel {
   /** Why the last session ended (disconnected event), or null. */
   lastReason: string | null;
   /** Set when the board stopped; cleared by the next boot. */
-  stopped: "clean" | "killed" | null;
+  stopped: "clean" | "killed" | "reboot" | null;
 }
 
 export interface RelayModel {
@@ -52,6 +52,16 @@ export interface SensorModel {
   value: string | null;
   at: number | null;
   input: InputModel | null;
+}
+
+export interface ButtonModel {
+  name: string;
+  pin: string;
+  /** What a press does, e.g. "toggle pump", "restart". */
+  does: string;
+  /** Whether the simulator holds it down. */
+  pressed: boolean;
+  at: number | null;
 }
 
 export interface TelemetryModel {
@@ -118,6 +128,7 @@ export class BoardState {
   };
   readonly relays: RelayModel[];
   readonly sensors: SensorModel[];
+  readonly buttons: ButtonModel[];
   telemetry: TelemetryModel | null = null;
   /** From the last boot event, or null before it. */
   boot: { mode: "source" | "bundle"; clientId: string; broker: string; at: number } | null = null;
@@ -140,6 +151,14 @@ export class BoardState {
     }));
     this.sensors = config.sensors.map((s) => ({
       name: s.name, type: s.type, pin: s.pin, unit: s.unit, value: null, at: null, input: null,
+    }));
+    this.buttons = (config.buttons ?? []).map((b) => ({
+      name: b.name,
+      pin: b.pin,
+      does: [b.relay === null ? "" : `${b.action} ${b.relay}`, b.holdAction === "restart" ? `held ${b.holdMs / 1000}s: restart` : ""]
+        .filter((x) => x !== "").join(", ") || "nothing",
+      pressed: false,
+      at: null,
     }));
     this.errorRing = new Ring(options.errors ?? 10);
     this.traceRing = new Ring(options.traceLines ?? 500);
@@ -211,6 +230,14 @@ export class BoardState {
           if (e.analog !== undefined) input.analog = e.analog;
           if (e.pulses !== undefined) input.pulses = e.pulses;
           s.input = input;
+        }
+        break;
+      }
+      case "button": {
+        const b = this.find(this.buttons, -1, e.button);
+        if (b) {
+          b.pressed = e.pressed;
+          b.at = e.t;
         }
         break;
       }

@@ -5,15 +5,15 @@ import type { DeviceConfig } from "../../firmware/device/config";
 export interface KeyBinding {
   /** "1".."9". */
   key: string;
-  /** Index into config.sensors. */
+  /** Index into config.sensors, or into config.buttons for type "button". */
   sensor: number;
   name: string;
-  type: "digital" | "analog" | "counter";
+  type: "digital" | "analog" | "counter" | "button";
 }
 
 export interface KeyAction {
-  kind: "flip" | "pulse" | "analog" | "select" | "quit" | "kill" | "boot";
-  /** flip, pulse, select, analog: index into config.sensors. */
+  kind: "flip" | "pulse" | "analog" | "select" | "press" | "quit" | "kill" | "boot";
+  /** flip, pulse, select, analog: index into config.sensors; press: into config.buttons. */
   sensor?: number;
   /** analog: how far to move the reading (fraction of full scale, 0..1 range). */
   delta?: number;
@@ -25,9 +25,13 @@ export const ANALOG_STEP = 0.05;
 const UP = ["+", "=", "\u001b[A", "\u001bOA"];
 const DOWN = ["-", "_", "\u001b[B", "\u001bOB"];
 
-/** keyBindings(config) -> "1".."9" for the first nine sensors, in config order (more get no key). */
+/** keyBindings(config) -> "1".."9" for the first nine sensors, then the buttons, in config order (more get no key). */
 export function keyBindings(config: DeviceConfig): KeyBinding[] {
-  return config.sensors.slice(0, 9).map((s, i) => ({ key: String(i + 1), sensor: i, name: s.name, type: s.type }));
+  const all: Omit<KeyBinding, "key">[] = [
+    ...config.sensors.map((s, i) => ({ sensor: i, name: s.name, type: s.type })),
+    ...(config.buttons ?? []).map((b, i) => ({ sensor: i, name: b.name, type: "button" as const })),
+  ];
+  return all.slice(0, 9).map((b, i) => ({ key: String(i + 1), ...b }));
 }
 
 /**
@@ -51,6 +55,7 @@ export function decodeKey(data: string, bindings: KeyBinding[], selectedAnalog: 
   if (!b) return null;
   if (b.type === "digital") return { kind: "flip", sensor: b.sensor };
   if (b.type === "counter") return { kind: "pulse", sensor: b.sensor };
+  if (b.type === "button") return { kind: "press", sensor: b.sensor };
   return { kind: "select", sensor: b.sensor };
 }
 
@@ -72,7 +77,7 @@ export function splitKeys(chunk: string): string[] {
 
 /** keysHelp(bindings) -> one line naming every key, e.g. `keys: 1 door flip  2 light select, +/- move  ...`. */
 export function keysHelp(bindings: KeyBinding[]): string {
-  const verb = { digital: "flip", counter: "pulse", analog: "select, +/- move" };
+  const verb = { digital: "flip", counter: "pulse", analog: "select, +/- move", button: "press" };
   const parts = bindings.map((b) => `${b.key} ${b.name} ${verb[b.type]}`);
   parts.push("k kill", "r boot", "q quit");
   return "keys: " + parts.join("  ");

@@ -24,6 +24,8 @@ export interface ScreenInfo {
   inputs: ScreenInput[];
   /** The keys line, shown as given (see keysHelp() in keys.ts). */
   keysHelp: string;
+  /** The key of each button that has one, by button name. */
+  buttonKeys?: Record<string, string>;
   /** Boards the simulator runs (this screen shows one). */
   devices?: number;
   /** A fleet's figures, one line under the title (connected boards, messages a second, memory). */
@@ -60,6 +62,7 @@ export function renderScreen(state: BoardState, info: ScreenInfo, width: number,
     connectionLine(state, info),
     ...relayLines(state, info),
     ...sensorLines(state, info),
+    ...buttonLines(state, info),
     ...telemetryLines(state, info, width),
     ...errorLines(state, info),
   ];
@@ -155,6 +158,25 @@ function sensorLines(state: BoardState, info: ScreenInfo): Line[] {
         ` ${s.name.padEnd(nameW)}  ${s.pin.padEnd(pinW)}  ${s.type.padEnd(7)}  `,
         [value.padEnd(valueW), "bold"],
         `  input ${raw.padEnd(rawW)}${key}${age}`,
+      ];
+    }),
+  ];
+}
+
+function buttonLines(state: BoardState, info: ScreenInfo): Line[] {
+  if (state.buttons.length === 0) return [];
+  const nameW = Math.max(...state.buttons.map((b) => b.name.length));
+  const pinW = Math.max(3, ...state.buttons.map((b) => b.pin.length));
+  const doesW = Math.max(...state.buttons.map((b) => b.does.length));
+  return [
+    ["buttons"],
+    ...state.buttons.map((b): Line => {
+      const key = info.buttonKeys?.[b.name];
+      return [
+        `  ${b.name.padEnd(nameW)}  ${b.pin.padEnd(pinW)}  ${b.does.padEnd(doesW)}  `,
+        [b.pressed ? "pressed " : "released", b.pressed ? "bold" : "dim"],
+        key ? `  key ${key} presses` : "",
+        b.at !== null ? `  ${b.pressed ? "pressed" : "released"} ${when(b.at, info.now)}` : "",
       ];
     }),
   ];

@@ -29,6 +29,10 @@ const FULL = {
     { name: "an", type: "analog", pin: "D33", scale: 3.3, unit: "V", delta: 0.2, periodMs: 250, decimals: 3 },
     { name: "c", type: "counter", pin: "D19", pull: "none", debounceMs: 0, scale: 0.25, unit: "L", edge: "both", decimals: 4 },
   ],
+  buttons: [
+    { name: "k", pin: "D21", relay: "a", action: "momentary", activeLow: false, pull: "none", debounceMs: 20, holdMs: 3000, holdAction: "restart" },
+  ],
+  statusLed: { pin: "D22", activeLow: true, connected: "off" },
   discovery: { enabled: false, prefix: "ha" },
   commands: { acceptRetained: true, maxPayload: 32 },
 };
@@ -54,6 +58,10 @@ const FULL_CONFIG: DeviceConfig = {
     { name: "an", type: "analog", pin: "D33", pull: "none", invert: false, debounceMs: 0, scale: 3.3, unit: "V", delta: 0.2, periodMs: 250, edge: "both", decimals: 3 },
     { name: "c", type: "counter", pin: "D19", pull: "none", invert: false, debounceMs: 0, scale: 0.25, unit: "L", delta: 0, periodMs: 0, edge: "both", decimals: 4 },
   ],
+  buttons: [
+    { name: "k", pin: "D21", relay: "a", action: "momentary", activeLow: false, pull: "none", debounceMs: 20, holdMs: 3000, holdAction: "restart" },
+  ],
+  statusLed: { pin: "D22", activeLow: true, connected: "off" },
   discovery: { enabled: false, prefix: "ha" },
   commands: { acceptRetained: true, maxPayload: 32 },
 };
@@ -134,6 +142,8 @@ describe("schema and loader agree", () => {
     ["commands", () => sorted(Object.keys(props(root.commands))), () => sorted(Object.keys(config.commands))],
     ["relay", () => sorted(Object.keys(relaySchema)), () => sorted(Object.keys(config.relays[0]))],
     ["failsafe", () => sorted(Object.keys(relaySchema.failsafe.properties)), () => sorted(Object.keys(config.relays[0].failsafe!))],
+    ["button", () => sorted(Object.keys(props(root.buttons.items))), () => sorted(Object.keys(config.buttons![0]))],
+    ["statusLed", () => sorted(Object.keys(props(root.statusLed))), () => sorted(Object.keys(config.statusLed!))],
     ...(["digital", "analog", "counter"] as const).map((t) => [
       `sensor (${t})`, () => sorted(Object.keys(sensorSchema)), () => sorted(Object.keys(config.sensors.find((s) => s.type === t)!)),
     ] as [string, () => string[], () => string[]]),

@@ -228,8 +228,13 @@ export class MemoryStorage implements Storage {
 
 export class FakeSystem implements System {
   free = 12345;
+  /** reboot() calls. */
+  reboots = 0;
   freeMemory(): number {
     return this.free;
+  }
+  reboot(): void {
+    this.reboots++;
   }
 }
 

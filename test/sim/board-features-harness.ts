@@ -1,0 +1,85 @@
+// The board's own features (buttons, status LED, console commands, temperature sensors) end to end in
+// the simulator: one board.json with all of them, run from the sources or as the built bundle in the
+// Espruino shim against the embedded aedes, with an MQTT.js peer and every event the board reported.
+import type { DeviceConfig } from "../../firmware/device/config";
+import { topicNames, type TopicNames } from "../../firmware/device/topics";
+import { parseBoard } from "../../sim/board/load";
+import { bundleBoard } from "../../sim/build/bundle";
+import { Simulator } from "../../sim/runner/simulator";
+import type { SimEvent } from "../../sim/runner/events";
+import type { VirtualBoard } from "../../sim/runner/virtual-board";
+import { Peer } from "../support/mqtt-peer";
+import { until } from "../support/wait";
+
+/** Every board feature of issue 14 on one board. */
+export const FEATURES_BOARD = {
+  id: "feat-01",
+  wifi: { ssid: "lab", password: "$WIFI_PASSWORD" },
+  mqtt: { host: "192.168.1.10", port: 1883, keepAlive: 10 },
+  telemetry: { periodSec: 60 },
+  relays: [
+    { name: "pump", pin: "D26", activeLow: true, failsafe: { state: "off", afterSec: 120 } },
+    { name: "valve1", pin: "D27", interlock: "valves" },
+    { name: "valve2", pin: "D25", interlock: "valves" },
+  ],
+  sensors: [] as unknown[],
+  buttons: [
+    { name: "b1", pin: "D0", relay: "pump", action: "toggle" },
+    { name: "b2", pin: "D4", relay: "valve2", action: "momentary" },
+    { name: "reset", pin: "D15", action: "none", holdAction: "restart", holdMs: 1000 },
+  ],
+  statusLed: { pin: "D2" },
+  discovery: { enabled: false },
+};
+
+export function featuresConfig(over: Record<string, unknown> = {}): DeviceConfig {
+  return parseBoard(JSON.stringify({ ...FEATURES_BOARD, ...over }), { WIFI_PASSWORD: "w" }, "features-board.json").config;
+}
+
+const bundles = new Map<string, Promise<string>>();
+/** The board built as `npm run build` builds it (once per config in a file). */
+export function featuresBundle(config: DeviceConfig): Promise<string> {
+  const key = JSON.stringify(config);
+  let b = bundles.get(key);
+  if (!b) {
+    b = bundleBoard(config);
+    bundles.set(key, b);
+  }
+  return b;
+}
+
+export interface FeatureSim {
+  sim: Simulator;
+  board: VirtualBoard;
+  peer: Peer;
+  topics: TopicNames;
+  events: SimEvent[];
+  of<K extends SimEvent["event"]>(kind: K): Array<Extract<SimEvent, { event: K }>>;
+  close(): Promise<void>;
+}
+
+/** startFeatures(mode, config) -> a connected board (SUBACK seen), a peer, and the events so far. */
+export async function startFeatures(mode: "source" | "bundle", config: DeviceConfig = featuresConfig()): Promise<FeatureSim> {
+  const events: SimEvent[] = [];
+  const sim = new Simulator({
+    config,
+    mode,
+    bundle: mode === "bundle" ? { source: await featuresBundle(config), file: "firmware.js" } : undefined,
+    port: 0,
+    trace: true,
+    emit: (e) => events.push(e),
+  });
+  await sim.start();
+  const board = sim.boards[0];
+  const peer = await Peer.connect(sim.broker.port);
+  await until(() => board.isConnected(), 5000, () => `the board to connect; events ${JSON.stringify(events.slice(-10))}`);
+  await until(() => events.some((e) => e.event === "packet" && e.dir === "in" && e.packet.type === "SUBACK"), 5000, "the board's SUBACK");
+  const of = <K extends SimEvent["event"]>(k: K) => events.filter((e) => e.event === k) as Array<Extract<SimEvent, { event: K }>>;
+  return {
+    sim, board, peer, topics: topicNames(config), events, of,
+    async close() {
+      await peer.end(true).catch(() => {});
+      await sim.stop();
+    },
+  };
+}
