@@ -22,6 +22,7 @@ import {
 } from "./refusal";
 import { writeFixed } from "./format";
 import { Buttons, ButtonListener } from "./buttons";
+import { StatusLed } from "./status-led";
 
 /** The seams a device runs on. */
 export interface DeviceIO {
@@ -73,6 +74,8 @@ export class Device implements RelayListener, SensorListener, OutboxSender, Butt
   readonly telemetry: Telemetry;
   /** null when the board has no buttons (the feature costs nothing then). */
   readonly buttons: Buttons | null;
+  /** null when the board has no status LED. */
+  readonly statusLed: StatusLed | null;
 
   private readonly io: DeviceIO;
   private readonly events: DeviceEvents;
@@ -110,6 +113,8 @@ export class Device implements RelayListener, SensorListener, OutboxSender, Butt
   private connected = false;
   private startedAt = 0;
   private nextTelemetry = 0;
+  /** The network (WiFi) is up, as networkUp()/networkDown() told; the status LED shows it. */
+  private network = false;
   /** restart() stopped the device: the link's close (or RESTART_WAIT_MS) reboots the board. */
   private rebooting = false;
 
@@ -140,6 +145,7 @@ export class Device implements RelayListener, SensorListener, OutboxSender, Butt
     const buttons = config.buttons;
     this.buttons = buttons && buttons.length > 0
       ? new Buttons(buttons, config.relays, io.pins, io.timers, this.relays, this) : null;
+    this.statusLed = config.statusLed ? new StatusLed(config.statusLed, io.pins, io.clock) : null;
 
     // Outbox: status, relay states, discovery, in the order they go out after a connect.
     const outbox = this.outbox;
@@ -246,6 +252,7 @@ export class Device implements RelayListener, SensorListener, OutboxSender, Butt
     this.relays.start();
     this.sensors.start();
     if (this.buttons !== null) this.buttons.start();
+    if (this.statusLed !== null) this.statusLed.start();
     if (this.filters.length > 0) {
       const code = this.client.subscribeAll(this.filters, this.filterQos);
       if (code !== OK) this.log(LOG_WARN, code, "subscribe");
@@ -259,6 +266,7 @@ export class Device implements RelayListener, SensorListener, OutboxSender, Butt
     if (!this.running) return;
     const now = this.io.clock.now();
     if (!this.connected) this.relays.failsafe();
+    if (this.statusLed !== null) this.statusLed.show(this.network, this.connected);
     this.sensors.tick();
     if (this.telemetryMs > 0 && now >= this.nextTelemetry) {
       this.nextTelemetry += this.telemetryMs;
@@ -323,7 +331,13 @@ export class Device implements RelayListener, SensorListener, OutboxSender, Butt
    * reconnect delay, which may have grown to a minute while the network was down.
    */
   networkUp(): void {
+    this.network = true;
     if (this.running) this.client.reconnectNow();
+  }
+
+  /** networkDown(): the network (WiFi) is gone; the MQTT client finds out about its link by itself. */
+  networkDown(): void {
+    this.network = false;
   }
 
   /** isConnected() -> whether a session with the broker is up. */

@@ -78,7 +78,9 @@ function run(device: Device): void {
       device.networkUp();
     },
     // The MQTT client notices the dead link by itself (keep alive) and keeps retrying.
-    onDown: function (): void {},
+    onDown: function (): void {
+      device.networkDown();
+    },
   }, { minMs: 1000, maxMs: 60000, attemptMs: 30000 });
 
   // Relays go to their power-on state and the fail-safe clock starts now, before any network exists.

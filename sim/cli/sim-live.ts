@@ -33,6 +33,7 @@ export function startLive(sim: Simulator, io: LiveIO, quit: () => void): { event
         case "flip": b.flip(a.sensor!); break;
         case "pulse": void b.pulse(a.sensor!, 1); break;
         case "press": void b.click(a.sensor!); break;
+        case "wifi": b.wifi(!b.wifiOn); break;
         case "analog": b.setAnalog(a.sensor!, b.analogInput(a.sensor!) + a.delta!); break;
         case "kill": b.kill(); break;
         case "boot": b.boot(); break;

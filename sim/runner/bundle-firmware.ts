@@ -49,6 +49,12 @@ export class BundleFirmware implements Firmware {
     shim.run(this.source, this.file);
   }
 
+  wifi(up: boolean): void {
+    if (!this.shim) return;
+    if (up) this.shim.wifiUp();
+    else this.shim.wifiDown();
+  }
+
   shutdown(): void {
     // The firmware's clean stop (firmware/espruino/main.ts); a bundle without it can only be cut off.
     if (this.shim && !this.shim.call("relaymqStop")) {

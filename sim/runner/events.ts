@@ -42,6 +42,13 @@ export type SimEvent = Base & (
    * by its firmware (a restart command, a button's long press: it boots again at once).
    */
   | { event: "stopped"; how: "clean" | "killed" | "reboot" }
+  /**
+   * The status LED shows a new pattern, read off its pin over the last second: "no-wifi" (fast blink),
+   * "no-broker" (two short blinks a second), "on" or "off" (steady).
+   */
+  | { event: "led"; pin: string; pattern: "no-wifi" | "no-broker" | "on" | "off" }
+  /** The simulator took the board's WiFi access point away, or brought it back. */
+  | { event: "wifi"; up: boolean }
   /** The simulator pressed or released a button (a key, a test, a script). */
   | { event: "button"; button: string; pin: string; pressed: boolean }
 );

@@ -43,6 +43,8 @@ export interface Firmware {
   shutdown(): void;
   /** halt(): power gone: nothing runs, sockets dropped without DISCONNECT. */
   halt(): void;
+  /** wifi(up): the access point comes and goes; the firmware has to join it again (bundle mode: the shim's station). */
+  wifi(up: boolean): void;
   /** socketOpen() -> whether a socket to the broker is open. */
   socketOpen(): boolean;
 }

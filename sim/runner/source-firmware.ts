@@ -1,8 +1,10 @@
 // Source mode: the firmware's Device from the TypeScript sources, on Node bindings of the seams, wired
 // the way firmware/espruino/main.ts wires it on the board (start, then a tick every 100 ms). There is
-// no WiFi to wait for: the network is up from power-on.
+// no WiFi to wait for: the network is up from power-on, until wifi(false) takes it away (then no new
+// connection gets through, as the shim's station does in bundle mode).
 import { Device } from "../../firmware/device/device";
-import { OK, errorName } from "../../firmware/mqtt/errors";
+import { OK, E_CONNECT_FAILED, errorName } from "../../firmware/mqtt/errors";
+import type { Transport, TransportEvents } from "../../firmware/platform";
 import { TcpTransport } from "../platform/tcp-transport";
 import { TapTransport } from "../platform/tap-transport";
 import { nodeClock } from "../platform/clock";
@@ -20,6 +22,7 @@ export class SourceFirmware implements Firmware {
   private timers: NodeTimers | null = null;
   private tcp: TcpTransport | null = null;
   private open = false;
+  private network = true;
 
   constructor(private readonly host: FirmwareHost) {}
 
@@ -34,7 +37,13 @@ export class SourceFirmware implements Firmware {
     const tcp = new TcpTransport({ host: h.broker.host, port: h.broker.port, tls: h.broker.tls ?? null });
     this.tcp = tcp;
     let opened = false;
-    const transport = new TapTransport(tcp, {
+    // The station: without WiFi a connect fails at once, as "no route" on the board.
+    const station: Transport = {
+      open: (events: TransportEvents) => (self.network ? tcp.open(events) : events.onClose(E_CONNECT_FAILED)),
+      write: (buf, off, len) => tcp.write(buf, off, len),
+      close: () => tcp.close(),
+    };
+    const transport = new TapTransport(station, {
       bytes: h.bytes ? (dir, buf, off, len) => h.bytes!(dir, buf, off, len) : () => {},
       opened() {
         opened = true;
@@ -61,7 +70,15 @@ export class SourceFirmware implements Firmware {
     });
     this.device = device;
     device.start();
+    if (this.network) device.networkUp();
     timers.every(TICK_MS, () => device.tick());
+  }
+
+  wifi(up: boolean): void {
+    this.network = up;
+    if (!this.device) return;
+    if (up) this.device.networkUp();
+    else this.device.networkDown();
   }
 
   shutdown(): void {

@@ -9,6 +9,7 @@ import { SourceFirmware } from "./source-firmware";
 import { BundleFirmware } from "./bundle-firmware";
 import { WireObserver } from "./wire-observer";
 import { watchRelays } from "./relay-observer";
+import { LedObserver } from "./led-observer";
 
 export interface BoardSetup {
   config: DeviceConfig;
@@ -45,6 +46,9 @@ export class VirtualBoard {
   private readonly pulseChains = new Map<number, Promise<void>>();
   private readonly pulses = new Map<number, number>();
   private rebootTimer: NodeJS.Timeout | null = null;
+  /** The status LED as seen on its pin; null without one, or without anyone listening. */
+  readonly led: LedObserver | null;
+  private wifiUp = true;
 
   constructor(private readonly setup: BoardSetup) {
     this.config = setup.config;
@@ -57,6 +61,7 @@ export class VirtualBoard {
     // Bundle mode can only learn the session's state from the wire; source mode asks the Device.
     this.observer = emit || setup.mode === "bundle" ? new WireObserver(setup.config, this.emitBody, setup.trace === true) : null;
     if (emit) watchRelays(setup.config, this.bank, this.emitBody);
+    this.led = emit && setup.config.statusLed ? new LedObserver(setup.config.statusLed, this.bank, this.emitBody) : null;
     this.prepareInputs();
   }
 
@@ -102,7 +107,8 @@ export class VirtualBoard {
       sensors: c.sensors.map((x) => x.name),
     });
     try {
-      this.firmware.boot();
+      fw.boot();
+      if (!this.wifiUp) fw.wifi(false);
     } catch (err) {
       this.firmware.halt();
       this.firmware = null;
@@ -128,6 +134,7 @@ export class VirtualBoard {
    */
   async stop(): Promise<void> {
     this.cancelReboot();
+    if (this.led) this.led.stop();
     const fw = this.firmware;
     if (!fw) return;
     fw.shutdown();
@@ -170,6 +177,18 @@ export class VirtualBoard {
   }
 
   // ---- the outside world on the inputs ----
+
+  /** wifiOn -> whether the board's WiFi access point is up. */
+  get wifiOn(): boolean {
+    return this.wifiUp;
+  }
+
+  /** wifi(up): the access point goes away or comes back (the firmware rejoins it by itself). */
+  wifi(up: boolean): void {
+    this.wifiUp = up;
+    if (this.firmware) this.firmware.wifi(up);
+    this.emitBody({ event: "wifi", up });
+  }
 
   /** press(button): the button is pushed and stays down until release(); a long press is press, wait, release. */
   press(button: number): void {

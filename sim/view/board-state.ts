@@ -129,6 +129,10 @@ export class BoardState {
   readonly relays: RelayModel[];
   readonly sensors: SensorModel[];
   readonly buttons: ButtonModel[];
+  /** The status LED's pattern as last read off its pin; null without a LED or before it showed one. */
+  led: { pattern: "no-wifi" | "no-broker" | "on" | "off"; at: number } | null = null;
+  /** Whether the simulator keeps the board's WiFi access point up. */
+  wifiUp = true;
   telemetry: TelemetryModel | null = null;
   /** From the last boot event, or null before it. */
   boot: { mode: "source" | "bundle"; clientId: string; broker: string; at: number } | null = null;
@@ -233,6 +237,12 @@ export class BoardState {
         }
         break;
       }
+      case "led":
+        this.led = { pattern: e.pattern, at: e.t };
+        break;
+      case "wifi":
+        this.wifiUp = e.up;
+        break;
       case "button": {
         const b = this.find(this.buttons, -1, e.button);
         if (b) {

@@ -12,7 +12,7 @@ export interface KeyBinding {
 }
 
 export interface KeyAction {
-  kind: "flip" | "pulse" | "analog" | "select" | "press" | "quit" | "kill" | "boot";
+  kind: "flip" | "pulse" | "analog" | "select" | "press" | "wifi" | "quit" | "kill" | "boot";
   /** flip, pulse, select, analog: index into config.sensors; press: into config.buttons. */
   sensor?: number;
   /** analog: how far to move the reading (fraction of full scale, 0..1 range). */
@@ -44,6 +44,7 @@ export function decodeKey(data: string, bindings: KeyBinding[], selectedAnalog: 
     case "q": case "Q": case "\u0003": return { kind: "quit" };
     case "k": case "K": return { kind: "kill" };
     case "r": case "R": return { kind: "boot" };
+    case "w": case "W": return { kind: "wifi" };
   }
   const up = UP.indexOf(data) >= 0;
   if (up || DOWN.indexOf(data) >= 0) {
@@ -79,6 +80,6 @@ export function splitKeys(chunk: string): string[] {
 export function keysHelp(bindings: KeyBinding[]): string {
   const verb = { digital: "flip", counter: "pulse", analog: "select, +/- move", button: "press" };
   const parts = bindings.map((b) => `${b.key} ${b.name} ${verb[b.type]}`);
-  parts.push("k kill", "r boot", "q quit");
+  parts.push("w wifi", "k kill", "r boot", "q quit");
   return "keys: " + parts.join("  ");
 }

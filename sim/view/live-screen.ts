@@ -63,6 +63,7 @@ export function renderScreen(state: BoardState, info: ScreenInfo, width: number,
     ...relayLines(state, info),
     ...sensorLines(state, info),
     ...buttonLines(state, info),
+    ...ledLines(state, info),
     ...telemetryLines(state, info, width),
     ...errorLines(state, info),
   ];
@@ -180,6 +181,17 @@ function buttonLines(state: BoardState, info: ScreenInfo): Line[] {
       ];
     }),
   ];
+}
+
+const LED_TEXT = { "no-wifi": "fast blink: no WiFi", "no-broker": "two blinks a second: no broker", on: "steady on", off: "off" };
+
+function ledLines(state: BoardState, info: ScreenInfo): Line[] {
+  const led = state.config.statusLed;
+  if (!led) return [];
+  const wifi = state.wifiUp ? "" : "  (WiFi access point down: w brings it back)";
+  if (state.led === null) return [[`status LED  ${led.pin}  `, ["-", "dim"], wifi]];
+  return [[`status LED  ${led.pin}  `, [LED_TEXT[state.led.pattern], state.led.pattern === "on" ? "green" : "yellow"],
+    `  since ${when(state.led.at, info.now)}${wifi}`]];
 }
 
 function keyVerb(type: SensorModel["type"], selected: boolean): string {
