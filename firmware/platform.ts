@@ -91,6 +91,14 @@ export interface Storage {
   write(key: string, value: string): boolean;
 }
 
+/** The station's figures, for the console's status command (the radio's API allocates: not a hot path). */
+export interface NetworkInfo {
+  /** rssi() -> the access point's signal in dBm, or 0 when not joined. */
+  rssi(): number;
+  /** ip() -> the station's IPv4 address as text, "" when it has none. */
+  ip(): string;
+}
+
 /** The runtime's own figures. */
 export interface System {
   /** Free memory in the runtime's unit (JsVars on Espruino, KB in the simulator). */

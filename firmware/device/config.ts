@@ -27,6 +27,10 @@ export interface TopicsConfig {
   sensorState: string;
   telemetry: string;
   error: string;
+  /** Console commands ({name}: status, restart, telemetry); absent: "{prefix}/cmd/{name}". */
+  command?: string;
+  /** The console's replies (the status document); absent: "{prefix}/info". */
+  info?: string;
 }
 
 export interface FailsafeConfig {
@@ -84,6 +88,8 @@ export interface DeviceConfig {
     acceptRetained: boolean;
     /** Longer payloads are refused unread. */
     maxPayload: number;
+    /** The console commands on topics.command (status, restart, telemetry); absent or false: none. */
+    console?: boolean;
   };
   // Features a board may leave out. The build writes a key only for a feature the board uses: the
   // embedded config is an object in the interpreter's RAM, where every key costs JsVars.

@@ -4,22 +4,24 @@
 // start(), tick(), commands, reports and telemetry allocate nothing (DESIGN.md, "Allocation-free").
 import { allocBytes, natives } from "../mqtt/bytes";
 import { DeviceConfig } from "./config";
-import { Transport, Clock, Pins, Timers, Storage, System, Log, LOG_INFO, LOG_WARN } from "../platform";
+import { Transport, Clock, Pins, Timers, Storage, System, Log, NetworkInfo, LOG_INFO, LOG_WARN } from "../platform";
 import { MqttClient, ClientEvents } from "../mqtt/client";
 import { ClientOptions } from "../mqtt/client-options";
 import { Packet } from "../mqtt/packet";
 import { utf8Bytes } from "../mqtt/utf8";
 import { OK, E_INFLIGHT_FULL } from "../mqtt/errors";
-import { topicNames } from "./topics";
+import { topicNames, expandTopic, COMMAND_TOPIC } from "./topics";
 import { Relays, RelayListener } from "./relays";
 import { Sensors, SensorListener, KIND_DIGITAL } from "./sensors";
 import { Telemetry } from "./telemetry";
 import { discoveryMessages, STATUS_ONLINE, STATUS_OFFLINE } from "./discovery";
 import { Outbox, OutboxSender } from "./outbox";
-import { parseCommand, parseCommandText, sameBytes, CMD_NONE, CMD_ON, CMD_OFF } from "./command";
+import { parseCommand, parseCommandText, parsePulse, parseUint, sameBytes, CMD_NONE, CMD_ON, CMD_OFF } from "./command";
 import {
   formatRefusal, REFUSAL_MIN_BYTES, REFUSED_UNKNOWN_RELAY, REFUSED_TOO_LONG, REFUSED_RETAINED, REFUSED_UNKNOWN_PAYLOAD,
+  REFUSED_UNKNOWN_COMMAND, REFUSED_BAD_VALUE,
 } from "./refusal";
+import { Console, CONSOLE_NONE, CONSOLE_UNKNOWN, CONSOLE_RESTART, CONSOLE_TELEMETRY } from "./console";
 import { writeFixed } from "./format";
 import { Buttons, ButtonListener } from "./buttons";
 import { StatusLed } from "./status-led";
@@ -35,6 +37,8 @@ export interface DeviceIO {
   log?: Log | null;
   /** [0, 1) source for the reconnect jitter; Math.random when absent (tests pass a fixed one). */
   random?: () => number;
+  /** The station's RSSI and address for the status command; absent: reported as null. */
+  network?: NetworkInfo | null;
 }
 
 /**
@@ -65,6 +69,13 @@ const VALUE_BYTES = 24;
 const RECENT = 8;
 /** A restart waits at most this long for the broker link to close after DISCONNECT before it reboots. */
 export const RESTART_WAIT_MS = 2000;
+/** The Storage file that keeps the telemetry period the console set. */
+export const TELEMETRY_KEY = "telemetry_sec";
+/** The longest telemetry period and PULSE the commands take: a day. */
+const MAX_TELEMETRY_SEC = 86400;
+const MAX_PULSE_MS = 86400000;
+/** A PULSE command, beside command.ts's words. */
+const CMD_PULSE = 4;
 
 export class Device implements RelayListener, SensorListener, OutboxSender, ButtonListener {
   readonly config: DeviceConfig;
@@ -76,6 +87,8 @@ export class Device implements RelayListener, SensorListener, OutboxSender, Butt
   readonly buttons: Buttons | null;
   /** null when the board has no status LED. */
   readonly statusLed: StatusLed | null;
+  /** null when the board's console commands are off. */
+  readonly console: Console | null;
 
   private readonly io: DeviceIO;
   private readonly events: DeviceEvents;
@@ -106,7 +119,10 @@ export class Device implements RelayListener, SensorListener, OutboxSender, Butt
   private readonly relaySlot0: number;
   private readonly maxPayload: number;
   private readonly acceptRetained: boolean;
-  private readonly telemetryMs: number;
+  /** The telemetry period; the console's telemetry command changes it. */
+  private telemetryMs: number;
+  /** The last document published on the error topic is errorBuf[0 .. lastErrorLen) (status reports it). */
+  private lastErrorLen = 0;
   private started = false;
   private running = false;
   /** Whether a session is up, as the client's events told (fail-safe timing follows these). */
@@ -176,14 +192,22 @@ export class Device implements RelayListener, SensorListener, OutboxSender, Butt
       }
     }
     outbox.seal();
-    for (let i = 0; i < names.commandFilters.length; i++) {
-      this.filters.push(utf8Bytes(names.commandFilters[i]));
+    const filters = config.commands.console ? names.commandFilters.concat(names.consoleFilters) : names.commandFilters;
+    for (let i = 0; i < filters.length; i++) {
+      this.filters.push(utf8Bytes(filters[i]));
       this.filterQos.push(1);
     }
     // Room for the topic and payload of a refused command; longer ones are cut to fit.
     this.errorBuf = new Uint8Array(Math.max(REFUSAL_MIN_BYTES, 96 + 2 * longestSet + 2 * this.maxPayload));
     largest = Math.max(largest, this.errorTopic.length + this.errorBuf.length);
     largest = Math.max(largest, this.telemetryTopic.length + this.telemetry.buf.length);
+    let console: Console | null = null;
+    if (config.commands.console) {
+      const prefix = expandTopic((config.topics.command || COMMAND_TOPIC).split("{name}")[0], config, "");
+      console = new Console(names, prefix, this.telemetry, this.errorBuf.length);
+      largest = Math.max(largest, console.infoTopic.length + console.buf.length);
+    }
+    this.console = console;
 
     const mqtt = config.mqtt;
     const options: ClientOptions = {
@@ -248,6 +272,7 @@ export class Device implements RelayListener, SensorListener, OutboxSender, Butt
     const now = this.io.clock.now();
     this.startedAt = now;
     this.relays.outageBegan();
+    if (this.console !== null) this.loadTelemetryPeriod();
     this.nextTelemetry = now + this.telemetryMs;
     this.relays.start();
     this.sensors.start();
@@ -435,13 +460,26 @@ export class Device implements RelayListener, SensorListener, OutboxSender, Butt
     }
     let cmd = CMD_NONE;
     let reason = 0;
-    if (r < 0) reason = REFUSED_UNKNOWN_RELAY;
-    else if (p.payloadLen > this.maxPayload) reason = REFUSED_TOO_LONG;
+    let pulseMs = 0;
+    if (r < 0) {
+      // Not a relay's topic: a console command, or refused. Relay commands never come this way.
+      const c = this.console !== null ? this.console.find(p) : CONSOLE_NONE;
+      if (c !== CONSOLE_NONE) {
+        this.consoleCommand(c, p);
+        return;
+      }
+      reason = REFUSED_UNKNOWN_RELAY;
+    } else if (p.payloadLen > this.maxPayload) reason = REFUSED_TOO_LONG;
     else if (p.retain && !this.acceptRetained) reason = REFUSED_RETAINED;
     else {
       const word = natives.text(buf, p.payloadOff, p.payloadLen);
       cmd = word === null ? parseCommand(buf, p.payloadOff, p.payloadLen) : parseCommandText(word);
-      if (cmd === CMD_NONE) reason = REFUSED_UNKNOWN_PAYLOAD;
+      if (cmd === CMD_NONE) {
+        // Only after the words: ON, OFF and TOGGLE cost nothing more for it.
+        pulseMs = parsePulse(buf, p.payloadOff, p.payloadLen);
+        if (pulseMs > 0 && pulseMs <= MAX_PULSE_MS) cmd = CMD_PULSE;
+        else reason = pulseMs < 0 ? REFUSED_UNKNOWN_PAYLOAD : REFUSED_BAD_VALUE;
+      }
     }
     if (reason !== 0) {
       this.refuse(reason, p);
@@ -457,9 +495,58 @@ export class Device implements RelayListener, SensorListener, OutboxSender, Butt
     this.recentId[k] = p.packetId;
     this.recentRelay[k] = r;
     this.recentAt = (k + 1) & (RECENT - 1);
-    const changed = cmd === CMD_ON ? this.relays.set(r, true) : cmd === CMD_OFF ? this.relays.set(r, false) : this.relays.toggle(r);
+    const changed = cmd === CMD_ON ? this.relays.set(r, true) : cmd === CMD_OFF ? this.relays.set(r, false)
+      : cmd === CMD_PULSE ? this.relays.pulse(r, pulseMs) : this.relays.toggle(r);
     // An unchanged relay still answers with its state: the sender learns the command was taken.
     if (!changed) this.confirmRelay(r);
+  }
+
+  // A message on a console topic (c: CONSOLE_* or CONSOLE_UNKNOWN): checked as relay commands are, then done.
+  private consoleCommand(c: number, p: Packet): void {
+    let reason = 0;
+    let sec = 0;
+    if (c === CONSOLE_UNKNOWN) reason = REFUSED_UNKNOWN_COMMAND;
+    else if (p.payloadLen > this.maxPayload) reason = REFUSED_TOO_LONG;
+    else if (p.retain && !this.acceptRetained) reason = REFUSED_RETAINED;
+    else if (c === CONSOLE_TELEMETRY) {
+      sec = parseUint(p.buf, p.payloadOff, p.payloadLen);
+      if (sec < 0 || sec > MAX_TELEMETRY_SEC) reason = REFUSED_BAD_VALUE;
+    }
+    if (reason !== 0) {
+      this.refuse(reason, p);
+      return;
+    }
+    if (c === CONSOLE_RESTART) {
+      this.restart();
+      return;
+    }
+    if (c === CONSOLE_TELEMETRY) this.setTelemetryPeriod(sec);
+    this.publishStatus();
+  }
+
+  // The console's telemetry <sec>: from now on, and after every boot (0: none).
+  private setTelemetryPeriod(sec: number): void {
+    this.telemetryMs = sec * 1000;
+    this.nextTelemetry = this.io.clock.now() + this.telemetryMs;
+    if (!this.io.storage.write(TELEMETRY_KEY, String(sec))) this.log(LOG_WARN, 0, "telemetry period not saved");
+  }
+
+  private loadTelemetryPeriod(): void {
+    const saved = this.io.storage.read(TELEMETRY_KEY);
+    if (saved === null) return;
+    const sec = parseInt(saved, 10);
+    if (sec >= 0 && sec <= MAX_TELEMETRY_SEC) this.telemetryMs = sec * 1000;
+  }
+
+  private publishStatus(): void {
+    const con = this.console as Console;
+    const now = this.io.clock.now();
+    const s = this.sensors;
+    const network = this.io.network;
+    const n = con.formatStatus(this.telemetry, Math.floor((now - this.startedAt) / 1000), this.io.system.freeMemory(),
+      this.relays.on, s.value, s.kind, s.decimals, this.client.stats, this.client.lastError, this.telemetryMs / 1000,
+      network ? network : null, this.errorBuf, this.lastErrorLen);
+    this.publish(con.infoTopic, con.buf, 0, n, 0, false);
   }
 
   // Whether command `id` for relay r is among the last RECENT applied.
@@ -476,6 +563,7 @@ export class Device implements RelayListener, SensorListener, OutboxSender, Butt
   private refuse(reason: number, p: Packet): void {
     const n = formatRefusal(this.errorBuf, reason, p.buf, p.topicOff, p.topicLen, p.buf, p.payloadOff, p.payloadLen,
       this.maxPayload);
+    this.lastErrorLen = n;
     this.publish(this.errorTopic, this.errorBuf, 0, n, 0, false);
     if (this.events.onCommandRefused) this.events.onCommandRefused(reason, p.buf, p.topicOff, p.topicLen);
   }

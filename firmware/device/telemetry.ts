@@ -43,7 +43,21 @@ export class Telemetry {
     decimals: Uint8Array, stats: ClientStats,
   ): number {
     const b = this.buf;
-    let o = writeAscii(b, 0, "{\"uptime\":");
+    b[0] = 0x7b;
+    const o = this.fields(b, 1, uptimeSec, free, relaysOn, values, kinds, decimals, stats);
+    b[o] = 0x7d;
+    return o + 1;
+  }
+
+  /**
+   * fields(b, o, ...) -> end: the document's fields without its braces, at b[o]; the console's status
+   * document has them too. b needs FIELDS_BYTES more than this.buf's fixed part.
+   */
+  fields(
+    b: Uint8Array, o: number, uptimeSec: number, free: number, relaysOn: Uint8Array, values: Float64Array, kinds: Uint8Array,
+    decimals: Uint8Array, stats: ClientStats,
+  ): number {
+    o = writeAscii(b, o, "\"uptime\":");
     o = writeInt(b, o, uptimeSec);
     o = writeAscii(b, o, ",\"free\":");
     o = writeInt(b, o, free);
@@ -71,7 +85,7 @@ export class Telemetry {
     o = writeInt(b, o, stats.messagesIn);
     o = writeAscii(b, o, ",\"msgsOut\":");
     o = writeInt(b, o, stats.messagesOut);
-    o = writeAscii(b, o, "}}");
+    b[o++] = 0x7d;
     return o;
   }
 }

@@ -99,6 +99,10 @@ interface EspruinoWifiModule {
    */
   connect(ssid: string, options: { password?: string }, fn: (err: string | null) => void): void;
   disconnect(fn?: () => void): void;
+  /** The station: {station: "connected", ssid, rssi, ...} on ESP32 (a new object each call). */
+  getStatus(): { station?: string; rssi?: number };
+  /** The station's address: {ip, netmask, gw, mac} (a new object each call). */
+  getIP(): { ip?: string };
   /** "connected": got an IP address; "disconnected": the station lost (or never got) its AP. */
   on(event: "connected" | "disconnected", fn: () => void): void;
 }

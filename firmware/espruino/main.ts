@@ -73,7 +73,19 @@ function boot(): void {
 }
 
 function run(device: Device): void {
-  const wifi = new WifiManager(require("Wifi"), timers, config.wifi.ssid, config.wifi.password, {
+  const radio = require("Wifi");
+  // Read only by the status command: the radio's answers are new objects each time.
+  io.network = {
+    rssi: function (): number {
+      const s = radio.getStatus();
+      return s.station === "connected" && typeof s.rssi === "number" ? s.rssi : 0;
+    },
+    ip: function (): string {
+      const a = radio.getIP().ip;
+      return typeof a === "string" && a !== "0.0.0.0" ? a : "";
+    },
+  };
+  const wifi = new WifiManager(radio, timers, config.wifi.ssid, config.wifi.password, {
     onUp: function (): void {
       device.networkUp();
     },

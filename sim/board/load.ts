@@ -4,6 +4,7 @@
 // problem is collected and reported at once; a board with any error throws BoardError and never reaches
 // the firmware. Warnings (strapping pins, names Home Assistant dislikes, ...) are returned alongside.
 import { startupProblems } from "./startup";
+import { CONSOLE_COMMANDS } from "../../firmware/device/topics";
 import { readFileSync } from "node:fs";
 import type {
   ButtonConfig, DeviceConfig, FailsafeConfig, MqttConfig, RelayConfig, SensorConfig, StatusLedConfig, TopicsConfig,
@@ -157,6 +158,8 @@ export const TOPIC_DEFAULTS: TopicsConfig = {
   sensorState: "{prefix}/sensor/{name}/state",
   telemetry: "{prefix}/telemetry",
   error: "{prefix}/error",
+  command: "{prefix}/cmd/{name}",
+  info: "{prefix}/info",
 };
 
 /** The placeholders each template may use; {name} stays in the resolved config for the firmware. */
@@ -168,6 +171,8 @@ const PLACEHOLDERS: Record<keyof TopicsConfig, string[]> = {
   sensorState: ["prefix", "id", "name"],
   telemetry: ["prefix", "id"],
   error: ["prefix", "id"],
+  command: ["prefix", "id", "name"],
+  info: ["prefix", "id"],
 };
 const TOPIC_KEYS = Object.keys(TOPIC_DEFAULTS) as (keyof TopicsConfig)[];
 
@@ -213,7 +218,7 @@ function normalize(d: any): DeviceConfig {
   const tls = bool(mqtt.tls, false);
   const topicsIn = obj(root.topics);
   const prefix = expand(str(topicsIn.prefix, TOPIC_DEFAULTS.prefix), { id });
-  const tpl = (k: keyof TopicsConfig) => expand(str(topicsIn[k], TOPIC_DEFAULTS[k]), { id, prefix });
+  const tpl = (k: keyof TopicsConfig) => expand(str(topicsIn[k], TOPIC_DEFAULTS[k]!), { id, prefix });
   const mqttConfig: MqttConfig = {
     host: str(mqtt.host, ""),
     port: num(mqtt.port, tls ? 8883 : 1883),
@@ -232,6 +237,8 @@ function normalize(d: any): DeviceConfig {
     sensorState: tpl("sensorState"),
     telemetry: tpl("telemetry"),
     error: tpl("error"),
+    command: tpl("command"),
+    info: tpl("info"),
   };
   const discovery = obj(root.discovery);
   const commands = obj(root.commands);
@@ -244,7 +251,10 @@ function normalize(d: any): DeviceConfig {
     relays: arr(root.relays).map(relay),
     sensors: arr(root.sensors).map(sensor),
     discovery: { enabled: bool(discovery.enabled, true), prefix: str(discovery.prefix, "homeassistant") },
-    commands: { acceptRetained: bool(commands.acceptRetained, false), maxPayload: num(commands.maxPayload, 16) },
+    commands: {
+      acceptRetained: bool(commands.acceptRetained, false), maxPayload: num(commands.maxPayload, 16),
+      console: bool(commands.console, true),
+    },
   };
   // Only the features the board uses get a key (each key of the embedded config costs JsVars on the board).
   const buttons = arr(root.buttons).map(button);
@@ -381,7 +391,7 @@ function checkTopics(c: DeviceConfig, raw: any, r: Report): void {
   for (const key of TOPIC_KEYS) {
     const path = `topics.${key}`;
     if (r.isBad(path)) continue;
-    const template = str(topicsIn[key], TOPIC_DEFAULTS[key]);
+    const template = str(topicsIn[key], TOPIC_DEFAULTS[key]!);
     if (!checkTopicText(path, template, r)) continue;
     let ok = true;
     const allowed = PLACEHOLDERS[key];
@@ -396,6 +406,10 @@ function checkTopics(c: DeviceConfig, raw: any, r: Report): void {
       ok = false;
       r.error(path, "must contain {name}, else commands for different relays collide");
     }
+    if (key === "command" && !template.includes("{name}")) {
+      ok = false;
+      r.error(path, "must contain {name}, else the console commands collide");
+    }
     if (ok) usable.add(key);
   }
   if (r.isBad("id") || !usable.has("prefix")) return;
@@ -407,23 +421,28 @@ function checkTopics(c: DeviceConfig, raw: any, r: Report): void {
   const all: Concrete[] = [];
   const add = (key: keyof TopicsConfig, topic: string, label: string) => {
     const template = `topics.${key}`;
-    const raw = str(topicsIn[key], TOPIC_DEFAULTS[key]);
+    const raw = str(topicsIn[key], TOPIC_DEFAULTS[key]!);
     checkTopicName(template, topic, r, prefixClean || !raw.includes("{prefix}"));
     all.push({ topic, template, label });
   };
   for (const key of ["status", "telemetry", "error"] as const) {
     if (usable.has(key)) add(key, c.topics[key], `the ${key} topic`);
   }
+  // The console's topics exist only when its commands are on.
+  if (c.commands.console && usable.has("info")) add("info", c.topics.info!, "the info topic");
   const named = (key: keyof TopicsConfig, list: { name: string }[], what: string, kind: string) => {
     if (!usable.has(key)) return;
     list.forEach((item, i) => {
       if (r.isBad(`${what}[${i}].name`) || r.isBad(`${what}[${i}]`)) return;
-      add(key, c.topics[key].split("{name}").join(item.name), `the ${kind} topic of ${what}[${i}]`);
+      add(key, c.topics[key]!.split("{name}").join(item.name), `the ${kind} topic of ${what}[${i}]`);
     });
   };
   named("relaySet", c.relays, "relays", "set");
   named("relayState", c.relays, "relays", "state");
   named("sensorState", c.sensors, "sensors", "state");
+  if (c.commands.console && usable.has("command")) {
+    for (const name of CONSOLE_COMMANDS) add("command", c.topics.command!.split("{name}").join(name), `the console's ${name} command topic`);
+  }
 
   // Two uses of one topic: commands would reach the wrong relay, or the board would hear its own reports.
   const first = new Map<string, Concrete>();

@@ -12,6 +12,7 @@ import { NodeTimers } from "../platform/node-timers";
 import { MapStorage } from "../platform/map-storage";
 import { nodeSystem } from "../platform/node-system";
 import { VirtualPins } from "../platform/virtual-pins";
+import { SIMULATED_RSSI } from "../shim/wifi";
 import { logLine, type Firmware, type FirmwareHost } from "./firmware";
 
 /** As firmware/espruino/main.ts. */
@@ -63,6 +64,8 @@ export class SourceFirmware implements Firmware {
       timers,
       storage: new MapStorage(h.files),
       system: { freeMemory: nodeSystem.freeMemory, reboot: () => h.reboot() },
+      // As the shim's Wifi module reports the simulated access point.
+      network: { rssi: () => (self.network ? SIMULATED_RSSI : 0), ip: () => (self.network ? "127.0.0.1" : "") },
       log: { log: (level, code, message) => h.log(logLine(level, code, message), level === 0) },
     }, {
       onConnection: h.connection ? (up) => h.connection!(up) : undefined,

@@ -9,6 +9,8 @@ import type { EventLoop } from "./loop";
 import type { Realm } from "./realm";
 
 const MAC = "24:0a:c4:00:00:01";
+/** The simulated access point's signal, dBm: a good link. */
+export const SIMULATED_RSSI = -55;
 const IP = { ip: "127.0.0.1", netmask: "255.0.0.0", gw: "127.0.0.1" };
 /** ESP32 disconnect reasons (wifi_err_reason_t) for the two ways the simulated AP is lost. */
 const BEACON_TIMEOUT = { reason: "200", msg: "BEACON_TIMEOUT" };
@@ -43,6 +45,13 @@ export class WifiRadio {
       },
       disconnect(cb?: unknown): void {
         self.disconnect(cb);
+      },
+      // ESP32: the station's state, and the access point's signal while joined.
+      getStatus(): object {
+        const joined = self.station
+          ? { station: "connected", ssid: self.ssid, rssi: SIMULATED_RSSI }
+          : { station: self.apPresent ? "off" : NO_AP_FOUND.msg };
+        return self.realm.obj({ ...joined, mode: "STA", powersave: "none" });
       },
       getIP(cb?: unknown): object {
         const info = self.realm.obj({ ...(self.station ? IP : { ip: "0.0.0.0", netmask: "0.0.0.0", gw: "0.0.0.0" }), mac: MAC });

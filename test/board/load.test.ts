@@ -46,8 +46,10 @@ describe("the repo's board.json", () => {
       sensorState: "devices/esp32-01/sensor/{name}/state",
       telemetry: "devices/esp32-01/telemetry",
       error: "devices/esp32-01/error",
+      command: "devices/esp32-01/cmd/{name}",
+      info: "devices/esp32-01/info",
     });
-    expect(config.commands).toEqual({ acceptRetained: false, maxPayload: 16 });
+    expect(config.commands).toEqual({ acceptRetained: false, maxPayload: 16, console: true });
     expect(config.discovery).toEqual({ enabled: true, prefix: "homeassistant" });
     expect(config.telemetry).toEqual({ periodSec: 60 });
   });

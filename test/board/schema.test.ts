@@ -17,7 +17,8 @@ const FULL = {
   },
   topics: {
     prefix: "p/{id}", status: "{prefix}/st", relaySet: "{prefix}/r/{name}/s", relayState: "{prefix}/r/{name}/g",
-    sensorState: "{prefix}/s/{name}", telemetry: "{prefix}/t", error: "{prefix}/e",
+    sensorState: "{prefix}/s/{name}", telemetry: "{prefix}/t", error: "{prefix}/e", command: "{prefix}/c/{name}",
+    info: "{prefix}/i",
   },
   telemetry: { periodSec: 5 },
   relays: [
@@ -34,7 +35,7 @@ const FULL = {
   ],
   statusLed: { pin: "D22", activeLow: true, connected: "off" },
   discovery: { enabled: false, prefix: "ha" },
-  commands: { acceptRetained: true, maxPayload: 32 },
+  commands: { acceptRetained: true, maxPayload: 32, console: false },
 };
 
 const FULL_CONFIG: DeviceConfig = {
@@ -46,7 +47,7 @@ const FULL_CONFIG: DeviceConfig = {
   },
   topics: {
     prefix: "p/full", status: "p/full/st", relaySet: "p/full/r/{name}/s", relayState: "p/full/r/{name}/g",
-    sensorState: "p/full/s/{name}", telemetry: "p/full/t", error: "p/full/e",
+    sensorState: "p/full/s/{name}", telemetry: "p/full/t", error: "p/full/e", command: "p/full/c/{name}", info: "p/full/i",
   },
   telemetry: { periodSec: 5 },
   relays: [
@@ -63,7 +64,7 @@ const FULL_CONFIG: DeviceConfig = {
   ],
   statusLed: { pin: "D22", activeLow: true, connected: "off" },
   discovery: { enabled: false, prefix: "ha" },
-  commands: { acceptRetained: true, maxPayload: 32 },
+  commands: { acceptRetained: true, maxPayload: 32, console: false },
 };
 
 /** A schema node with its $ref followed (siblings such as description kept). */

@@ -1,0 +1,109 @@
+// The console commands over MQTT, on <prefix>/cmd/<name>: status (one JSON document on <prefix>/info),
+// restart, telemetry <sec>. This holds their topics (routed by exact topic, as relay commands are, and only
+// after a topic was found not to be a relay's: the relay command path does no more work for them) and the
+// status document's buffer; the Device carries the commands out. Made only when the board enables them.
+import { Packet } from "../mqtt/packet";
+import { ClientStats } from "../mqtt/client";
+import { utf8Bytes } from "../mqtt/utf8";
+import { natives, copyBytes } from "../mqtt/bytes";
+import { NetworkInfo } from "../platform";
+import { TopicNames } from "./topics";
+import { Telemetry } from "./telemetry";
+import { sameBytes } from "./command";
+import { writeAscii, writeInt } from "./format";
+import { FIRMWARE_VERSION } from "./version";
+
+/** Indexes of CONSOLE_COMMANDS (topics.ts). */
+export const CONSOLE_STATUS = 0;
+export const CONSOLE_RESTART = 1;
+export const CONSOLE_TELEMETRY = 2;
+/** find(): a topic under the command topic that names no command. */
+export const CONSOLE_UNKNOWN = -2;
+/** find(): not a console topic at all. */
+export const CONSOLE_NONE = -1;
+
+/** The status document's text around the telemetry fields: version, period, WiFi, errors (at most). */
+const STATUS_EXTRA = 200;
+
+export class Console {
+  readonly infoTopic: Uint8Array;
+  /** The status document is buf[0 .. formatStatus()'s result). */
+  readonly buf: Uint8Array;
+  private readonly routes: { [topic: string]: number } = {};
+  private readonly topics: Uint8Array[] = [];
+  /** The command topic up to its {name}: a topic that starts so names an unknown command. */
+  private readonly prefix: Uint8Array;
+  private readonly prefixText: string;
+
+  /**
+   * new Console(names, commandPrefix, telemetry, errorBytes): encodes the topics; the buffer holds the
+   * telemetry fields, the rest of the document and the last error (at most errorBytes long).
+   */
+  constructor(names: TopicNames, commandPrefix: string, telemetry: Telemetry, errorBytes: number) {
+    this.infoTopic = utf8Bytes(names.info);
+    for (let i = 0; i < names.consoleTopics.length; i++) {
+      const t = utf8Bytes(names.consoleTopics[i]);
+      this.topics.push(t);
+      const text = natives.text(t, 0, t.length);
+      if (text !== null) this.routes[text] = i;
+    }
+    this.prefixText = commandPrefix;
+    this.prefix = utf8Bytes(commandPrefix);
+    this.buf = new Uint8Array(telemetry.buf.length + STATUS_EXTRA + errorBytes);
+  }
+
+  /** find(p) -> the CONSOLE_* command p's topic names, CONSOLE_UNKNOWN, or CONSOLE_NONE. */
+  find(p: Packet): number {
+    const text = p.topicText;
+    if (text !== null) {
+      const found = this.routes[text];
+      if (typeof found === "number") return found;
+      return text.indexOf(this.prefixText) === 0 ? CONSOLE_UNKNOWN : CONSOLE_NONE;
+    }
+    const buf = p.buf;
+    for (let i = 0; i < this.topics.length; i++) if (sameBytes(buf, p.topicOff, p.topicLen, this.topics[i])) return i;
+    const n = this.prefix.length;
+    return p.topicLen >= n && sameBytes(buf, p.topicOff, n, this.prefix) ? CONSOLE_UNKNOWN : CONSOLE_NONE;
+  }
+
+  /**
+   * formatStatus(telemetry, uptimeSec, free, relaysOn, values, kinds, decimals, stats, telemetrySec, network,
+   * error, errorLen) -> the status document's length in buf: version, the telemetry fields, the telemetry
+   * period, the WiFi figures (null without them), the code of the last link error, and the last document
+   * the error topic carried (null when none).
+   */
+  formatStatus(
+    telemetry: Telemetry, uptimeSec: number, free: number, relaysOn: Uint8Array, values: Float64Array, kinds: Uint8Array,
+    decimals: Uint8Array, stats: ClientStats, linkError: number, telemetrySec: number, network: NetworkInfo | null,
+    error: Uint8Array, errorLen: number,
+  ): number {
+    const b = this.buf;
+    let o = writeAscii(b, 0, "{\"version\":\"");
+    o = writeAscii(b, o, FIRMWARE_VERSION);
+    o = writeAscii(b, o, "\",");
+    o = telemetry.fields(b, o, uptimeSec, free, relaysOn, values, kinds, decimals, stats);
+    o = writeAscii(b, o, ",\"linkError\":");
+    o = writeInt(b, o, linkError);
+    o = writeAscii(b, o, ",\"telemetrySec\":");
+    o = writeInt(b, o, telemetrySec);
+    o = writeAscii(b, o, ",\"wifi\":");
+    if (network === null) o = writeAscii(b, o, "null");
+    else {
+      o = writeAscii(b, o, "{\"rssi\":");
+      o = writeInt(b, o, network.rssi());
+      o = writeAscii(b, o, ",\"ip\":\"");
+      const ip = network.ip();
+      // A dotted IPv4 address: anything else (the radio's API changed) is left out, not escaped.
+      if (ip.length <= 15 && /^[0-9.]*$/.test(ip)) o = writeAscii(b, o, ip);
+      o = writeAscii(b, o, "\"}");
+    }
+    o = writeAscii(b, o, ",\"lastError\":");
+    if (errorLen === 0) o = writeAscii(b, o, "null");
+    else {
+      copyBytes(b, o, error, 0, errorLen);
+      o += errorLen;
+    }
+    b[o++] = 0x7d;
+    return o;
+  }
+}
