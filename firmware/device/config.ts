@@ -54,7 +54,8 @@ export interface RelayConfig {
 
 export interface SensorConfig {
   name: string;
-  type: "digital" | "analog" | "counter";
+  /** ds18b20: a OneWire thermometer (several may share a pin); dht22: temperature or humidity of a DHT22. */
+  type: "digital" | "analog" | "counter" | "ds18b20" | "dht22";
   pin: string;
   pull: "up" | "down" | "none";
   /** digital: report the inverse of the pin level. */
@@ -70,8 +71,12 @@ export interface SensorConfig {
   periodMs: number;
   /** counter: which edge counts. */
   edge: "rising" | "falling" | "both";
-  /** Decimal places in reports (analog, counter). */
+  /** Decimal places in reports (analog, counter, ds18b20, dht22). */
   decimals: number;
+  /** ds18b20: the sensor's 64-bit ROM as 16 hex digits, family code first ("28..."); null: the only one on its pin. */
+  rom?: string | null;
+  /** dht22: which of its two values this sensor reports. */
+  measure?: "temperature" | "humidity";
 }
 
 export interface DeviceConfig {
@@ -97,6 +102,8 @@ export interface DeviceConfig {
   buttons?: ButtonConfig[];
   /** The status LED; absent: none. */
   statusLed?: StatusLedConfig;
+  /** The interpreter's own console; absent: telnet off (the ESP32 release would serve it to the network). */
+  console?: { telnet: boolean };
 }
 
 /** What a button press does to its relay; "none": only the hold action (if any). */

@@ -34,6 +34,8 @@ export class Console {
   /** The command topic up to its {name}: a topic that starts so names an unknown command. */
   private readonly prefix: Uint8Array;
   private readonly prefixText: string;
+  /** A dotted IPv4 address (made once: a regex literal is a new object at each evaluation). */
+  private readonly dotted = /^[0-9.]*$/;
 
   /**
    * new Console(names, commandPrefix, telemetry, errorBytes): encodes the topics; the buffer holds the
@@ -94,7 +96,7 @@ export class Console {
       o = writeAscii(b, o, ",\"ip\":\"");
       const ip = network.ip();
       // A dotted IPv4 address: anything else (the radio's API changed) is left out, not escaped.
-      if (ip.length <= 15 && /^[0-9.]*$/.test(ip)) o = writeAscii(b, o, ip);
+      if (ip.length <= 15 && this.dotted.test(ip)) o = writeAscii(b, o, ip);
       o = writeAscii(b, o, "\"}");
     }
     o = writeAscii(b, o, ",\"lastError\":");

@@ -4,7 +4,7 @@
 // start(), tick(), commands, reports and telemetry allocate nothing (DESIGN.md, "Allocation-free").
 import { allocBytes, natives } from "../mqtt/bytes";
 import { DeviceConfig } from "./config";
-import { Transport, Clock, Pins, Timers, Storage, System, Log, NetworkInfo, LOG_INFO, LOG_WARN } from "../platform";
+import { Transport, Clock, Pins, Timers, Storage, System, Log, NetworkInfo, Buses, LOG_INFO, LOG_WARN } from "../platform";
 import { MqttClient, ClientEvents } from "../mqtt/client";
 import { ClientOptions } from "../mqtt/client-options";
 import { Packet } from "../mqtt/packet";
@@ -12,7 +12,8 @@ import { utf8Bytes } from "../mqtt/utf8";
 import { OK, E_INFLIGHT_FULL } from "../mqtt/errors";
 import { topicNames, expandTopic, COMMAND_TOPIC } from "./topics";
 import { Relays, RelayListener } from "./relays";
-import { Sensors, SensorListener, KIND_DIGITAL } from "./sensors";
+import { Sensors, SensorListener, KIND_DIGITAL, KIND_DS18B20, READING_FAILED } from "./sensors";
+import { Thermometers, SENSOR_FAILURES } from "./thermometers";
 import { Telemetry } from "./telemetry";
 import { discoveryMessages, STATUS_ONLINE, STATUS_OFFLINE } from "./discovery";
 import { Outbox, OutboxSender } from "./outbox";
@@ -39,6 +40,8 @@ export interface DeviceIO {
   random?: () => number;
   /** The station's RSSI and address for the status command; absent: reported as null. */
   network?: NetworkInfo | null;
+  /** The OneWire and DHT22 buses; needed only by a board with ds18b20 or dht22 sensors. */
+  buses?: Buses | null;
 }
 
 /**
@@ -89,6 +92,8 @@ export class Device implements RelayListener, SensorListener, OutboxSender, Butt
   readonly statusLed: StatusLed | null;
   /** null when the board's console commands are off. */
   readonly console: Console | null;
+  /** null when the board has no ds18b20 or dht22 sensor. */
+  readonly thermometers: Thermometers | null;
 
   private readonly io: DeviceIO;
   private readonly events: DeviceEvents;
@@ -108,6 +113,8 @@ export class Device implements RelayListener, SensorListener, OutboxSender, Butt
   private readonly off: Uint8Array;
   private readonly one: Uint8Array;
   private readonly zero: Uint8Array;
+  /** What a failed bus sensor's state topic says; null on a board without them. */
+  private readonly unavailable: Uint8Array | null;
   private readonly valueBuf = allocBytes(VALUE_BYTES);
   private readonly errorBuf: Uint8Array;
   /** The last RECENT commands applied: packet id and relay, written round-robin at recentAt. */
@@ -162,6 +169,14 @@ export class Device implements RelayListener, SensorListener, OutboxSender, Butt
     this.buttons = buttons && buttons.length > 0
       ? new Buttons(buttons, config.relays, io.pins, io.timers, this.relays, this) : null;
     this.statusLed = config.statusLed ? new StatusLed(config.statusLed, io.pins, io.clock) : null;
+    let thermometers: Thermometers | null = null;
+    for (let i = 0; i < config.sensors.length; i++) {
+      if (this.sensors.kind[i] < KIND_DS18B20 || thermometers !== null) continue;
+      if (!io.buses) throw new Error("sensor " + config.sensors[i].name + ": no OneWire/DHT22 buses on this platform");
+      thermometers = new Thermometers(config.sensors, io.buses, io.clock, this.sensors);
+    }
+    this.thermometers = thermometers;
+    this.unavailable = thermometers !== null ? utf8Bytes("unavailable") : null;
 
     // Outbox: status, relay states, discovery, in the order they go out after a connect.
     const outbox = this.outbox;
@@ -276,6 +291,7 @@ export class Device implements RelayListener, SensorListener, OutboxSender, Butt
     this.nextTelemetry = now + this.telemetryMs;
     this.relays.start();
     this.sensors.start();
+    if (this.thermometers !== null) this.thermometers.start(this.io.log || null);
     if (this.buttons !== null) this.buttons.start();
     if (this.statusLed !== null) this.statusLed.start();
     if (this.filters.length > 0) {
@@ -293,6 +309,7 @@ export class Device implements RelayListener, SensorListener, OutboxSender, Butt
     if (!this.connected) this.relays.failsafe();
     if (this.statusLed !== null) this.statusLed.show(this.network, this.connected);
     this.sensors.tick();
+    if (this.thermometers !== null) this.thermometers.tick();
     if (this.telemetryMs > 0 && now >= this.nextTelemetry) {
       this.nextTelemetry += this.telemetryMs;
       if (this.nextTelemetry <= now) this.nextTelemetry = now + this.telemetryMs;
@@ -388,6 +405,14 @@ export class Device implements RelayListener, SensorListener, OutboxSender, Butt
     if (this.events.onRelay) this.events.onRelay(i, on);
   }
 
+  /** sensorFailed(i, reason): a bus sensor gave no valid reading: logged, and said on the error topic. */
+  sensorFailed(i: number, reason: number): void {
+    this.log(LOG_WARN, 0, "sensor " + this.config.sensors[i].name + ": " + SENSOR_FAILURES[reason]);
+    const n = (this.thermometers as Thermometers).formatError(this.errorBuf, i, reason);
+    this.lastErrorLen = n;
+    if (this.client.isConnected()) this.publish(this.errorTopic, this.errorBuf, 0, n, 0, false);
+  }
+
   /** buttonHeld(i): a long press; its one action is a restart. */
   buttonHeld(i: number): void {
     this.restart();
@@ -405,6 +430,11 @@ export class Device implements RelayListener, SensorListener, OutboxSender, Butt
     if (s.kind[i] === KIND_DIGITAL) {
       const p = s.value[i] === 1 ? this.one : this.zero;
       this.publish(this.sensorTopics[i], p, 0, p.length, 0, false);
+      return;
+    }
+    if (s.kind[i] >= KIND_DS18B20 && s.reading[i] === READING_FAILED) {
+      const u = this.unavailable as Uint8Array;
+      this.publish(this.sensorTopics[i], u, 0, u.length, 0, false);
       return;
     }
     const n = writeFixed(this.valueBuf, 0, s.value[i], s.decimals[i]);

@@ -54,6 +54,19 @@ export function discoveryMessages(config: DeviceConfig, topics: TopicNames): Dis
       component = "binary_sensor";
       p.payload_on = "1";
       p.payload_off = "0";
+    } else if (s.type === "ds18b20" || s.type === "dht22") {
+      const humidity = s.measure === "humidity";
+      p.device_class = humidity ? "humidity" : "temperature";
+      p.unit_of_measurement = humidity ? "%" : "\u00b0C";
+      p.state_class = "measurement";
+      // The state topic says "unavailable" when the sensor does not answer: the entity is unavailable then,
+      // as it is while the board is offline, and that word is never taken for a reading.
+      p.value_template = "{{ value if value != 'unavailable' else None }}";
+      p.availability = [
+        { topic: topics.status, payload_available: STATUS_ONLINE, payload_not_available: STATUS_OFFLINE },
+        { topic: topics.sensorState[i], value_template: "{{ 'offline' if value == 'unavailable' else 'online' }}" },
+      ];
+      p.availability_mode = "all";
     } else {
       if (s.unit !== "") p.unit_of_measurement = s.unit;
       // A counter restarts from zero when the board reboots; total_increasing tells Home Assistant to
@@ -69,9 +82,11 @@ function message(
   prefix: string, component: string, id: string, name: string, p: Record<string, unknown>, topics: TopicNames,
   device: object,
 ): DiscoveryMessage {
-  p.availability_topic = topics.status;
-  p.payload_available = STATUS_ONLINE;
-  p.payload_not_available = STATUS_OFFLINE;
+  if (p.availability === undefined) {
+    p.availability_topic = topics.status;
+    p.payload_available = STATUS_ONLINE;
+    p.payload_not_available = STATUS_OFFLINE;
+  }
   p.device = device;
   return { topic: prefix + "/" + component + "/" + id + "_" + name + "/config", payload: JSON.stringify(p) };
 }

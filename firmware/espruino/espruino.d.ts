@@ -39,6 +39,22 @@ interface WatchEvent {
 declare function setWatch(fn: (e: WatchEvent) => void, pin: Pin, options?: WatchOptions): number;
 declare function clearWatch(id: number): void;
 
+/** The interpreter's software OneWire master on one pin (src/jswrap_onewire.c). */
+interface EspruinoOneWireObject {
+  /** A reset cycle -> whether a device answered (held the bus low). */
+  reset(): boolean;
+  /** A reset, then Match ROM; throws a TypeError for a ROM that is not 16 characters. */
+  select(rom: string): void;
+  skip(): void;
+  /** power: keep the line driven high afterwards (parasite power). */
+  write(data: number, power: boolean): void;
+  /** One byte (no argument). */
+  read(): number;
+  /** The ROMs found, as 16-character hex strings. */
+  search(): string[];
+}
+declare var OneWire: { new (pin: Pin): EspruinoOneWireObject };
+
 /** Seconds since boot, fractional. */
 declare function getTime(): number;
 // Timer ids are numbers on Espruino (Node returns objects: do not store them across the seam).
@@ -114,3 +130,5 @@ interface EspruinoStorageModule {
 declare function require(name: "net" | "tls"): EspruinoNet;
 declare function require(name: "Wifi"): EspruinoWifiModule;
 declare function require(name: "Storage"): EspruinoStorageModule;
+/** The telnet console of the ESP32 release (port 23), on whenever WiFi is up unless set off. */
+declare function require(name: "TelnetServer"): { setOptions(options: { mode: "on" | "off" }): void };

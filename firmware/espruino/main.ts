@@ -13,6 +13,7 @@ import { EspruinoTimers } from "./timers";
 import { EspruinoStorage } from "./storage";
 import { espruinoSystem } from "./system";
 import { WifiManager } from "./wifi";
+import { EspruinoBuses } from "./buses";
 
 declare const __BOARD__: DeviceConfig;
 
@@ -26,17 +27,25 @@ setNatives(espruinoNatives);
 
 const config = __BOARD__;
 const timers = new EspruinoTimers();
+const pins = new EspruinoPins();
+// The OneWire and DHT22 buses only for a board that has such sensors.
+let buses: EspruinoBuses | null = null;
+for (let i = 0; i < config.sensors.length; i++) {
+  const t = config.sensors[i].type;
+  if (t === "ds18b20" || t === "dht22") buses = new EspruinoBuses(pins);
+}
 const log = function (level: number, code: number, message: string): void {
   console.log("relaymq " + level + " " + code + " " + message);
 };
 const io: DeviceIO = {
   transport: new EspruinoNetTransport(config.mqtt.host, config.mqtt.port, config.mqtt.tls),
   clock: espruinoClock,
-  pins: new EspruinoPins(),
+  pins: pins,
   timers: timers,
   storage: new EspruinoStorage(),
   system: espruinoSystem,
   log: { log: log },
+  buses: buses,
 };
 /** The relays alone, driven while the device cannot start: power-on state, then fail-safe. */
 let bare: Relays | null = null;
@@ -70,6 +79,18 @@ function boot(): void {
     bare = null;
   }
   run(device);
+}
+
+// The ESP32 release serves the interpreter's console on telnet port 23 whenever WiFi is up, without a
+// password: anyone on the network could read the firmware (and its passwords) or replace it. Off unless
+// board.json asks for it (console.telnet: network re-flashing).
+function telnet(): void {
+  const on = config.console !== undefined && config.console.telnet;
+  try {
+    require("TelnetServer").setOptions({ mode: on ? "on" : "off" });
+  } catch (e) {
+    if (on) log(1, 0, "this Espruino build has no telnet console");
+  }
 }
 
 function run(device: Device): void {
@@ -110,4 +131,5 @@ function run(device: Device): void {
   };
 }
 
+telnet();
 boot();

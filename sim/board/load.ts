@@ -5,6 +5,7 @@
 // the firmware. Warnings (strapping pins, names Home Assistant dislikes, ...) are returned alongside.
 import { startupProblems } from "./startup";
 import { CONSOLE_COMMANDS } from "../../firmware/device/topics";
+import { crc8 } from "../../firmware/device/thermometers";
 import { readFileSync } from "node:fs";
 import type {
   ButtonConfig, DeviceConfig, FailsafeConfig, MqttConfig, RelayConfig, SensorConfig, StatusLedConfig, TopicsConfig,
@@ -260,6 +261,7 @@ function normalize(d: any): DeviceConfig {
   const buttons = arr(root.buttons).map(button);
   if (buttons.length > 0) config.buttons = buttons;
   if (root.statusLed !== null && typeof root.statusLed === "object") config.statusLed = statusLed(root.statusLed);
+  if (bool(obj(root.console).telnet, false)) config.console = { telnet: true };
   return config;
 }
 
@@ -305,8 +307,9 @@ function relay(x: unknown): RelayConfig {
 
 function sensor(x: unknown): SensorConfig {
   const s = obj(x);
-  const type = oneOf(s.type, ["digital", "analog", "counter"], "digital");
+  const type = oneOf(s.type, ["digital", "analog", "counter", "ds18b20", "dht22"], "digital");
   const pin = str(s.pin, "");
+  if (type === "ds18b20" || type === "dht22") return busSensor(s, type, pin);
   const scale = num(s.scale, 1);
   const digital = type === "digital";
   const analog = type === "analog";
@@ -326,6 +329,20 @@ function sensor(x: unknown): SensorConfig {
     edge: counter ? oneOf(s.edge, ["rising", "falling", "both"], "falling") : "both",
     decimals: digital ? 0 : num(s.decimals, analog ? analogDecimals(scale) : counterDecimals(scale)),
   };
+}
+
+// A sensor read over a bus: its unit follows from what it measures; rom and measure only where they apply
+// (each key of the embedded config costs JsVars on the board).
+function busSensor(s: Record<string, any>, type: "ds18b20" | "dht22", pin: string): SensorConfig {
+  const humidity = type === "dht22" && s.measure === "humidity";
+  const out: SensorConfig = {
+    name: str(s.name, ""), type, pin, pull: "none", invert: false, debounceMs: 0, scale: 1,
+    unit: humidity ? "%" : "\u00b0C", delta: num(s.delta, 0), periodMs: num(s.periodSec, 60) * 1000, edge: "both",
+    decimals: num(s.decimals, 1),
+  };
+  if (type === "ds18b20") out.rom = typeof s.rom === "string" ? s.rom.toLowerCase() : null;
+  else out.measure = humidity ? "humidity" : "temperature";
+  return out;
 }
 
 // ---- rules beyond the schema ----------------------------------------------------------------------
@@ -460,8 +477,13 @@ function checkTopics(c: DeviceConfig, raw: any, r: Report): void {
   }
 }
 
+/** Two sensors that may share a pin: DS18B20s on one OneWire bus, the two values of one DHT22. */
+function sharesBus(a: SensorConfig | null, b: SensorConfig | null): boolean {
+  return a !== null && b !== null && a.type === b.type && (a.type === "ds18b20" || a.type === "dht22");
+}
+
 function checkPins(c: DeviceConfig, r: Report): void {
-  const used = new Map<string, string>();
+  const used = new Map<string, { path: string; sensor: SensorConfig | null }>();
   const items: { path: string; pin: string; relay: boolean; sensor: SensorConfig | null; pull?: string }[] = [
     ...c.relays.map((x, i) => ({ path: `relays[${i}]`, pin: x.pin, relay: true, sensor: null })),
     ...c.sensors.map((x, i) => ({ path: `sensors[${i}]`, pin: x.pin, relay: false, sensor: x })),
@@ -482,10 +504,13 @@ function checkPins(c: DeviceConfig, r: Report): void {
       continue;
     }
     const owner = used.get(it.pin);
-    if (owner !== undefined) r.error(path, `${it.pin} is already used by ${owner}`);
-    else used.set(it.pin, it.path);
+    if (owner !== undefined && !sharesBus(owner.sensor, it.sensor)) r.error(path, `${it.pin} is already used by ${owner.path}`);
+    else if (owner === undefined) used.set(it.pin, { path: it.path, sensor: it.sensor });
     if (it.relay && pin.inputOnly) r.error(path, `${it.pin} is input-only on ESP32`);
     const s = it.sensor;
+    if (s && (s.type === "ds18b20" || s.type === "dht22") && pin.inputOnly) {
+      r.error(path, `${it.pin} is input-only on ESP32; a ${s.type === "ds18b20" ? "OneWire" : "DHT22"} line is also driven by the board`);
+    }
     if (s && s.type === "analog") {
       if (pin.adc === null) {
         r.error(path, `${it.pin} is not an analog input on ESP32; use an ADC1 pin (D32-D39)`);
@@ -539,6 +564,59 @@ function checkSensors(c: DeviceConfig, r: Report): void {
       r.warn(`${p}.delta`, `${s.delta} is not below the full scale (${Math.abs(s.scale)}), so changes are never reported`);
     }
   });
+}
+
+// The sensors on one pin are read together: one period, a ROM for each DS18B20 when there are several,
+// each DHT22 value once; a ROM's last byte is the CRC of the others, so a typo shows here.
+function checkBusSensors(c: DeviceConfig, r: Report): void {
+  const byPin = new Map<string, number[]>();
+  c.sensors.forEach((s, i) => {
+    if (s.type !== "ds18b20" && s.type !== "dht22") return;
+    if (r.isBad(`sensors[${i}]`) || r.isBad(`sensors[${i}].pin`)) return;
+    byPin.set(s.pin, [...(byPin.get(s.pin) ?? []), i]);
+    const p = `sensors[${i}]`;
+    if (s.type === "dht22" && s.periodMs < 2000 && !r.isBad(`${p}.periodSec`)) {
+      r.error(`${p}.periodSec`, "must be at least 2: a DHT22 may be read every 2 s at most");
+    }
+    if (s.type === "ds18b20" && s.rom && !r.isBad(`${p}.rom`)) {
+      const bytes = s.rom.match(/../g)!.map((h) => parseInt(h, 16));
+      if (crc8(Uint8Array.from(bytes), 7) !== bytes[7]) {
+        r.error(`${p}.rom`, `"${s.rom}" fails its CRC (the last byte checks the other seven): a typo? The board's log lists the ROMs it finds`);
+      } else if (bytes[0] !== 0x28) {
+        r.warn(`${p}.rom`, `family code ${s.rom.slice(0, 2)} is not a DS18B20's (28): a DS18S20 (10) or DS1822 (22) reads in other units`);
+      }
+    }
+  });
+  for (const [pin, members] of byPin) {
+    const first = members[0];
+    const ds = members.filter((i) => c.sensors[i].type === "ds18b20");
+    for (const i of members.slice(1)) {
+      if (c.sensors[i].periodMs !== c.sensors[first].periodMs && !r.isBad(`sensors[${i}].periodSec`)) {
+        r.error(`sensors[${i}].periodSec`, `must equal sensors[${first}].periodSec (${c.sensors[first].periodMs / 1000}): the sensors on ${pin} are read together`);
+      }
+    }
+    if (ds.length > 1) {
+      const roms = new Map<string, number>();
+      for (const i of ds) {
+        const rom = c.sensors[i].rom;
+        if (!rom) {
+          if (!r.isBad(`sensors[${i}].rom`)) r.error(`sensors[${i}].rom`, `missing: ${ds.length} DS18B20 share ${pin}, each needs its ROM (the board's log lists the ROMs it finds at boot)`);
+          continue;
+        }
+        const twin = roms.get(rom);
+        if (twin !== undefined) r.error(`sensors[${i}].rom`, `"${rom}" is already sensors[${twin}]'s`);
+        else roms.set(rom, i);
+      }
+    }
+    const measures = new Map<string, number>();
+    for (const i of members) {
+      const m = c.sensors[i].measure;
+      if (c.sensors[i].type !== "dht22" || m === undefined) continue;
+      const twin = measures.get(m);
+      if (twin !== undefined) r.error(`sensors[${i}].measure`, `"${m}" is already reported by sensors[${twin}] (one DHT22 on ${pin})`);
+      else measures.set(m, i);
+    }
+  }
 }
 
 function checkButtons(c: DeviceConfig, r: Report): void {
@@ -631,7 +709,10 @@ function checkConnection(c: DeviceConfig, raw: any, r: Report, fromEnv: Set<stri
     ["wifi.ssid", c.wifi.ssid], ["wifi.password", pw], ["mqtt.host", m.host],
     ["mqtt.username", m.username], ["mqtt.password", m.password],
   ];
-  c.sensors.forEach((s, i) => texts.push([`sensors[${i}].unit`, s.unit]));
+  // The units of ds18b20 and dht22 sensors are the loader's own (degrees C, %), not the user's text.
+  c.sensors.forEach((s, i) => {
+    if (s.type !== "ds18b20" && s.type !== "dht22") texts.push([`sensors[${i}].unit`, s.unit]);
+  });
   for (const [path, value] of texts) {
     const ch = value === null || r.isBad(path) ? null : nonAscii(value);
     if (ch !== null) r.warn(path, `contains a character outside printable ASCII; ${EIGHT_BIT}`);
@@ -644,6 +725,7 @@ function checkBoard(c: DeviceConfig, raw: any, r: Report, fromEnv: Set<string>):
   checkPins(c, r);
   checkRelays(c, r);
   checkSensors(c, r);
+  checkBusSensors(c, r);
   checkButtons(c, r);
   checkTopics(c, raw, r);
   checkConnection(c, raw, r, fromEnv);

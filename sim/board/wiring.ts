@@ -3,7 +3,9 @@
 import type { ButtonConfig, DeviceConfig, RelayConfig, SensorConfig, StatusLedConfig } from "../../firmware/device/config";
 import { esp32Pin } from "./esp32-pins";
 
-const KIND: Record<SensorConfig["type"], string> = { digital: "digital in", analog: "analog in", counter: "counter" };
+const KIND: Record<SensorConfig["type"], string> = {
+  digital: "digital in", analog: "analog in", counter: "counter", ds18b20: "DS18B20", dht22: "DHT22",
+};
 
 function relayNote(r: RelayConfig): string {
   return r.activeLow
@@ -25,6 +27,10 @@ function sensorNote(s: SensorConfig): string {
       if (s.pull === "up") return `open collector to GND, edge ${s.edge}`;
       if (s.pull === "down") return `pulses to 3.3 V, edge ${s.edge}`;
       return `open collector to GND with an external 10k pull-up to 3.3 V, edge ${s.edge}`;
+    case "ds18b20":
+      return `DQ (OneWire${s.rom ? `, ROM ${s.rom}` : ""}) with a 4.7k pull-up to 3.3 V (one per pin); VDD 3.3 V, GND`;
+    case "dht22":
+      return `DATA (${s.measure ?? "temperature"}) with a 10k pull-up to 3.3 V (most modules have it); VCC 3.3 V, GND`;
   }
 }
 

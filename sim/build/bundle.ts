@@ -19,7 +19,7 @@ import { flattenClasses } from "./flatten";
 const FIRMWARE = resolve(dirname(fileURLToPath(import.meta.url)), "../../firmware");
 
 /** Modules the interpreter provides; everything else must be inside the bundle. */
-export const ESPRUINO_BUILTINS = ["net", "tls", "Wifi", "Storage", "ESP32"];
+export const ESPRUINO_BUILTINS = ["net", "tls", "Wifi", "Storage", "ESP32", "TelnetServer"];
 
 export interface BundleOptions {
   entry: string;

@@ -19,6 +19,7 @@ export class BundleFirmware implements Firmware {
     let error = "";
     const shim = new EspruinoShim({
       bank: h.bank,
+      busSensors: h.busSensors,
       storage: h.files,
       route: () => ({ host: h.broker.host, port: h.broker.port, tls: h.broker.tls ?? null }),
       console: (line) => {

@@ -24,7 +24,11 @@ export type SimEvent = Base & (
   /** The board reported a sensor value (its state topic). */
   | { event: "sensor"; sensor: string; index: number; value: string }
   /** The simulator changed an input: a key, a test, a script. */
-  | { event: "input"; sensor: string; pin: string; level?: 0 | 1; analog?: number; pulses?: number }
+  | {
+    event: "input"; sensor: string; pin: string; level?: 0 | 1; analog?: number; pulses?: number;
+    /** A ds18b20 or dht22: the value it measures now, or its condition (ok, missing, corrupt). */
+    measured?: number; condition?: "ok" | "missing" | "corrupt";
+  }
   /** A PUBLISH the board sent. */
   | { event: "published"; topic: string; payload: string; qos: number; retain: boolean; dup: boolean }
   /** A PUBLISH the board received. */

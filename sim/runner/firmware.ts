@@ -5,6 +5,7 @@ import type { ConnectionOptions } from "node:tls";
 import type { DeviceConfig } from "../../firmware/device/config";
 import { errorName } from "../../firmware/mqtt/errors";
 import type { PinBank } from "../hardware/pin-bank";
+import type { BusSensors } from "../hardware/bus-sensors";
 
 /** Where a board's connection really goes; tls options make it TLS (an mqtts:// broker). */
 export interface BrokerRoute {
@@ -17,6 +18,8 @@ export interface BrokerRoute {
 export interface FirmwareHost {
   config: DeviceConfig;
   bank: PinBank;
+  /** The temperature sensors on the board's buses. */
+  busSensors: BusSensors;
   /** Storage files, kept across boots. */
   files: Map<string, string>;
   /** Where the board's connections really go. */

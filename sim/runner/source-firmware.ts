@@ -13,6 +13,7 @@ import { MapStorage } from "../platform/map-storage";
 import { nodeSystem } from "../platform/node-system";
 import { VirtualPins } from "../platform/virtual-pins";
 import { SIMULATED_RSSI } from "../shim/wifi";
+import { VirtualBuses } from "../platform/virtual-buses";
 import { logLine, type Firmware, type FirmwareHost } from "./firmware";
 
 /** As firmware/espruino/main.ts. */
@@ -66,6 +67,7 @@ export class SourceFirmware implements Firmware {
       system: { freeMemory: nodeSystem.freeMemory, reboot: () => h.reboot() },
       // As the shim's Wifi module reports the simulated access point.
       network: { rssi: () => (self.network ? SIMULATED_RSSI : 0), ip: () => (self.network ? "127.0.0.1" : "") },
+      buses: new VirtualBuses(h.busSensors, timers),
       log: { log: (level, code, message) => h.log(logLine(level, code, message), level === 0) },
     }, {
       onConnection: h.connection ? (up) => h.connection!(up) : undefined,

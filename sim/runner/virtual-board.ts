@@ -3,6 +3,8 @@
 // the power, booting it again.
 import type { DeviceConfig } from "../../firmware/device/config";
 import { PinBank } from "../hardware/pin-bank";
+import { BusSensors } from "../hardware/bus-sensors";
+import type { SensorCondition } from "../hardware/onewire-bus";
 import type { EventBody, EventSink } from "./events";
 import type { BrokerRoute, Firmware, FirmwareHost } from "./firmware";
 import { SourceFirmware } from "./source-firmware";
@@ -35,6 +37,8 @@ export class VirtualBoard {
   readonly id: string;
   readonly config: DeviceConfig;
   readonly bank = new PinBank();
+  /** The DS18B20s and DHT22s wired to the board (hardware: kept across reboots). */
+  readonly busSensors: BusSensors;
   /** Storage files: survive reboots of this board. */
   readonly files = new Map<string, string>();
   /** PUBLISH packets the board sent, counted here only when no observer reads the wire (fleets). */
@@ -53,6 +57,7 @@ export class VirtualBoard {
   constructor(private readonly setup: BoardSetup) {
     this.config = setup.config;
     this.id = setup.config.id;
+    this.busSensors = new BusSensors(setup.config);
     const emit = setup.emit;
     const t0 = setup.t0 ?? performance.now();
     this.emitBody = emit
@@ -74,6 +79,7 @@ export class VirtualBoard {
     const host: FirmwareHost = {
       config: c,
       bank: this.bank,
+      busSensors: this.busSensors,
       files: this.files,
       broker: s.broker,
       opened: (to) => obs?.opened(to),
@@ -238,6 +244,28 @@ export class VirtualBoard {
     const s = this.sensor(sensor, "analog");
     this.bank.setAnalog(s.pin, fraction);
     this.emitBody({ event: "input", sensor: s.name, pin: s.pin, analog: this.bank.analog(s.pin) });
+  }
+
+  /**
+   * setMeasured(sensor, value): what a ds18b20 or dht22 sensor measures from now on (degrees C, or % for
+   * a DHT22's humidity); the board reads it at its next period.
+   */
+  setMeasured(sensor: number, value: number): void {
+    const s = this.config.sensors[this.index(sensor)];
+    this.busSensors.set(sensor, value);
+    this.emitBody({ event: "input", sensor: s.name, pin: s.pin, measured: this.busSensors.value(sensor) });
+  }
+
+  /** measured(sensor) -> what the ds18b20 or dht22 sensor measures now. */
+  measured(sensor: number): number {
+    return this.busSensors.value(this.index(sensor));
+  }
+
+  /** setCondition(sensor, c): the sensor answers ("ok"), is gone ("missing") or garbles its CRC ("corrupt"). */
+  setCondition(sensor: number, c: SensorCondition): void {
+    const s = this.config.sensors[this.index(sensor)];
+    this.busSensors.setCondition(sensor, c);
+    this.emitBody({ event: "input", sensor: s.name, pin: s.pin, condition: c });
   }
 
   /** analogInput(sensor) -> the analog input's fraction now. */

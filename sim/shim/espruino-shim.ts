@@ -16,7 +16,9 @@ import { TimerTable } from "./timers";
 import { PinApi } from "./pins";
 import { NetStack } from "./net";
 import { WifiRadio } from "./wifi";
-import { esp32Module, makeRequire, storageModule } from "./modules";
+import { esp32Module, makeRequire, storageModule, telnetModule } from "./modules";
+import { installOneWire } from "./onewire";
+import type { BusSensors } from "../hardware/bus-sensors";
 
 export interface ShimOptions {
   bank: PinBank;
@@ -30,6 +32,8 @@ export interface ShimOptions {
   tap?(dir: "out" | "in", bytes: Uint8Array): void;
   /** Socket life: "connect" (to = "host:port" the board dialled), "close", "error" (message), "refused-throw" (connect threw synchronously). */
   onSocket?(event: "connect" | "close" | "error" | "refused-throw", to: string, detail?: string): void;
+  /** The temperature sensors wired to the board (OneWire buses, DHT22s); absent: none. */
+  busSensors?: BusSensors;
   /** E.reboot() ran: the board is already halted (as E.reboot() kills it); the host boots it again. */
   onReboot?(): void;
   /** JsVars the board has (process.memory().total); default 16383. */
@@ -73,8 +77,11 @@ export class EspruinoShim {
 
     this.timers = new TimerTable(realm, this.loop);
     this.timers.install();
-    this.pins = new PinApi(realm, this.loop, options.bank, () => this.seconds());
+    const buses = options.busSensors;
+    this.pins = new PinApi(realm, this.loop, options.bank, () => this.seconds(),
+      buses ? (pin) => buses.dht.get(pin)?.frame() ?? null : null);
     this.pins.install();
+    installOneWire(realm, (v) => this.pins.nameOf(v), (pin) => buses?.oneWire.get(pin));
     this.wifi = new WifiRadio(realm, this.loop, options.wifiDelayMs ?? DEFAULT_WIFI_DELAY_MS, options.wifiJoined ?? false);
     this.net = new NetStack(realm, this.loop, {
       route: options.route,
@@ -107,8 +114,17 @@ export class EspruinoShim {
       Wifi: () => this.wifi.module(),
       Storage: () => storageModule(realm, options.storage),
       ESP32: () => esp32Module(realm),
+      TelnetServer: () => telnetModule(realm, (mode) => {
+        this.telnet = mode as "on" | "off";
+      }),
     }));
   }
+
+  /**
+   * The telnet console's mode: "on" from power-on, as the ESP32 release has it (src: libs/network/telnet,
+   * "hardcoded for now"), until the firmware sets it.
+   */
+  telnet: "on" | "off" = "on";
 
   /** context -> the board's vm context (its global object). */
   get context(): vm.Context {

@@ -40,12 +40,14 @@ export interface InputModel {
   level?: 0 | 1;
   analog?: number;
   pulses?: number;
+  measured?: number;
+  condition?: "ok" | "missing" | "corrupt";
   at: number;
 }
 
 export interface SensorModel {
   name: string;
-  type: "digital" | "analog" | "counter";
+  type: "digital" | "analog" | "counter" | "ds18b20" | "dht22";
   pin: string;
   unit: string;
   /** The last reported value as published (text), null before the first report. */
@@ -233,6 +235,8 @@ export class BoardState {
           if (e.level !== undefined) input.level = e.level;
           if (e.analog !== undefined) input.analog = e.analog;
           if (e.pulses !== undefined) input.pulses = e.pulses;
+          if (e.measured !== undefined) input.measured = e.measured;
+          if (e.condition !== undefined) input.condition = e.condition;
           s.input = input;
         }
         break;

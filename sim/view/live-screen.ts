@@ -7,11 +7,14 @@ import { ascii } from "./board-state";
 export interface ScreenInput {
   key: string;
   sensor: string;
-  type: "digital" | "analog" | "counter";
+  type: "digital" | "analog" | "counter" | "ds18b20" | "dht22";
   pin: string;
   level?: 0 | 1;
   analog?: number;
   pulses?: number;
+  /** ds18b20, dht22: what the sensor measures, and its condition. */
+  measured?: number;
+  condition?: "ok" | "missing" | "corrupt";
 }
 
 export interface ScreenInfo {
@@ -151,7 +154,7 @@ function sensorLines(state: BoardState, info: ScreenInfo): Line[] {
   return [
     ["sensors"],
     ...rows.map(({ s, i, input, value, raw }): Line => {
-      const selected = s.type === "analog" && info.selected === i;
+      const selected = (s.type === "analog" || s.type === "ds18b20" || s.type === "dht22") && info.selected === i;
       const key = input ? `  key ${input.key} ${keyVerb(s.type, selected)}` : "";
       const age = s.at !== null ? `  reported ${when(s.at, info.now)}` : "";
       return [
@@ -197,14 +200,20 @@ function ledLines(state: BoardState, info: ScreenInfo): Line[] {
 function keyVerb(type: SensorModel["type"], selected: boolean): string {
   if (type === "digital") return "flips";
   if (type === "counter") return "pulses";
+  if (type === "ds18b20" || type === "dht22") return selected ? "selected, +/- move, x fault" : "selects, then +/- or x";
   return selected ? "selected, +/- move" : "selects, then +/-";
 }
 
 // The caller's inputs are current; the model's last input event is the fallback.
 function rawInput(s: SensorModel, input: ScreenInput | undefined): string {
-  const src: { level?: 0 | 1; analog?: number; pulses?: number } = input ?? s.input ?? {};
+  const src: Omit<ScreenInput, "key" | "sensor" | "type" | "pin"> = input ?? s.input ?? {};
   if (s.type === "digital") return src.level === undefined ? "pin -" : src.level === 1 ? "pin HIGH" : "pin LOW";
   if (s.type === "analog") return src.analog === undefined ? "-" : src.analog.toFixed(3);
+  if (s.type === "ds18b20" || s.type === "dht22") {
+    const v = src.measured === undefined ? "-" : src.measured.toFixed(1);
+    const c = src.condition === undefined || src.condition === "ok" ? "" : ` (${src.condition})`;
+    return v + c;
+  }
   return `${src.pulses ?? 0} pulses`;
 }
 

@@ -11,6 +11,9 @@ interface Row {
   problems: string[];
 }
 
+const ROM = "28ff4c1a0b160445";
+const ROM2 = "28aa01b2c3d4e5d4";
+
 const withButtons = (b: any, ...buttons: unknown[]) => {
   b.buttons = buttons;
 };
@@ -43,6 +46,37 @@ const ERRORS: Row[] = [
     problems: ['statusLed.connected: unknown LED state "blink" (on, off)'] },
   { rule: "status LED without a pin", mutate: (b) => { b.statusLed = { activeLow: true }; },
     problems: ["statusLed.pin: missing"] },
+  { rule: "two DS18B20 on one pin without ROMs",
+    mutate: (b) => { b.sensors = [{ name: "a", type: "ds18b20", pin: "D14" }, { name: "b", type: "ds18b20", pin: "D14" }]; },
+    problems: [
+      "sensors[0].rom: missing: 2 DS18B20 share D14, each needs its ROM (the board's log lists the ROMs it finds at boot)",
+      "sensors[1].rom: missing: 2 DS18B20 share D14, each needs its ROM (the board's log lists the ROMs it finds at boot)",
+    ] },
+  { rule: "one ROM twice",
+    mutate: (b) => { b.sensors = [{ name: "a", type: "ds18b20", pin: "D14", rom: ROM }, { name: "b", type: "ds18b20", pin: "D14", rom: ROM.toUpperCase() }]; },
+    problems: [`sensors[1].rom: "${ROM}" is already sensors[0]'s`] },
+  { rule: "a ROM whose CRC byte does not match", mutate: (b) => { b.sensors = [{ name: "a", type: "ds18b20", pin: "D14", rom: "28ff4c1a0b160446" }]; },
+    problems: ['sensors[0].rom: "28ff4c1a0b160446" fails its CRC (the last byte checks the other seven): a typo? The board\'s log lists the ROMs it finds'] },
+  { rule: "a ROM that is not 16 hex digits", mutate: (b) => { b.sensors = [{ name: "a", type: "ds18b20", pin: "D14", rom: "28-ff4c1a0b1604" }]; },
+    problems: ['sensors[0].rom: must be 16 hex digits, family code first (e.g. "28ff4c1a0b160445")'] },
+  { rule: "a DS18B20 on an input-only pin", mutate: (b) => { b.sensors = [{ name: "a", type: "ds18b20", pin: "D35" }]; },
+    problems: ["sensors[0].pin: D35 is input-only on ESP32; a OneWire line is also driven by the board"] },
+  { rule: "a DS18B20 sharing a pin with a DHT22",
+    mutate: (b) => { b.sensors = [{ name: "a", type: "ds18b20", pin: "D14" }, { name: "b", type: "dht22", pin: "D14" }]; },
+    problems: ["sensors[1].pin: D14 is already used by sensors[0]"] },
+  { rule: "sensors on one bus with different periods",
+    mutate: (b) => { b.sensors = [{ name: "a", type: "ds18b20", pin: "D14", rom: ROM }, { name: "b", type: "ds18b20", pin: "D14", rom: ROM2, periodSec: 5 }]; },
+    problems: ["sensors[1].periodSec: must equal sensors[0].periodSec (60): the sensors on D14 are read together"] },
+  { rule: "a DHT22 read every second", mutate: (b) => { b.sensors = [{ name: "a", type: "dht22", pin: "D16", periodSec: 1 }]; },
+    problems: ["sensors[0].periodSec: must be at least 2: a DHT22 may be read every 2 s at most"] },
+  { rule: "a DHT22's humidity twice",
+    mutate: (b) => { b.sensors = [{ name: "a", type: "dht22", pin: "D16", measure: "humidity" }, { name: "b", type: "dht22", pin: "D16", measure: "humidity" }]; },
+    problems: ['sensors[1].measure: "humidity" is already reported by sensors[0] (one DHT22 on D16)'] },
+  { rule: "a unit for a DS18B20", mutate: (b) => { b.sensors = [{ name: "a", type: "ds18b20", pin: "D14", unit: "F" }]; },
+    problems: ["sensors[0].unit: applies only to analog and counter sensors, not ds18b20"] },
+  { rule: "a rom for a DHT22", mutate: (b) => { b.sensors = [{ name: "a", type: "dht22", pin: "D16", rom: ROM }]; },
+    problems: ["sensors[0].rom: applies only to ds18b20 sensors, not dht22"] },
+  { rule: "telnet not a boolean", mutate: (b) => { b.console = { telnet: "yes" }; }, problems: ["console.telnet: must be true or false"] },
 ];
 
 describe("board.json: the board's own features, one rule a row", () => {
@@ -94,5 +128,38 @@ describe("board.json: feature defaults and warnings", () => {
     expect(lines.find((l) => l.startsWith("b1 "))).toMatch(/^b1 +button +D0 +push button between pin and GND; press: toggle r0$/);
     expect(lines.find((l) => l.startsWith("rst "))).toMatch(/^rst +button +D35 +push button between pin and GND and an external 10k pull-up to 3\.3 V; press: restart$/);
     expect(lines.find((l) => l.startsWith("status "))).toMatch(/^status +LED +D2 +LED from the pin through 330 ohm to GND \(HIGH = lit\); blinks without WiFi or broker$/);
+  });
+
+  it("temperature sensors: defaults, the unit from what they measure, and their wiring lines", () => {
+    const r = run(broken((b) => {
+      b.sensors = [
+        { name: "t1", type: "ds18b20", pin: "D14", rom: ROM }, { name: "t2", type: "ds18b20", pin: "D14", rom: ROM2 },
+        { name: "rt", type: "dht22", pin: "D16" }, { name: "rh", type: "dht22", pin: "D16", measure: "humidity" },
+      ];
+    }));
+    if (!r.ok) throw r.error;
+    expect(r.warnings).toEqual([]);
+    const [t1, , rt, rh] = r.loaded.config.sensors;
+    expect(t1).toEqual({
+      name: "t1", type: "ds18b20", pin: "D14", pull: "none", invert: false, debounceMs: 0, scale: 1, unit: "\u00b0C", delta: 0,
+      periodMs: 60000, edge: "both", decimals: 1, rom: ROM,
+    });
+    expect([rt.measure, rt.unit, rh.measure, rh.unit]).toEqual(["temperature", "\u00b0C", "humidity", "%"]);
+    expect("rom" in rt || "measure" in t1).toBe(false);
+    const lines = wiringTable(r.loaded.config).split("\n");
+    expect(lines.find((l) => l.startsWith("t1 "))).toMatch(/^t1 +DS18B20 +D14 +DQ \(OneWire, ROM 28ff4c1a0b160445\) with a 4\.7k pull-up to 3\.3 V \(one per pin\); VDD 3\.3 V, GND$/);
+    expect(lines.find((l) => l.startsWith("rh "))).toMatch(/^rh +DHT22 +D16 +DATA \(humidity\) with a 10k pull-up to 3\.3 V \(most modules have it\); VCC 3\.3 V, GND$/);
+  });
+
+  it("a ROM with another family code is a warning", () => {
+    const r = run(broken((b) => { b.sensors = [{ name: "a", type: "ds18b20", pin: "D14", rom: "10aa01b2c3d4e531" }]; }));
+    expect(r.ok && r.warnings).toEqual(["sensors[0].rom: family code 10 is not a DS18B20's (28): a DS18S20 (10) or DS1822 (22) reads in other units"]);
+  });
+
+  it("telnet is off unless asked for, and then the only console key", () => {
+    const off = run(minimalBoard());
+    expect(off.ok && "console" in off.loaded.config).toBe(false);
+    const on = run(broken((b) => { b.console = { telnet: true }; }));
+    expect(on.ok && on.loaded.config.console).toEqual({ telnet: true });
   });
 });

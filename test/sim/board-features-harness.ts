@@ -22,7 +22,12 @@ export const FEATURES_BOARD = {
     { name: "valve1", pin: "D27", interlock: "valves" },
     { name: "valve2", pin: "D25", interlock: "valves" },
   ],
-  sensors: [] as unknown[],
+  sensors: [
+    { name: "tank", type: "ds18b20", pin: "D14", rom: "28ff4c1a0b160445", periodSec: 1 },
+    { name: "pipe", type: "ds18b20", pin: "D14", rom: "28aa01b2c3d4e5d4", periodSec: 1 },
+    { name: "room_t", type: "dht22", pin: "D16", periodSec: 2 },
+    { name: "room_rh", type: "dht22", pin: "D16", measure: "humidity", periodSec: 2 },
+  ] as unknown[],
   buttons: [
     { name: "b1", pin: "D0", relay: "pump", action: "toggle" },
     { name: "b2", pin: "D4", relay: "valve2", action: "momentary" },

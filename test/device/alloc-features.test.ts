@@ -1,0 +1,33 @@
+// The board's own features allocate nothing in their steady state: button presses (relay toggled, state
+// published and acknowledged), the status LED, console status and PULSE commands, DS18B20 and DHT22
+// reads with changing values. Run in a child process; a control run that allocates must see GC events.
+import { describe, it, expect } from "vitest";
+import { runGcChild } from "../support/gc-child";
+
+const CHILD = "test/device/alloc-features-child.ts";
+const CYCLES = 100_000;
+
+interface Result {
+  mode: string; cycles: number; gc: number; relayChanges: number; sensorChanges: number; qos0: number; qos1: number;
+  values: number[]; connected: boolean; errors: number;
+}
+
+describe("board features: allocation-free steady state (GC observed in a child process)", () => {
+  it("control: a loop that allocates is seen by the GC observer", () => {
+    expect(runGcChild<Result>(CHILD, ["control", String(CYCLES)]).gc).toBeGreaterThan(0);
+  }, 60_000);
+
+  it(CYCLES + " cycles of buttons, LED, console commands and bus sensors: zero GC events", () => {
+    const r = runGcChild<Result>(CHILD, ["device", String(CYCLES)]);
+    // The pump toggles at each press (1 a cycle); the fan is on and off every 4 cycles (momentary); a PULSE
+    // every 16 cycles finds the fan held on: no change, its state confirmed (one more QoS 1 publish).
+    expect(r).toMatchObject({ mode: "device", cycles: CYCLES, connected: true, errors: 0 });
+    expect(r.relayChanges).toBe(CYCLES + CYCLES / 2);
+    expect(r.qos1).toBe(r.relayChanges + CYCLES / 16);
+    // QoS 0: status every 8 cycles, telemetry each second, the two DS18B20 each second (their values move).
+    expect(r.sensorChanges).toBe(2 * (CYCLES / 10));
+    expect(r.qos0).toBe(CYCLES / 8 + CYCLES / 10 + 2 * (CYCLES / 10));
+    expect(r.values).toEqual([21.5, -3.2, 23.4, 51.2]);
+    expect(r.gc, JSON.stringify(r)).toBe(0);
+  }, 60_000);
+});
