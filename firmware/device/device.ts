@@ -168,7 +168,7 @@ export class Device implements RelayListener, SensorListener, OutboxSender, Butt
     const buttons = config.buttons;
     this.buttons = buttons && buttons.length > 0
       ? new Buttons(buttons, config.relays, io.pins, io.timers, this.relays, this) : null;
-    this.statusLed = config.statusLed ? new StatusLed(config.statusLed, io.pins, io.clock) : null;
+    this.statusLed = config.statusLed ? new StatusLed(config.statusLed, io.pins) : null;
     let thermometers: Thermometers | null = null;
     for (let i = 0; i < config.sensors.length; i++) {
       if (this.sensors.kind[i] < KIND_DS18B20 || thermometers !== null) continue;
