@@ -27,12 +27,30 @@ export const START_JS = resolve(ROOT, "sim/flash/start.js");
 export const BAUD = 115200;
 /** The Storage file that Espruino runs at every boot. */
 export const BOOT_FILE = ".bootcde";
+/** The ESP32 release's telnet console port (the Linux build serves it on 2323 with --telnet). */
+export const TELNET_PORT = 23;
+
+/**
+ * networkPort(port) -> "tcp://HOST:PORT" (the port made explicit), null when `port` is not a tcp:// port,
+ * or the problem with it.
+ */
+export function networkPort(port: string): string | null | { problem: string } {
+  if (!port.startsWith("tcp://")) return null;
+  const m = /^tcp:\/\/(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9._-]+)(?::(\d+))?\/?$/.exec(port);
+  if (!m) return { problem: `${port}: a network port is tcp://HOST or tcp://HOST:PORT (a host name or IPv4 address)` };
+  const n = m[2] === undefined ? TELNET_PORT : Number(m[2]);
+  if (!(n >= 1 && n <= 65535)) return { problem: `${port}: the port must be 1-65535` };
+  return `tcp://${m[1]}:${n}`;
+}
 
 export const USAGE = `usage: npm run flash -- --port DEVICE [--firmware FILE]
+       npm run flash -- --port tcp://HOST[:PORT] [--firmware FILE]
        npm run flash -- --dry-run OUT [--firmware FILE]
   Uploads FILE (default dist/firmware.js, from npm run build) to the ESP32 on DEVICE (e.g. /dev/ttyUSB0)
   at ${BAUD} baud with the espruino CLI, into Storage "${BOOT_FILE}" so that it runs at every boot, then
   starts it. Offline: board info comes from sim/flash/ESP32.json.
+  tcp://HOST[:PORT] uploads over the network to the interpreter's telnet console (port ${TELNET_PORT} unless
+  given): the board must run a build with console.telnet true in board.json.
   --dry-run OUT writes the code that would be sent to OUT instead, without a device.
   Exit status: 0 done, 1 failed (no firmware, upload error), 2 bad usage.`;
 
@@ -54,7 +72,11 @@ export function parseArgs(argv: string[]): FlashArgs | string {
     i++;
     if (a === "--dry-run") args.dryRun = resolve(v);
     else if (a === "--firmware") args.firmware = resolve(v);
-    else args.port = v;
+    else {
+      const net = networkPort(v);
+      if (net !== null && typeof net === "object") return net.problem;
+      args.port = net ?? v;
+    }
   }
   if (args.port === null && args.dryRun === null) return "--port DEVICE or --dry-run FILE is required";
   if (args.port !== null && args.dryRun !== null) return "--port and --dry-run exclude each other";
@@ -159,6 +181,9 @@ export async function flash(argv: string[], out: (s: string) => void, err: (s: s
   const r = await run(cliArgs, false, err);
   if (r.code !== 0 || FAILURES.test(r.stderr)) {
     err(`upload to ${port} failed (espruino CLI exit ${r.code})`);
+    if (port.startsWith("tcp://") && /ECONNREFUSED|ETIMEDOUT|EHOSTUNREACH|ENOTFOUND|EAI_AGAIN/.test(r.stderr)) {
+      err(`${port}: no telnet console answers there: the board must run a build with "console": { "telnet": true } and be on this network`);
+    }
     return 1;
   }
   out(`${args.firmware} written to ${BOOT_FILE} on ${port} and started; it runs at every boot`);

@@ -144,14 +144,15 @@ export class PinApi {
   // previous edge of either direction (as Espruino keeps it), so e.time - e.lastTime is the pulse length.
   private train(pin: string, frame: DhtFrame): void {
     const edges: { t: number; level: boolean }[] = [];
-    let t = this.seconds();
+    // The release is the first edge (the line rises), at once.
+    const start = this.seconds();
+    let t = start;
     for (let k = 0; k < frame.highUs.length; k++) {
       t += frame.highUs[k] / 1e6;
       edges.push({ t, level: false });
       t += (frame.lowUs[k] ?? 50) / 1e6;
       edges.push({ t, level: true });
     }
-    const start = this.seconds();
     for (const [id, w] of this.watches) {
       if (this.nameOf(w.pin) !== pin) continue;
       let last = start;
