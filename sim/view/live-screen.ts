@@ -146,7 +146,9 @@ function sensorLines(state: BoardState, info: ScreenInfo): Line[] {
   const pinW = Math.max(3, ...state.sensors.map((s) => s.pin.length));
   const rows = state.sensors.map((s, i) => {
     const input = info.inputs.find((x) => x.sensor === s.name);
-    const value = s.value === null ? "-" : ascii(s.value) + (s.unit ? " " + ascii(s.unit) : "");
+    // "unavailable" has no unit; the degree sign is left out of degrees C (the screen shows ASCII only).
+    const unit = s.unit && s.value !== "unavailable" ? " " + ascii(s.unit.replace("\u00b0", "")) : "";
+    const value = s.value === null ? "-" : ascii(s.value) + unit;
     return { s, i, input, value, raw: rawInput(s, input) };
   });
   const valueW = Math.max(...rows.map((r) => r.value.length));
