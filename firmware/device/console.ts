@@ -22,12 +22,15 @@ export const CONSOLE_UNKNOWN = -2;
 /** find(): not a console topic at all. */
 export const CONSOLE_NONE = -1;
 
-/** The status document's text around the telemetry fields: version, period, WiFi, errors (at most). */
-const STATUS_EXTRA = 200;
+/** The status document's text around the telemetry fields: version, period, WiFi (the last error aside). */
+export const STATUS_EXTRA = 200;
 
 export class Console {
   readonly infoTopic: Uint8Array;
-  /** The status document is buf[0 .. formatStatus()'s result). */
+  /**
+   * The status document is buf[0 .. formatStatus()'s result): the telemetry's buffer, made STATUS_EXTRA
+   * and an error document longer for it (both are written and published at once, never interleaved).
+   */
   readonly buf: Uint8Array;
   private readonly routes: { [topic: string]: number } = {};
   private readonly topics: Uint8Array[] = [];
@@ -38,10 +41,10 @@ export class Console {
   private readonly dotted = /^[0-9.]*$/;
 
   /**
-   * new Console(names, commandPrefix, telemetry, errorBytes): encodes the topics; the buffer holds the
-   * telemetry fields, the rest of the document and the last error (at most errorBytes long).
+   * new Console(names, commandPrefix, telemetry): encodes the topics; telemetry was made with room for the
+   * status document (STATUS_EXTRA and the longest error document more).
    */
-  constructor(names: TopicNames, commandPrefix: string, telemetry: Telemetry, errorBytes: number) {
+  constructor(names: TopicNames, commandPrefix: string, telemetry: Telemetry) {
     this.infoTopic = utf8Bytes(names.info);
     for (let i = 0; i < names.consoleTopics.length; i++) {
       const t = utf8Bytes(names.consoleTopics[i]);
@@ -51,7 +54,7 @@ export class Console {
     }
     this.prefixText = commandPrefix;
     this.prefix = utf8Bytes(commandPrefix);
-    this.buf = new Uint8Array(telemetry.buf.length + STATUS_EXTRA + errorBytes);
+    this.buf = telemetry.buf;
   }
 
   /** find(p) -> the CONSOLE_* command p's topic names, CONSOLE_UNKNOWN, or CONSOLE_NONE. */

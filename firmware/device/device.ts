@@ -13,7 +13,7 @@ import { OK, E_INFLIGHT_FULL } from "../mqtt/errors";
 import { topicNames, expandTopic, COMMAND_TOPIC } from "./topics";
 import { Relays, RelayListener } from "./relays";
 import { Sensors, SensorListener, KIND_DIGITAL, KIND_DS18B20, READING_FAILED } from "./sensors";
-import { Thermometers, SENSOR_FAILURES } from "./thermometers";
+import { Thermometers } from "./thermometers";
 import { Telemetry } from "./telemetry";
 import { discoveryMessages, STATUS_ONLINE, STATUS_OFFLINE } from "./discovery";
 import { Outbox, OutboxSender } from "./outbox";
@@ -22,7 +22,7 @@ import {
   formatRefusal, REFUSAL_MIN_BYTES, REFUSED_UNKNOWN_RELAY, REFUSED_TOO_LONG, REFUSED_RETAINED, REFUSED_UNKNOWN_PAYLOAD,
   REFUSED_UNKNOWN_COMMAND, REFUSED_BAD_VALUE,
 } from "./refusal";
-import { Console, CONSOLE_NONE, CONSOLE_UNKNOWN, CONSOLE_RESTART, CONSOLE_TELEMETRY } from "./console";
+import { Console, CONSOLE_NONE, CONSOLE_UNKNOWN, CONSOLE_RESTART, CONSOLE_TELEMETRY, STATUS_EXTRA } from "./console";
 import { writeFixed } from "./format";
 import { Buttons, ButtonListener } from "./buttons";
 import { StatusLed } from "./status-led";
@@ -164,16 +164,19 @@ export class Device implements RelayListener, SensorListener, OutboxSender, Butt
     this.zero = utf8Bytes("0");
     this.relays = new Relays(config.relays, io.pins, io.timers, io.storage, io.clock, this);
     this.sensors = new Sensors(config.sensors, io.pins, io.clock, this);
-    this.telemetry = new Telemetry(config);
     const buttons = config.buttons;
-    this.buttons = buttons && buttons.length > 0
+    // Each part only for a board that has it; a build for a board without it leaves its code out too.
+    this.buttons = (typeof __HAS_BUTTONS__ === "undefined" || __HAS_BUTTONS__) && buttons && buttons.length > 0
       ? new Buttons(buttons, config.relays, io.pins, io.timers, this.relays, this) : null;
-    this.statusLed = config.statusLed ? new StatusLed(config.statusLed, io.pins) : null;
+    this.statusLed = (typeof __HAS_STATUS_LED__ === "undefined" || __HAS_STATUS_LED__) && config.statusLed
+      ? new StatusLed(config.statusLed, io.pins) : null;
     let thermometers: Thermometers | null = null;
-    for (let i = 0; i < config.sensors.length; i++) {
-      if (this.sensors.kind[i] < KIND_DS18B20 || thermometers !== null) continue;
-      if (!io.buses) throw new Error("sensor " + config.sensors[i].name + ": no OneWire/DHT22 buses on this platform");
-      thermometers = new Thermometers(config.sensors, io.buses, io.clock, this.sensors);
+    if (typeof __HAS_BUS_SENSORS__ === "undefined" || __HAS_BUS_SENSORS__) {
+      for (let i = 0; i < config.sensors.length; i++) {
+        if (this.sensors.kind[i] < KIND_DS18B20 || thermometers !== null) continue;
+        if (!io.buses) throw new Error("sensor " + config.sensors[i].name + ": no OneWire/DHT22 buses on this platform");
+        thermometers = new Thermometers(config.sensors, io.buses, io.clock, this.sensors);
+      }
     }
     this.thermometers = thermometers;
     this.unavailable = thermometers !== null ? utf8Bytes("unavailable") : null;
@@ -215,11 +218,12 @@ export class Device implements RelayListener, SensorListener, OutboxSender, Butt
     // Room for the topic and payload of a refused command; longer ones are cut to fit.
     this.errorBuf = new Uint8Array(Math.max(REFUSAL_MIN_BYTES, 96 + 2 * longestSet + 2 * this.maxPayload));
     largest = Math.max(largest, this.errorTopic.length + this.errorBuf.length);
+    this.telemetry = new Telemetry(config, config.commands.console ? STATUS_EXTRA + this.errorBuf.length : 0);
     largest = Math.max(largest, this.telemetryTopic.length + this.telemetry.buf.length);
     let console: Console | null = null;
-    if (config.commands.console) {
+    if ((typeof __HAS_CONSOLE__ === "undefined" || __HAS_CONSOLE__) && config.commands.console) {
       const prefix = expandTopic((config.topics.command || COMMAND_TOPIC).split("{name}")[0], config, "");
-      console = new Console(names, prefix, this.telemetry, this.errorBuf.length);
+      console = new Console(names, prefix, this.telemetry);
       largest = Math.max(largest, console.infoTopic.length + console.buf.length);
     }
     this.console = console;
@@ -407,8 +411,9 @@ export class Device implements RelayListener, SensorListener, OutboxSender, Butt
 
   /** sensorFailed(i, reason): a bus sensor gave no valid reading: logged, and said on the error topic. */
   sensorFailed(i: number, reason: number): void {
-    this.log(LOG_WARN, 0, "sensor " + this.config.sensors[i].name + ": " + SENSOR_FAILURES[reason]);
-    const n = (this.thermometers as Thermometers).formatError(this.errorBuf, i, reason);
+    const t = this.thermometers as Thermometers;
+    this.log(LOG_WARN, 0, "sensor " + this.config.sensors[i].name + ": " + t.reasonText(reason));
+    const n = t.formatError(this.errorBuf, i, reason);
     this.lastErrorLen = n;
     if (this.client.isConnected()) this.publish(this.errorTopic, this.errorBuf, 0, n, 0, false);
   }

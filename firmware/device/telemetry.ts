@@ -17,8 +17,11 @@ export class Telemetry {
   private readonly relayKeys: Uint8Array[] = [];
   private readonly sensorKeys: Uint8Array[] = [];
 
-  /** new Telemetry(config): encodes the names and sizes the buffer for the worst case. */
-  constructor(config: DeviceConfig) {
+  /**
+   * new Telemetry(config, extra): encodes the names and sizes the buffer for the worst case, plus `extra`
+   * bytes (the console's status document is written into this buffer too: one buffer, not two).
+   */
+  constructor(config: DeviceConfig, extra = 0) {
     // The fixed text (about 130 bytes) and eight numbers.
     let size = 160 + 8 * NUMBER_BYTES;
     for (let i = 0; i < config.relays.length; i++) {
@@ -31,7 +34,7 @@ export class Telemetry {
       this.sensorKeys.push(k);
       size += k.length + NUMBER_BYTES + 1;
     }
-    this.buf = new Uint8Array(size);
+    this.buf = new Uint8Array(size + extra);
   }
 
   /**

@@ -218,7 +218,7 @@ export class Thermometers {
       const s = config[i];
       const period = s.periodMs > 0 ? s.periodMs : 60000;
       this.names.push(s.type === "ds18b20" || s.type === "dht22" ? utf8Bytes(s.name) : allocBytes(0));
-      if (s.type === "ds18b20") {
+      if (s.type === "ds18b20" && (typeof __HAS_DS18B20__ === "undefined" || __HAS_DS18B20__)) {
         let w: OneWireThermometers | null = null;
         for (let k = 0; k < this.wires.length; k++) if (this.wires[k].pin === s.pin) w = this.wires[k];
         if (w === null) {
@@ -226,7 +226,7 @@ export class Thermometers {
           this.wires.push(w);
         }
         w.add(i, s.rom ? s.rom : null);
-      } else if (s.type === "dht22") {
+      } else if (s.type === "dht22" && (typeof __HAS_DHT22__ === "undefined" || __HAS_DHT22__)) {
         let d: Dht22 | null = null;
         for (let k = 0; k < this.dhts.length; k++) if (this.dhts[k].pin === s.pin) d = this.dhts[k];
         if (d === null) {
@@ -248,6 +248,11 @@ export class Thermometers {
     const now = this.clock.now();
     for (let k = 0; k < this.wires.length; k++) this.wires[k].tick(now);
     for (let k = 0; k < this.dhts.length; k++) this.dhts[k].tick(now);
+  }
+
+  /** reasonText(reason) -> the failure's words, as the error document gives them. */
+  reasonText(reason: number): string {
+    return SENSOR_FAILURES[reason];
   }
 
   /** formatError(out, i, reason) -> bytes written at out[0]: {"sensor":"<name>","reason":"<why>"}. */

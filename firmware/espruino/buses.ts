@@ -105,11 +105,14 @@ class EspruinoPulseReader implements PulseReader {
 export class EspruinoBuses implements Buses {
   constructor(private readonly pins: EspruinoPins) {}
 
+  // Each driver's binding only in a build for a board that has such sensors (build-flags.d.ts).
   oneWire(pin: string): OneWireBus {
-    return new EspruinoOneWire(this.pins.pin(pin));
+    if (typeof __HAS_DS18B20__ === "undefined" || __HAS_DS18B20__) return new EspruinoOneWire(this.pins.pin(pin));
+    throw new Error("no OneWire in this build");
   }
 
   pulses(pin: string): PulseReader {
-    return new EspruinoPulseReader(this.pins.pin(pin));
+    if (typeof __HAS_DHT22__ === "undefined" || __HAS_DHT22__) return new EspruinoPulseReader(this.pins.pin(pin));
+    throw new Error("no DHT22 reader in this build");
   }
 }

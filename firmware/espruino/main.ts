@@ -30,9 +30,11 @@ const timers = new EspruinoTimers();
 const pins = new EspruinoPins();
 // The OneWire and DHT22 buses only for a board that has such sensors.
 let buses: EspruinoBuses | null = null;
-for (let i = 0; i < config.sensors.length; i++) {
-  const t = config.sensors[i].type;
-  if (t === "ds18b20" || t === "dht22") buses = new EspruinoBuses(pins);
+if (typeof __HAS_BUS_SENSORS__ === "undefined" || __HAS_BUS_SENSORS__) {
+  for (let i = 0; i < config.sensors.length; i++) {
+    const t = config.sensors[i].type;
+    if (t === "ds18b20" || t === "dht22") buses = new EspruinoBuses(pins);
+  }
 }
 const log = function (level: number, code: number, message: string): void {
   console.log("relaymq " + level + " " + code + " " + message);
@@ -96,16 +98,18 @@ function telnet(): void {
 function run(device: Device): void {
   const radio = require("Wifi");
   // Read only by the status command: the radio's answers are new objects each time.
-  io.network = {
-    rssi: function (): number {
-      const s = radio.getStatus();
-      return s.station === "connected" && typeof s.rssi === "number" ? s.rssi : 0;
-    },
-    ip: function (): string {
-      const a = radio.getIP().ip;
-      return typeof a === "string" && a !== "0.0.0.0" ? a : "";
-    },
-  };
+  if (typeof __HAS_CONSOLE__ === "undefined" || __HAS_CONSOLE__) {
+    io.network = {
+      rssi: function (): number {
+        const s = radio.getStatus();
+        return s.station === "connected" && typeof s.rssi === "number" ? s.rssi : 0;
+      },
+      ip: function (): string {
+        const a = radio.getIP().ip;
+        return typeof a === "string" && a !== "0.0.0.0" ? a : "";
+      },
+    };
+  }
   const wifi = new WifiManager(radio, timers, config.wifi.ssid, config.wifi.password, {
     onUp: function (): void {
       device.networkUp();

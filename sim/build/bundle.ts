@@ -15,6 +15,7 @@ import ts from "typescript";
 import type { DeviceConfig } from "../../firmware/device/config";
 import { mangleablePattern } from "./mangle";
 import { flattenClasses } from "./flatten";
+import { featureDefines } from "./features";
 
 const FIRMWARE = resolve(dirname(fileURLToPath(import.meta.url)), "../../firmware");
 
@@ -92,5 +93,5 @@ const MAIN = resolve(FIRMWARE, "espruino/main.ts");
 
 /** bundleBoard(config) -> the firmware as `npm run build` makes it (minified), with config embedded. */
 export function bundleBoard(config: DeviceConfig): Promise<string> {
-  return bundleFirmware({ entry: MAIN, define: { __BOARD__: JSON.stringify(config) }, minify: true });
+  return bundleFirmware({ entry: MAIN, define: { __BOARD__: JSON.stringify(config), ...featureDefines(config) }, minify: true });
 }
