@@ -128,6 +128,8 @@ export class Device implements RelayListener, SensorListener, OutboxSender, Butt
   private readonly acceptRetained: boolean;
   /** The telemetry period; the console's telemetry command changes it. */
   private telemetryMs: number;
+  /** The length of the PULSE command being applied. */
+  private pulseMs = 0;
   /** The last document published on the error topic is errorBuf[0 .. lastErrorLen) (status reports it). */
   private lastErrorLen = 0;
   private started = false;
@@ -495,26 +497,16 @@ export class Device implements RelayListener, SensorListener, OutboxSender, Butt
     }
     let cmd = CMD_NONE;
     let reason = 0;
-    let pulseMs = 0;
+    // The interpreter lexes the branches a relay command skips: the console and PULSE are a call each.
     if (r < 0) {
-      // Not a relay's topic: a console command, or refused. Relay commands never come this way.
-      const c = this.console !== null ? this.console.find(p) : CONSOLE_NONE;
-      if (c !== CONSOLE_NONE) {
-        this.consoleCommand(c, p);
-        return;
-      }
+      if (this.console !== null && this.consoleCommand(p)) return;
       reason = REFUSED_UNKNOWN_RELAY;
     } else if (p.payloadLen > this.maxPayload) reason = REFUSED_TOO_LONG;
     else if (p.retain && !this.acceptRetained) reason = REFUSED_RETAINED;
     else {
       const word = natives.text(buf, p.payloadOff, p.payloadLen);
       cmd = word === null ? parseCommand(buf, p.payloadOff, p.payloadLen) : parseCommandText(word);
-      if (cmd === CMD_NONE) {
-        // Only after the words: ON, OFF and TOGGLE cost nothing more for it.
-        pulseMs = parsePulse(buf, p.payloadOff, p.payloadLen);
-        if (pulseMs > 0 && pulseMs <= MAX_PULSE_MS) cmd = CMD_PULSE;
-        else reason = pulseMs < 0 ? REFUSED_UNKNOWN_PAYLOAD : REFUSED_BAD_VALUE;
-      }
+      if (cmd === CMD_NONE && (reason = this.pulseCommand(p)) === 0) cmd = CMD_PULSE;
     }
     if (reason !== 0) {
       this.refuse(reason, p);
@@ -531,13 +523,23 @@ export class Device implements RelayListener, SensorListener, OutboxSender, Butt
     this.recentRelay[k] = r;
     this.recentAt = (k + 1) & (RECENT - 1);
     const changed = cmd === CMD_ON ? this.relays.set(r, true) : cmd === CMD_OFF ? this.relays.set(r, false)
-      : cmd === CMD_PULSE ? this.relays.pulse(r, pulseMs) : this.relays.toggle(r);
+      : cmd === CMD_PULSE ? this.relays.pulse(r, this.pulseMs) : this.relays.toggle(r);
     // An unchanged relay still answers with its state: the sender learns the command was taken.
     if (!changed) this.confirmRelay(r);
   }
 
-  // A message on a console topic (c: CONSOLE_* or CONSOLE_UNKNOWN): checked as relay commands are, then done.
-  private consoleCommand(c: number, p: Packet): void {
+  // A payload that is not ON, OFF or TOGGLE: PULSE <ms> (kept in pulseMs) -> 0, or the refusal reason.
+  private pulseCommand(p: Packet): number {
+    const ms = parsePulse(p.buf, p.payloadOff, p.payloadLen);
+    this.pulseMs = ms;
+    return ms < 0 ? REFUSED_UNKNOWN_PAYLOAD : ms === 0 || ms > MAX_PULSE_MS ? REFUSED_BAD_VALUE : 0;
+  }
+
+  // A message on no relay's topic -> whether it was a console topic (then checked as relay commands are,
+  // and done or refused).
+  private consoleCommand(p: Packet): boolean {
+    const c = (this.console as Console).find(p);
+    if (c === CONSOLE_NONE) return false;
     let reason = 0;
     let sec = 0;
     if (c === CONSOLE_UNKNOWN) reason = REFUSED_UNKNOWN_COMMAND;
@@ -547,16 +549,13 @@ export class Device implements RelayListener, SensorListener, OutboxSender, Butt
       sec = parseUint(p.buf, p.payloadOff, p.payloadLen);
       if (sec < 0 || sec > MAX_TELEMETRY_SEC) reason = REFUSED_BAD_VALUE;
     }
-    if (reason !== 0) {
-      this.refuse(reason, p);
-      return;
+    if (reason !== 0) this.refuse(reason, p);
+    else if (c === CONSOLE_RESTART) this.restart();
+    else {
+      if (c === CONSOLE_TELEMETRY) this.setTelemetryPeriod(sec);
+      this.publishStatus();
     }
-    if (c === CONSOLE_RESTART) {
-      this.restart();
-      return;
-    }
-    if (c === CONSOLE_TELEMETRY) this.setTelemetryPeriod(sec);
-    this.publishStatus();
+    return true;
   }
 
   // The console's telemetry <sec>: from now on, and after every boot (0: none).

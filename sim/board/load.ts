@@ -727,6 +727,9 @@ function checkBoard(c: DeviceConfig, raw: any, r: Report, fromEnv: Set<string>):
   checkSensors(c, r);
   checkBusSensors(c, r);
   checkButtons(c, r);
+  if (c.console?.telnet) {
+    r.warn("console.telnet", "the telnet console has no password and no encryption: anyone who can reach the board's address can read its WiFi and MQTT passwords, switch the relays and replace the firmware");
+  }
   checkTopics(c, raw, r);
   checkConnection(c, raw, r, fromEnv);
 }

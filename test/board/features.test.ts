@@ -161,5 +161,8 @@ describe("board.json: feature defaults and warnings", () => {
     expect(off.ok && "console" in off.loaded.config).toBe(false);
     const on = run(broken((b) => { b.console = { telnet: true }; }));
     expect(on.ok && on.loaded.config.console).toEqual({ telnet: true });
+    expect(on.warnings).toEqual([
+      "console.telnet: the telnet console has no password and no encryption: anyone who can reach the board's address can read its WiFi and MQTT passwords, switch the relays and replace the firmware",
+    ]);
   });
 });
