@@ -3,6 +3,7 @@
 // condition: present, missing (it never answers), or corrupt (its scratchpad's CRC fails). Convert T
 // latches the temperature into the scratchpad as the chip does; before any conversion it holds the
 // power-on value, 85 degrees. Bytes nobody drives read 0xFF, as a line with its pull-up does.
+import { crc8 } from "../../firmware/device/thermometers";
 
 export type SensorCondition = "ok" | "missing" | "corrupt";
 
@@ -14,19 +15,9 @@ export interface Ds18b20Model {
   scratchpad: Uint8Array;
 }
 
-/** The Dallas/Maxim CRC-8 of bytes (the firmware's own is in firmware/device/thermometers.ts). */
+/** dallasCrc(bytes, n) -> the Dallas/Maxim CRC-8 of bytes[0 .. n): the firmware's (checked against Maxim's own example in the tests). */
 export function dallasCrc(bytes: ArrayLike<number>, n = bytes.length): number {
-  let crc = 0;
-  for (let i = 0; i < n; i++) {
-    let x = bytes[i];
-    for (let k = 0; k < 8; k++) {
-      const mix = (crc ^ x) & 1;
-      crc >>= 1;
-      if (mix) crc ^= 0x8c;
-      x >>= 1;
-    }
-  }
-  return crc;
+  return crc8(Uint8Array.from(bytes), n);
 }
 
 /** romFor(seed) -> a DS18B20 ROM (family 28, six serial bytes from the seed, then the CRC): a stable ROM per name. */

@@ -11,6 +11,7 @@ import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { espruinoArgs, networkPort, parseArgs, TELNET_PORT } from "../../sim/cli/flash";
+import { freePort } from "../support/mosquitto";
 
 const ROOT = resolve(__dirname, "../..");
 const TSX = createRequire(import.meta.url).resolve("tsx/cli");
@@ -31,14 +32,6 @@ function runFlash(args: string[]) {
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
-/** A port nothing listens on: bound, then closed. */
-async function closedPort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, "127.0.0.1", () => r()));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
 describe("npm run flash -- --port tcp://HOST[:PORT]", () => {
   it.each([
@@ -74,7 +67,7 @@ describe("npm run flash -- --port tcp://HOST[:PORT]", () => {
   it("a console that does not answer: exit 1, and what to check", async () => {
     const fw = join(dir, "fw.js");
     writeFileSync(fw, "console.log(1);\n");
-    const port = await closedPort();
+    const port = await freePort(); // nothing listens there now
     const r = runFlash(["--port", `tcp://127.0.0.1:${port}`, "--firmware", fw]);
     expect(r.code).toBe(1);
     expect(r.err).toContain(`upload to tcp://127.0.0.1:${port} failed`);

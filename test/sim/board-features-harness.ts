@@ -3,13 +3,11 @@
 // Espruino shim against the embedded aedes, with an MQTT.js peer and every event the board reported.
 import type { DeviceConfig } from "../../firmware/device/config";
 import { topicNames, type TopicNames } from "../../firmware/device/topics";
+import { afterEach } from "vitest";
 import { parseBoard } from "../../sim/board/load";
 import { bundleBoard } from "../../sim/build/bundle";
-import { Simulator } from "../../sim/runner/simulator";
-import type { SimEvent } from "../../sim/runner/events";
-import type { VirtualBoard } from "../../sim/runner/virtual-board";
-import { Peer } from "../support/mqtt-peer";
-import { until } from "../support/wait";
+import { BROKERS } from "../support/brokers";
+import { startSimUnderTest, type SimUnderTest } from "./sim-harness";
 
 /** Every board feature of issue 14 on one board. */
 export const FEATURES_BOARD = {
@@ -53,38 +51,20 @@ export function featuresBundle(config: DeviceConfig): Promise<string> {
   return b;
 }
 
-export interface FeatureSim {
-  sim: Simulator;
-  board: VirtualBoard;
-  peer: Peer;
-  topics: TopicNames;
-  events: SimEvent[];
-  of<K extends SimEvent["event"]>(kind: K): Array<Extract<SimEvent, { event: K }>>;
-  close(): Promise<void>;
+export type FeatureSim = SimUnderTest & { topics: TopicNames };
+
+/** startFeatures(mode, config) -> a connected board (SUBACK seen) on the embedded aedes, a peer, and the events so far. */
+export async function startFeatures(mode: "source" | "bundle", config: DeviceConfig = featuresConfig()): Promise<FeatureSim> {
+  const t = await startSimUnderTest(BROKERS[0], mode, { config, bundle: () => featuresBundle(config) });
+  return Object.assign(t, { topics: topicNames(config) });
 }
 
-/** startFeatures(mode, config) -> a connected board (SUBACK seen), a peer, and the events so far. */
-export async function startFeatures(mode: "source" | "bundle", config: DeviceConfig = featuresConfig()): Promise<FeatureSim> {
-  const events: SimEvent[] = [];
-  const sim = new Simulator({
-    config,
-    mode,
-    bundle: mode === "bundle" ? { source: await featuresBundle(config), file: "firmware.js" } : undefined,
-    port: 0,
-    trace: true,
-    emit: (e) => events.push(e),
+/** startedEach() -> start(mode, config?): startFeatures, with the simulator closed after each test. Call in a describe. */
+export function startedEach(): (mode: "source" | "bundle", config?: DeviceConfig) => Promise<FeatureSim> {
+  let t: FeatureSim | null = null;
+  afterEach(async () => {
+    if (t) await t.close();
+    t = null;
   });
-  await sim.start();
-  const board = sim.boards[0];
-  const peer = await Peer.connect(sim.broker.port);
-  await until(() => board.isConnected(), 5000, () => `the board to connect; events ${JSON.stringify(events.slice(-10))}`);
-  await until(() => events.some((e) => e.event === "packet" && e.dir === "in" && e.packet.type === "SUBACK"), 5000, "the board's SUBACK");
-  const of = <K extends SimEvent["event"]>(k: K) => events.filter((e) => e.event === k) as Array<Extract<SimEvent, { event: K }>>;
-  return {
-    sim, board, peer, topics: topicNames(config), events, of,
-    async close() {
-      await peer.end(true).catch(() => {});
-      await sim.stop();
-    },
-  };
+  return async (mode, config) => (t = await startFeatures(mode, config));
 }

@@ -1,19 +1,15 @@
 // Buttons in the simulator, from the sources and as the built bundle in the Espruino shim: a press
 // switches its relay with the broker stopped and the state is published once it is back; a long press
 // restarts the board cleanly (offline, no will) and it boots again.
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { sleep, until } from "../support/wait";
-import { startFeatures, type FeatureSim } from "./board-features-harness";
+import { startedEach } from "./board-features-harness";
 
 describe.each(["source", "bundle"] as const)("buttons in the simulator, %s mode", (mode) => {
-  let t: FeatureSim | null = null;
-  afterEach(async () => {
-    if (t) await t.close();
-    t = null;
-  });
+  const start = startedEach();
 
   it("a press toggles its relay with the broker stopped; the state is published when the broker is back", async () => {
-    const s = (t = await startFeatures(mode));
+    const s = await start(mode);
     const pumpOn = () => s.board.bank.read("D26") === false; // active-low
     await s.peer.subscribe({ [s.topics.relayState[0]]: 1 });
     await s.sim.restartBroker(async () => {
@@ -31,7 +27,7 @@ describe.each(["source", "bundle"] as const)("buttons in the simulator, %s mode"
   }, 30000);
 
   it("momentary: the relay is on while the button is held, and interlock still turns its partner off first", async () => {
-    const s = (t = await startFeatures(mode));
+    const s = await start(mode);
     await s.peer.publish(s.topics.relaySet[1], "ON", 1);
     await until(() => s.board.bank.read("D27"), 3000, "valve1 on");
     s.board.press(1);
@@ -44,7 +40,7 @@ describe.each(["source", "bundle"] as const)("buttons in the simulator, %s mode"
   });
 
   it("a long press restarts cleanly: offline (retained), DISCONNECT, no will; the board boots and comes back online", async () => {
-    const s = (t = await startFeatures(mode));
+    const s = await start(mode);
     await s.peer.subscribe({ [s.topics.status]: 1 });
     s.board.press(2);
     await until(() => s.of("stopped").length > 0, 4000, "the restart");

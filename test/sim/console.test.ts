@@ -1,21 +1,17 @@
 // Console commands in the simulator, from the sources and as the built bundle in the Espruino shim,
 // through the broker as a user sends them: cmd/status answers with every field, cmd/restart publishes
 // offline without the will and the board comes back, PULSE <ms> is a timed pulse, telemetry <sec> is kept.
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { sleep, until } from "../support/wait";
-import { startFeatures, type FeatureSim } from "./board-features-harness";
+import { startedEach } from "./board-features-harness";
 import { FIRMWARE_VERSION } from "../../firmware/device/version";
 import { SIMULATED_RSSI } from "../../sim/shim/wifi";
 
 describe.each(["source", "bundle"] as const)("console commands in the simulator, %s mode", (mode) => {
-  let t: FeatureSim | null = null;
-  afterEach(async () => {
-    if (t) await t.close();
-    t = null;
-  });
+  const start = startedEach();
 
   it("cmd/status answers on <prefix>/info with every field", async () => {
-    const s = (t = await startFeatures(mode));
+    const s = await start(mode);
     await s.peer.subscribe({ "feat-01/#": 1, "devices/feat-01/#": 1 });
     await s.peer.publish("devices/feat-01/relay/pump/set", "ON", 1);
     await s.peer.publish("devices/feat-01/cmd/status", "", 1);
@@ -32,7 +28,7 @@ describe.each(["source", "bundle"] as const)("console commands in the simulator,
   });
 
   it("cmd/restart: offline (retained) without the will, DISCONNECT, then the board boots and is online again", async () => {
-    const s = (t = await startFeatures(mode));
+    const s = await start(mode);
     await s.peer.subscribe({ [s.topics.status]: 1 });
     await s.peer.publish("devices/feat-01/cmd/restart", "", 1);
     await until(() => s.of("stopped").some((e) => e.how === "reboot"), 4000, "the reboot");
@@ -46,7 +42,7 @@ describe.each(["source", "bundle"] as const)("console commands in the simulator,
   });
 
   it("PULSE <ms> on a relay: on, then off after ms; an unknown command is refused on <prefix>/error", async () => {
-    const s = (t = await startFeatures(mode));
+    const s = await start(mode);
     await s.peer.subscribe({ "devices/feat-01/error": 0 });
     await s.peer.publish(s.topics.relaySet[1], "PULSE 400", 1);
     await until(() => s.board.bank.read("D27"), 2000, "valve1 on");
@@ -60,7 +56,7 @@ describe.each(["source", "bundle"] as const)("console commands in the simulator,
   });
 
   it("telemetry <sec>: the period changes now and survives the restart (Storage)", async () => {
-    const s = (t = await startFeatures(mode));
+    const s = await start(mode);
     await s.peer.subscribe({ [s.topics.telemetry]: 0, "devices/feat-01/info": 0 });
     await s.peer.publish("devices/feat-01/cmd/telemetry", "1", 1);
     expect(JSON.parse((await s.peer.waitMessage("devices/feat-01/info", 3000)).payload).telemetrySec).toBe(1);

@@ -1,9 +1,9 @@
 // The status LED in the simulator, from the sources and as the built bundle in the Espruino shim: the
 // pattern read off its pin follows the WiFi and broker state (connected: steady on; broker stopped: two
 // blinks a second; access point gone: the fast blink; everything back: steady again).
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { until } from "../support/wait";
-import { startFeatures, type FeatureSim } from "./board-features-harness";
+import { startedEach } from "./board-features-harness";
 import { ledPattern } from "../../sim/runner/led-observer";
 
 describe("ledPattern reads the firmware's patterns off the light's changes", () => {
@@ -18,14 +18,10 @@ describe("ledPattern reads the firmware's patterns off the light's changes", () 
 });
 
 describe.each(["source", "bundle"] as const)("status LED in the simulator, %s mode", (mode) => {
-  let t: FeatureSim | null = null;
-  afterEach(async () => {
-    if (t) await t.close();
-    t = null;
-  });
+  const start = startedEach();
 
   it("follows WiFi and broker: steady on connected, double blink without broker, fast blink without WiFi", async () => {
-    const s = (t = await startFeatures(mode));
+    const s = await start(mode);
     const pattern = () => s.of("led").slice(-1)[0]?.pattern;
     await until(() => pattern() === "on", 4000, () => `steady on; led events ${JSON.stringify(s.of("led"))}`);
     await s.sim.restartBroker(async () => {

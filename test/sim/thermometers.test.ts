@@ -2,9 +2,9 @@
 // (whose OneWire class and DHT22 pulse trains stand in for the hardware): their values reach the broker,
 // a value set on the model is read at the next period, and a missing or corrupt sensor is reported
 // "unavailable" with an entry on <prefix>/error. The board's log names the ROMs on each bus.
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { until } from "../support/wait";
-import { startFeatures, type FeatureSim } from "./board-features-harness";
+import { startedEach, type FeatureSim } from "./board-features-harness";
 
 const TANK = 0;
 const PIPE = 1;
@@ -12,15 +12,11 @@ const ROOM_T = 2;
 const ROOM_RH = 3;
 
 describe.each(["source", "bundle"] as const)("temperature sensors in the simulator, %s mode", (mode) => {
-  let t: FeatureSim | null = null;
-  afterEach(async () => {
-    if (t) await t.close();
-    t = null;
-  });
+  const start = startedEach();
   const last = (s: FeatureSim, name: string) => s.of("sensor").filter((e) => e.sensor === name).slice(-1)[0]?.value;
 
   it("a DS18B20 and a DHT22 report their values; a new value is read at the next period", async () => {
-    const s = (t = await startFeatures(mode));
+    const s = await start(mode);
     s.board.setMeasured(TANK, 61.25);
     s.board.setMeasured(PIPE, -4.5);
     s.board.setMeasured(ROOM_T, 22.3);
@@ -35,7 +31,7 @@ describe.each(["source", "bundle"] as const)("temperature sensors in the simulat
   });
 
   it("a missing DS18B20 reports unavailable and an error entry; it reads again when it is back", async () => {
-    const s = (t = await startFeatures(mode));
+    const s = await start(mode);
     await until(() => last(s, "pipe") !== undefined, 4000, "a first reading");
     s.board.setCondition(PIPE, "missing");
     await until(() => last(s, "pipe") === "unavailable", 4000, "pipe unavailable");
@@ -48,7 +44,7 @@ describe.each(["source", "bundle"] as const)("temperature sensors in the simulat
   });
 
   it("a DHT22 whose checksum fails makes both its values unavailable with crc error", async () => {
-    const s = (t = await startFeatures(mode));
+    const s = await start(mode);
     s.board.setCondition(ROOM_T, "corrupt");
     await until(() => last(s, "room_t") === "unavailable" && last(s, "room_rh") === "unavailable", 6000, () => JSON.stringify(s.of("sensor")));
     const reasons = s.of("error").filter((e) => e.what === "sensor").map((e) => e.detail);
