@@ -87,6 +87,7 @@ class OneWireThermometers {
       return;
     }
     if (now < this.next) return;
+    // Inline, not a helper: a fractional time returned from a call V8 does not inline is a new heap number.
     this.next += this.periodMs;
     if (this.next <= now) this.next = now + this.periodMs;
     const bus = this.bus;
