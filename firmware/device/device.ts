@@ -1,6 +1,7 @@
 // The device: the board's configuration brought to life over the seams. It owns the MQTT client, the
-// relays and the sensors, routes commands to relays, reports state and sensor values, publishes
-// telemetry and Home Assistant discovery. Everything is allocated and encoded in the constructor;
+// relays and the sensors (and, where the board has them, its buttons, status LED, console commands and
+// bus sensors), routes commands to relays, reports state and sensor values, publishes telemetry and Home
+// Assistant discovery. Everything is allocated and encoded in the constructor;
 // start(), tick(), commands, reports and telemetry allocate nothing (DESIGN.md, "Allocation-free").
 import { allocBytes, natives } from "../mqtt/bytes";
 import { DeviceConfig } from "./config";
@@ -359,7 +360,14 @@ export class Device implements RelayListener, SensorListener, OutboxSender, Butt
     else this.io.timers.after(RESTART_WAIT_MS, this.bindReboot());
   }
 
-  // Made outside restart(): a closure keeps its maker's scope alive on the interpreter.
+  // Made outside their users: a closure keeps its maker's scope alive on the interpreter.
+  private bindRestart(): () => void {
+    const self = this;
+    return function (): void {
+      self.restart();
+    };
+  }
+
   private bindReboot(): () => void {
     const self = this;
     return function (): void {
@@ -550,7 +558,9 @@ export class Device implements RelayListener, SensorListener, OutboxSender, Butt
       if (sec < 0 || sec > MAX_TELEMETRY_SEC) reason = REFUSED_BAD_VALUE;
     }
     if (reason !== 0) this.refuse(reason, p);
-    else if (c === CONSOLE_RESTART) this.restart();
+    // Once this message is acknowledged (the client sends its PUBACK after this returns): a restart in
+    // here would DISCONNECT first, and a persistent session would deliver the restart again after it.
+    else if (c === CONSOLE_RESTART) this.io.timers.after(0, this.bindRestart());
     else {
       if (c === CONSOLE_TELEMETRY) this.setTelemetryPeriod(sec);
       this.publishStatus();

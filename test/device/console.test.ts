@@ -66,11 +66,13 @@ inBothModes("console commands, topics", () => {
     expect(s.lastError).toBeNull();
   });
 
-  it("restart: offline (retained), DISCONNECT, then the reboot once the link closed", () => {
+  it("restart: the command acknowledged first, then offline (retained), DISCONNECT, and the reboot once the link closed", () => {
     const h = board().boot();
     h.send(CMD + "restart", "");
+    h.run(100);
     const out = h.takeBrief().map((x) => x.replace(/#\d+ /, ""));
-    expect(out.slice(-2)).toEqual(["PUBLISH q1 retain devices/esp32-01/status=offline", "DISCONNECT"]);
+    // PUBACK first: with a persistent session an unacknowledged restart would be delivered again after it.
+    expect(out.slice(-3)).toEqual(["PUBACK #77", "PUBLISH q1 retain devices/esp32-01/status=offline", "DISCONNECT"]);
     expect(h.system.reboots).toBe(1);
   });
 
