@@ -30,7 +30,7 @@ export interface BoardSetup {
 
 /** How long a clean stop may take (offline PUBACK, DISCONNECT, close) before the power is cut anyway. */
 const STOP_WAIT_MS = 2000;
-/** From the firmware's reboot to the next boot (an ESP32 is back in about that long). */
+/** From the firmware's reboot to the next boot: short in the simulator (a real ESP32 takes a second or two). */
 const REBOOT_MS = 100;
 
 export class VirtualBoard {
