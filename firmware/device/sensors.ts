@@ -51,6 +51,11 @@ export class Sensors {
   readonly pulses: Float64Array;
   /** READING_* of each driver-read sensor; empty on a board without them. */
   readonly reading: Uint8Array;
+  /**
+   * What a driver read, handed in here rather than as an argument to measured(): a fractional number
+   * passed to a call V8 does not inline is a new heap number each time. Empty without such sensors.
+   */
+  readonly measuredValue: Float64Array;
   /** The value last reported. */
   private readonly reported: Float64Array;
   private readonly nextSample: Float64Array;
@@ -101,6 +106,7 @@ export class Sensors {
       }
     }
     this.reading = allocBytes(driven ? n : 0);
+    this.measuredValue = new Float64Array(driven ? n : 0);
   }
 
   private bindDigital(i: number): (level: boolean, timeMs: number) => void {
@@ -182,12 +188,13 @@ export class Sensors {
   }
 
   /**
-   * measured(i, v): a driver read v (°C, %RH). Rounded to the sensor's decimals; reported when it moved by
-   * more than delta since the last report, or when the sensor was failed or unread before.
+   * measured(i): a driver read measuredValue[i] (degrees C, % RH). Rounded to the sensor's decimals;
+   * reported when it moved by more than delta since the last report, or when the sensor was failed or
+   * unread before.
    */
-  measured(i: number, v: number): void {
+  measured(i: number): void {
     const f = POW10[this.decimals[i]];
-    const r = Math.round(v * f) / f;
+    const r = Math.round(this.measuredValue[i] * f) / f;
     const was = this.reading[i];
     this.reading[i] = READING_OK;
     if (r !== this.value[i] || was !== READING_OK) {

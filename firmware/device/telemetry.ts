@@ -19,7 +19,7 @@ export class Telemetry {
 
   /**
    * new Telemetry(config, extra): encodes the names and sizes the buffer for the worst case, plus `extra`
-   * bytes (the console's status document is written into this buffer too: one buffer, not two).
+   * bytes (the console's status document is this document with more fields: one buffer, not two).
    */
   constructor(config: DeviceConfig, extra = 0) {
     // The fixed text (about 130 bytes) and eight numbers.
@@ -46,21 +46,7 @@ export class Telemetry {
     decimals: Uint8Array, stats: ClientStats,
   ): number {
     const b = this.buf;
-    b[0] = 0x7b;
-    const o = this.fields(b, 1, uptimeSec, free, relaysOn, values, kinds, decimals, stats);
-    b[o] = 0x7d;
-    return o + 1;
-  }
-
-  /**
-   * fields(b, o, ...) -> end: the document's fields without its braces, at b[o]; the console's status
-   * document has them too. b needs FIELDS_BYTES more than this.buf's fixed part.
-   */
-  fields(
-    b: Uint8Array, o: number, uptimeSec: number, free: number, relaysOn: Uint8Array, values: Float64Array, kinds: Uint8Array,
-    decimals: Uint8Array, stats: ClientStats,
-  ): number {
-    o = writeAscii(b, o, "\"uptime\":");
+    let o = writeAscii(b, 0, "{\"uptime\":");
     o = writeInt(b, o, uptimeSec);
     o = writeAscii(b, o, ",\"free\":");
     o = writeInt(b, o, free);
@@ -88,7 +74,7 @@ export class Telemetry {
     o = writeInt(b, o, stats.messagesIn);
     o = writeAscii(b, o, ",\"msgsOut\":");
     o = writeInt(b, o, stats.messagesOut);
-    b[o++] = 0x7d;
+    o = writeAscii(b, o, "}}");
     return o;
   }
 }

@@ -54,12 +54,14 @@ class OneWireThermometers {
   private readyAt = -1;
   private readonly pad = allocBytes(9);
   private readonly sensors: Sensors;
+  private readonly clock: Clock;
 
-  constructor(pin: string, bus: OneWireBus, periodMs: number, sensors: Sensors) {
+  constructor(pin: string, bus: OneWireBus, periodMs: number, sensors: Sensors, clock: Clock) {
     this.pin = pin;
     this.bus = bus;
     this.periodMs = periodMs;
     this.sensors = sensors;
+    this.clock = clock;
   }
 
   add(i: number, rom: string | null): void {
@@ -79,7 +81,9 @@ class OneWireThermometers {
     }
   }
 
-  tick(now: number): void {
+  // Reads the clock itself: a fractional time passed in would be a new heap number on V8 (see Sensors).
+  tick(): void {
+    const now = this.clock.now();
     if (this.readyAt >= 0) {
       if (now < this.readyAt) return;
       this.readyAt = -1;
@@ -124,7 +128,8 @@ class OneWireThermometers {
     else {
       let raw = b[0] | (b[1] << 8);
       if (raw & 0x8000) raw -= 0x10000;
-      this.sensors.measured(i, raw / 16);
+      this.sensors.measuredValue[i] = raw / 16;
+      this.sensors.measured(i);
     }
   }
 }
@@ -143,12 +148,14 @@ class Dht22 {
   private readonly data = allocBytes(5);
   private readonly done: (count: number) => void;
   private readonly sensors: Sensors;
+  private readonly clock: Clock;
 
-  constructor(pin: string, reader: PulseReader, periodMs: number, sensors: Sensors) {
+  constructor(pin: string, reader: PulseReader, periodMs: number, sensors: Sensors, clock: Clock) {
     this.pin = pin;
     this.reader = reader;
     this.periodMs = periodMs;
     this.sensors = sensors;
+    this.clock = clock;
     this.done = this.bindDone();
   }
 
@@ -166,7 +173,8 @@ class Dht22 {
     else this.temperature = i;
   }
 
-  tick(now: number): void {
+  tick(): void {
+    const now = this.clock.now();
     if (this.busy || now < this.next) return;
     this.next += this.periodMs;
     if (this.next <= now) this.next = now + this.periodMs;
@@ -191,8 +199,15 @@ class Dht22 {
         // Outside the sensor's range: a bit pattern that passed the checksum by chance.
         if (rh > 100 || t < -40 || t > 80) why = SENSOR_BAD_SIGNAL;
         else {
-          if (this.temperature >= 0) this.sensors.measured(this.temperature, t);
-          if (this.humidity >= 0) this.sensors.measured(this.humidity, rh);
+          const s = this.sensors;
+          if (this.temperature >= 0) {
+            s.measuredValue[this.temperature] = t;
+            s.measured(this.temperature);
+          }
+          if (this.humidity >= 0) {
+            s.measuredValue[this.humidity] = rh;
+            s.measured(this.humidity);
+          }
           return;
         }
       }
@@ -207,14 +222,12 @@ export class Thermometers {
   private readonly dhts: Dht22[] = [];
   /** Each sensor's name as bytes, for its error document (empty for the other kinds). */
   private readonly names: Uint8Array[] = [];
-  private readonly clock: Clock;
 
   /**
    * new Thermometers(config, buses, clock, sensors): one driver per pin; the buses are asked for here.
    * Sensors sharing a pin share its period (the loader insists): the first one's is used.
    */
   constructor(config: SensorConfig[], buses: Buses, clock: Clock, sensors: Sensors) {
-    this.clock = clock;
     for (let i = 0; i < config.length; i++) {
       const s = config[i];
       const period = s.periodMs > 0 ? s.periodMs : 60000;
@@ -223,7 +236,7 @@ export class Thermometers {
         let w: OneWireThermometers | null = null;
         for (let k = 0; k < this.wires.length; k++) if (this.wires[k].pin === s.pin) w = this.wires[k];
         if (w === null) {
-          w = new OneWireThermometers(s.pin, buses.oneWire(s.pin), period, sensors);
+          w = new OneWireThermometers(s.pin, buses.oneWire(s.pin), period, sensors, clock);
           this.wires.push(w);
         }
         w.add(i, s.rom ? s.rom : null);
@@ -231,7 +244,7 @@ export class Thermometers {
         let d: Dht22 | null = null;
         for (let k = 0; k < this.dhts.length; k++) if (this.dhts[k].pin === s.pin) d = this.dhts[k];
         if (d === null) {
-          d = new Dht22(s.pin, buses.pulses(s.pin), period, sensors);
+          d = new Dht22(s.pin, buses.pulses(s.pin), period, sensors, clock);
           this.dhts.push(d);
         }
         d.add(i, s.measure ? s.measure : "temperature");
@@ -246,9 +259,8 @@ export class Thermometers {
 
   /** tick(): conversions, reads and DHT22 wake-ups that are due; every ~100 ms. */
   tick(): void {
-    const now = this.clock.now();
-    for (let k = 0; k < this.wires.length; k++) this.wires[k].tick(now);
-    for (let k = 0; k < this.dhts.length; k++) this.dhts[k].tick(now);
+    for (let k = 0; k < this.wires.length; k++) this.wires[k].tick();
+    for (let k = 0; k < this.dhts.length; k++) this.dhts[k].tick();
   }
 
   /** reasonText(reason) -> the failure's words, as the error document gives them. */

@@ -77,6 +77,13 @@ const ERRORS: Row[] = [
   { rule: "a rom for a DHT22", mutate: (b) => { b.sensors = [{ name: "a", type: "dht22", pin: "D16", rom: ROM }]; },
     problems: ["sensors[0].rom: applies only to ds18b20 sensors, not dht22"] },
   { rule: "telnet not a boolean", mutate: (b) => { b.console = { telnet: "yes" }; }, problems: ["console.telnet: must be true or false"] },
+  { rule: "a command topic without {name}", mutate: (b) => { b.topics = { command: "{prefix}/cmd" }; },
+    problems: ["topics.command: must contain {name}, else the console commands collide"] },
+  { rule: "the info topic on the telemetry topic", mutate: (b) => { b.topics = { info: "{prefix}/telemetry" }; },
+    problems: ['topics.info: the info topic is "devices/b1/telemetry", the same as the telemetry topic'] },
+  { rule: "a console command on a relay's set topic",
+    mutate: (b) => { b.topics = { command: "{prefix}/relay/{name}/set" }; b.relays[0].name = "status"; },
+    problems: ['topics.command: the console\'s status command topic is "devices/b1/relay/status/set", the same as the set topic of relays[0]'] },
 ];
 
 describe("board.json: the board's own features, one rule a row", () => {
@@ -154,6 +161,11 @@ describe("board.json: feature defaults and warnings", () => {
   it("a ROM with another family code is a warning", () => {
     const r = run(broken((b) => { b.sensors = [{ name: "a", type: "ds18b20", pin: "D14", rom: "10aa01b2c3d4e531" }]; }));
     expect(r.ok && r.warnings).toEqual(["sensors[0].rom: family code 10 is not a DS18B20's (28): a DS18S20 (10) or DS1822 (22) reads in other units"]);
+  });
+
+  it("without console commands their topics are not checked (they do not exist)", () => {
+    const r = run(broken((b) => { b.commands = { console: false }; b.topics = { info: "{prefix}/telemetry" }; }));
+    expect(r.ok && r.warnings).toEqual([]);
   });
 
   it("telnet is off unless asked for, and then the only console key", () => {

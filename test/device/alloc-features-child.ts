@@ -8,6 +8,7 @@
 // GC events in the measured window. argv[2]: "device" or "control" (the same plus a deliberate
 // allocation per cycle, to prove the observer sees GC); argv[3]: cycles. Prints one JSON line.
 import { PerformanceObserver, performance } from "node:perf_hooks";
+import v8 from "node:v8";
 import type { Transport, TransportEvents, Clock, Pins, Timers, Storage, Buses, OneWireBus, PulseReader } from "../../firmware/platform";
 import { Device, DeviceEvents } from "../../firmware/device/device";
 import type { DeviceConfig } from "../../firmware/device/config";
@@ -247,6 +248,12 @@ function cycles(n: number, from: number, allocate: boolean): void {
   for (let i = 0; i < n; i++) step(from + i, allocate);
 }
 
+function newSpaceUsed(): number {
+  const spaces = v8.getHeapSpaceStatistics();
+  for (let i = 0; i < spaces.length; i++) if (spaces[i].space_name === "new_space") return spaces[i].space_used_size;
+  return 0;
+}
+
 async function main(): Promise<void> {
   for (let k = 0; k < WARMUP / 100; k++) cycles(100, k * 100, false);
   const gcStarts: number[] = [];
@@ -257,7 +264,9 @@ async function main(): Promise<void> {
   await new Promise((r) => setTimeout(r, 50));
   const c0 = Array.from(counts);
   const start = performance.now();
+  const used0 = newSpaceUsed();
   cycles(CYCLES, WARMUP, mode === "control");
+  const used1 = newSpaceUsed();
   const end = performance.now();
   await new Promise((r) => setTimeout(r, 100));
   for (const e of obs.takeRecords()) gcStarts.push(e.startTime);
@@ -267,6 +276,8 @@ async function main(): Promise<void> {
     relayChanges: counts[0] - c0[0], sensorChanges: counts[1] - c0[1], qos0: counts[2] - c0[2], qos1: counts[3] - c0[3],
     values: Array.from(device.sensors.value), connected: device.isConnected(), errors: device.client.stats.errors,
     ms: Math.round(end - start),
+    // Young-generation bytes the window left behind (meaningful when gc is 0): a hint of what allocates.
+    newSpaceBytes: used1 - used0,
   }));
 }
 

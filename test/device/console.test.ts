@@ -46,7 +46,7 @@ inBothModes("console commands, topics", () => {
     h.send(CMD + "status", "");
     const [doc] = published(h, INFO);
     const s = JSON.parse(doc);
-    expect(Object.keys(s)).toEqual(["version", "uptime", "free", "relays", "sensors", "mqtt", "linkError", "telemetrySec", "wifi", "lastError"]);
+    expect(Object.keys(s)).toEqual(["uptime", "free", "relays", "sensors", "mqtt", "version", "linkError", "telemetrySec", "wifi", "lastError"]);
     expect(s).toMatchObject({
       version: FIRMWARE_VERSION, uptime: 5, free: 4321, relays: { pump: "ON", valve1: "OFF", valve2: "OFF" },
       sensors: { door: 1, light: 42.5 }, telemetrySec: 30, wifi: null, linkError: 0,

@@ -121,7 +121,7 @@ describe("the board's features in the Espruino interpreter", () => {
     peer.publish("devices/feat-esp/cmd/status", "", { qos: 1 });
     await until("the status", () => seen.some((m) => m.topic === "devices/feat-esp/info"));
     const status = JSON.parse(seen.find((m) => m.topic === "devices/feat-esp/info")!.payload);
-    expect(Object.keys(status)).toEqual(["version", "uptime", "free", "relays", "sensors", "mqtt", "linkError", "telemetrySec", "wifi", "lastError"]);
+    expect(Object.keys(status)).toEqual(["uptime", "free", "relays", "sensors", "mqtt", "version", "linkError", "telemetrySec", "wifi", "lastError"]);
     expect(status, JSON.stringify(status)).toMatchObject({
       relays: { pump: "ON", fan: "OFF" }, sensors: { tank: 61.3, pipe: -4.5, cellar: null, room_t: 22.3, room_rh: 48.9 },
       wifi: { rssi: -58, ip: "10.0.0.7" }, lastError: { sensor: "cellar", reason: "no answer" },

@@ -17,7 +17,7 @@ describe.each(["source", "bundle"] as const)("console commands in the simulator,
     await s.peer.publish("devices/feat-01/cmd/status", "", 1);
     const m = await s.peer.waitMessage("devices/feat-01/info", 3000);
     const doc = JSON.parse(m.payload);
-    expect(Object.keys(doc)).toEqual(["version", "uptime", "free", "relays", "sensors", "mqtt", "linkError", "telemetrySec", "wifi", "lastError"]);
+    expect(Object.keys(doc)).toEqual(["uptime", "free", "relays", "sensors", "mqtt", "version", "linkError", "telemetrySec", "wifi", "lastError"]);
     expect(doc).toMatchObject({
       version: FIRMWARE_VERSION, relays: { pump: "ON", valve1: "OFF", valve2: "OFF" }, sensors: {}, telemetrySec: 60,
       wifi: { rssi: SIMULATED_RSSI, ip: "127.0.0.1" }, lastError: null,
