@@ -47,10 +47,16 @@ const WORDS: { [word: string]: number } = { ON: CMD_ON, OFF: CMD_OFF, TOGGLE: CM
 
 /**
  * parseCommandText(text) -> what parseCommand gives for the same bytes, from the payload as a string of
- * 8-bit characters: three native calls where the runtime makes strings natively (Espruino).
+ * 8-bit characters: one lookup for a word as it is usually sent, a few native calls otherwise.
  */
 export function parseCommandText(text: string): number {
-  const cmd = WORDS[text.trim().toUpperCase()];
+  let cmd = WORDS[text];
+  if (typeof cmd !== "number") {
+    // trim() drops more than parseCommand's space, tab, CR and LF: vertical tab and form feed on both
+    // runtimes, no-break space (0xA0) on V8. A payload holding one is no command in either reading.
+    if (text.indexOf("\v") >= 0 || text.indexOf("\f") >= 0 || text.indexOf("\u00a0") >= 0) return CMD_NONE;
+    cmd = WORDS[text.trim().toUpperCase()];
+  }
   // Only the table's numbers: "constructor" finds a function there, "__proto__" an object.
   return typeof cmd === "number" ? cmd : CMD_NONE;
 }

@@ -24,7 +24,7 @@ import {
   REFUSED_UNKNOWN_COMMAND, REFUSED_BAD_VALUE,
 } from "./refusal";
 import { Console, CONSOLE_NONE, CONSOLE_UNKNOWN, CONSOLE_RESTART, CONSOLE_TELEMETRY, STATUS_EXTRA } from "./console";
-import { writeFixed } from "./format";
+import { writeFixedAt } from "./format";
 import { Buttons, ButtonListener } from "./buttons";
 import { StatusLed } from "./status-led";
 
@@ -452,7 +452,7 @@ export class Device implements RelayListener, SensorListener, OutboxSender, Butt
       this.publish(this.sensorTopics[i], u, 0, u.length, 0, false);
       return;
     }
-    const n = writeFixed(this.valueBuf, 0, s.value[i], s.decimals[i]);
+    const n = writeFixedAt(this.valueBuf, 0, s.value, i, s.decimals[i]);
     this.publish(this.sensorTopics[i], this.valueBuf, 0, n, 0, false);
   }
 

@@ -69,12 +69,25 @@ export function writeInt(buf: Uint8Array, off: number, n: number): number {
   return writeDigits(buf, off, n, 1);
 }
 
+const SCRATCH = new Float64Array(1);
+
 /**
  * writeFixed(buf, off, v, decimals) -> end: v rounded half away from zero to `decimals` places (0-6,
  * clamped), like toFixed: "42.50", "-0.3", "7". No "-0". Non-finite or |v| >= 1e18 as "null"; past
  * 2^53 in units of the last decimal, the decimals are dropped (they would not be exact). At most 20 bytes.
  */
 export function writeFixed(buf: Uint8Array, off: number, v: number, decimals: number): number {
+  SCRATCH[0] = v;
+  return writeFixedAt(buf, off, SCRATCH, 0, decimals);
+}
+
+/**
+ * writeFixedAt(buf, off, values, i, decimals) -> writeFixed of values[i]. The hot paths call this one: a
+ * fractional number passed to a call V8 does not inline is boxed in a new heap number, one read from a
+ * Float64Array inside the call is not.
+ */
+export function writeFixedAt(buf: Uint8Array, off: number, values: Float64Array, i: number, decimals: number): number {
+  const v = values[i];
   if (!finite(v)) return writeNonFinite(buf, off);
   let d = decimals < 0 ? 0 : decimals > MAX_DECIMALS ? MAX_DECIMALS : decimals | 0;
   const neg = v < 0;

@@ -5,7 +5,7 @@
 import { DeviceConfig } from "./config";
 import { ClientStats } from "../mqtt/client";
 import { utf8Bytes } from "../mqtt/utf8";
-import { writeAscii, writeBytes, writeInt, writeFixed } from "./format";
+import { writeAscii, writeBytes, writeInt, writeFixedAt } from "./format";
 import { KIND_DIGITAL } from "./sensors";
 
 /** Bytes a number may take: writeFixed and writeInt write at most 20. */
@@ -60,7 +60,7 @@ export class Telemetry {
     for (let i = 0; i < this.sensorKeys.length; i++) {
       if (i > 0) b[o++] = 0x2c;
       o = writeBytes(b, o, this.sensorKeys[i]);
-      o = writeFixed(b, o, values[i], kinds[i] === KIND_DIGITAL ? 0 : decimals[i]);
+      o = writeFixedAt(b, o, values, i, kinds[i] === KIND_DIGITAL ? 0 : decimals[i]);
     }
     o = writeAscii(b, o, "},\"mqtt\":{\"connects\":");
     o = writeInt(b, o, stats.connects);

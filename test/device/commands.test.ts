@@ -26,10 +26,19 @@ describe("parseCommandText", () => {
   it.each([
     "ON", "on", "oN", "1", "OFF", "off", "0", "TOGGLE", "toggle", " ON\n", "off\r\n", "\ttoggle ", "", " ", "ONN", "O N", "2",
     "01", "true", "OFFF", "TOGGLES", "\u00d6N", "on\u0000", "constructor", "__proto__", "toString", "hasOwnProperty", "valueOf",
+    // trim() drops these, the byte reading does not: no command either way (found by npm run fuzz).
+    "ON\v", "\fOFF", "TOGGLE\f", "\u000b1", "on\u00a0",
   ])("%j: what parseCommand gives for the same bytes", (payload) => {
     const b = utf8Bytes(payload);
     expect(parseCommandText(latin1(payload))).toBe(parseCommand(b, 0, b.length));
   });
+
+  it.each([[[0x4f, 0x4e, 0xa0]], [[0x54, 0x6f, 0x67, 0x47, 0x4c, 0x45, 0xa0]], [[0xa0, 0x30]]])(
+    "raw bytes %j (a no-break space, which V8's trim() drops): no command, as parseCommand reads them", (bytes) => {
+      const b = Uint8Array.from(bytes);
+      expect(parseCommand(b, 0, b.length)).toBe(CMD_NONE);
+      expect(parseCommandText(Buffer.from(b).toString("latin1"))).toBe(CMD_NONE);
+    });
 });
 
 function commandSuites(): void {
