@@ -2,7 +2,7 @@
 // relays and the sensors (and, where the board has them, its buttons, status LED, console commands and
 // bus sensors), routes commands to relays, reports state and sensor values, publishes telemetry and Home
 // Assistant discovery. Everything is allocated and encoded in the constructor;
-// start(), tick(), commands, reports and telemetry allocate nothing (DESIGN.md, "Allocation-free").
+// start(), tick(), commands, reports and telemetry allocate nothing (docs/design.md, "Allocation-free").
 import { allocBytes, natives } from "../mqtt/bytes";
 import { DeviceConfig } from "./config";
 import { Transport, Clock, Pins, Timers, Storage, System, Log, NetworkInfo, Buses, LOG_INFO, LOG_WARN } from "../platform";
@@ -286,8 +286,12 @@ export class Device implements RelayListener, SensorListener, OutboxSender, Butt
     };
   }
 
-  /** start(): relays to their power-on state, inputs watched, the broker connection begun. Once. */
-  start(): void {
+  /**
+   * start(waitForNetwork?): relays to their power-on state, inputs watched, the broker connection begun
+   * (with waitForNetwork, at the first networkUp() instead: a board whose WiFi has not joined yet would
+   * only fail, and count the failure in its backoff). Once.
+   */
+  start(waitForNetwork?: boolean): void {
     if (this.started) return;
     this.started = true;
     this.running = true;
@@ -305,7 +309,7 @@ export class Device implements RelayListener, SensorListener, OutboxSender, Butt
       const code = this.client.subscribeAll(this.filters, this.filterQos);
       if (code !== OK) this.log(LOG_WARN, code, "subscribe");
     }
-    this.client.start();
+    if (!waitForNetwork) this.client.start();
   }
 
   /** tick(): the periodic work (client timers, fail-safe, sampling, counters, telemetry); every ~100 ms. */
@@ -383,12 +387,15 @@ export class Device implements RelayListener, SensorListener, OutboxSender, Butt
   }
 
   /**
-   * networkUp(): the network (WiFi) came back: try the broker now rather than after the rest of the
-   * reconnect delay, which may have grown to a minute while the network was down.
+   * networkUp(): the network (WiFi) is up: the first time after start(true), the broker connection
+   * begins; later, the broker is tried now rather than after the rest of the reconnect delay, which may
+   * have grown to a minute while the network was down.
    */
   networkUp(): void {
     this.network = true;
-    if (this.running) this.client.reconnectNow();
+    if (!this.running) return;
+    this.client.start();
+    this.client.reconnectNow();
   }
 
   /** networkDown(): the network (WiFi) is gone; the MQTT client finds out about its link by itself. */

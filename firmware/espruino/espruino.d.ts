@@ -1,4 +1,4 @@
-// The Espruino globals the firmware may use (shared/ESPRUINO.md), declared by hand because no
+// The Espruino globals the firmware may use (docs/espruino.md), declared by hand because no
 // maintained typings exist. Only tsconfig.firmware.json sees this file: several names (process,
 // require, timers, console) clash with @types/node. Keep it to what the firmware really calls, so
 // anything else fails the type check instead of on the board.

@@ -14,6 +14,7 @@ import { EspruinoStorage } from "./storage";
 import { espruinoSystem } from "./system";
 import { WifiManager } from "./wifi";
 import { EspruinoBuses } from "./buses";
+import { consoleLog } from "./log";
 
 declare const __BOARD__: DeviceConfig;
 
@@ -36,17 +37,19 @@ if (typeof __HAS_BUS_SENSORS__ === "undefined" || __HAS_BUS_SENSORS__) {
     if (t === "ds18b20" || t === "dht22") buses = new EspruinoBuses(pins);
   }
 }
-const log = function (level: number, code: number, message: string): void {
-  console.log("relaymq " + level + " " + code + " " + message);
-};
+const transport = new EspruinoNetTransport(config.mqtt.host, config.mqtt.port, config.mqtt.tls);
+// "relaymq warn mqtt CONNECT_FAILED (-52) 192.168.1.10:1883: Unable to locate host"
+const log = consoleLog(function (): string {
+  return transport.describe();
+});
 const io: DeviceIO = {
-  transport: new EspruinoNetTransport(config.mqtt.host, config.mqtt.port, config.mqtt.tls),
+  transport: transport,
   clock: espruinoClock,
   pins: pins,
   timers: timers,
   storage: new EspruinoStorage(),
   system: espruinoSystem,
-  log: { log: log },
+  log: log,
   buses: buses,
 };
 /** The relays alone, driven while the device cannot start: power-on state, then fail-safe. */
@@ -61,7 +64,7 @@ function boot(): void {
   try {
     device = new Device(config, io);
   } catch (e) {
-    log(0, 0, "start failed: " + (e as Error).message + "; relays at power-on state, retrying in " + RETRY_MS / 1000 + " s");
+    log.log(0, 0, "start failed: " + (e as Error).message + "; relays at power-on state, retrying in " + RETRY_MS / 1000 + " s");
     if (bare === null) {
       const relays = new Relays(config.relays, io.pins, timers, io.storage, io.clock, { relayChanged: function (): void {} });
       bare = relays;
@@ -91,7 +94,7 @@ function telnet(): void {
   try {
     require("TelnetServer").setOptions({ mode: on ? "on" : "off" });
   } catch (e) {
-    if (on) log(1, 0, "this Espruino build has no telnet console");
+    if (on) log.log(1, 0, "this Espruino build has no telnet console");
   }
 }
 
@@ -120,8 +123,9 @@ function run(device: Device): void {
     },
   }, { minMs: 1000, maxMs: 60000, attemptMs: 30000 });
 
-  // Relays go to their power-on state and the fail-safe clock starts now, before any network exists.
-  device.start();
+  // Relays go to their power-on state and the fail-safe clock starts now, before any network exists;
+  // the broker is first tried once WiFi has joined.
+  device.start(true);
   timers.every(TICK_MS, function (): void {
     device.tick();
   });
@@ -129,9 +133,12 @@ function run(device: Device): void {
   // A clean stop, callable at the console (and by the simulator's Ctrl-C): "offline" retained, then
   // DISCONNECT, so the broker publishes no will. reset() and load() cannot do it themselves: they drop the
   // sockets right after E.on("kill") handlers run, and what a handler writes never leaves (measured on the
-  // interpreter), so call relaymqStop() first when a restart should not look like a failure.
-  global.relaymqStop = function (): void {
+  // interpreter), so call relaymqStop() first when a restart should not look like a failure. It returns
+  // whether a session was up, so a caller (npm run flash --stop-first) knows a DISCONNECT is on its way.
+  global.relaymqStop = function (): boolean {
+    const was = device.isConnected();
     device.stop();
+    return was;
   };
 }
 

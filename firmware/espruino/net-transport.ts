@@ -1,6 +1,6 @@
 // The Transport seam on Espruino: a `net` (or `tls`) socket. Espruino sockets speak strings, so data is
 // copied into one fixed byte chunk (Espruino's u8.set(string) copies 8-bit chars natively) and writes
-// become one string per packet (the runtime's only way to send binary: shared/ESPRUINO.md).
+// become one string per packet (the runtime's only way to send binary: docs/espruino.md).
 import type { Transport, TransportEvents } from "../platform";
 import { OK, E_CONNECT_FAILED, E_CONNECTION_LOST } from "../mqtt/errors";
 
@@ -13,6 +13,8 @@ export class EspruinoNetTransport implements Transport {
   private readonly useTls: boolean;
   private readonly chunk = new Uint8Array(CHUNK);
   private sock: EspruinoSocket | null = null;
+  /** Why the current or last connection failed, in the interpreter's words; "" when nothing failed. */
+  private cause = "";
 
   /** new EspruinoNetTransport(host, port, useTls): the broker's endpoint. */
   constructor(host: string, port: number, useTls: boolean) {
@@ -27,13 +29,17 @@ export class EspruinoNetTransport implements Transport {
     let opened = false;
     let failed = false;
     let sock: EspruinoSocket;
+    this.cause = "no connection made";
     try {
       // A refused or unreachable address can throw here instead of emitting "error".
       sock = require(this.useTls ? "tls" : "net").connect({ host: this.host, port: this.port }, function () {
         opened = true;
+        self.cause = "";
         if (self.sock === sock) events.onOpen();
       });
     } catch (e) {
+      // "Unable to locate host" (DNS), "Unable to create socket" (refused or unreachable).
+      this.cause = e && (e as Error).message ? (e as Error).message : String(e);
       events.onClose(E_CONNECT_FAILED);
       return;
     }
@@ -47,8 +53,11 @@ export class EspruinoNetTransport implements Transport {
         events.onData(c, 0, data.length);
       } else self.deliver(data, events);
     });
-    sock.on("error", function () {
+    sock.on("error", function (e: unknown) {
       failed = true;
+      // {code, message}: -3 timeout, -6 not found, -11 no connection, -13 SSL handshake failed, ...
+      const err = e as { code?: number; message?: string };
+      if (self.sock === sock) self.cause = (err && err.message) + " (" + (err && err.code) + ")";
     });
     sock.on("close", function () {
       if (self.sock !== sock) return;
@@ -81,6 +90,11 @@ export class EspruinoNetTransport implements Transport {
   close(): void {
     const s = this.sock;
     if (s !== null) s.end();
+  }
+
+  /** describe() -> "host:port", and ": cause" when the connection failed: for the log line of a failure. */
+  describe(): string {
+    return this.host + ":" + this.port + (this.cause !== "" ? ": " + this.cause : "");
   }
 
   private deliver(data: string, events: TransportEvents): void {

@@ -188,7 +188,7 @@ export function encodePublish(
  * writePublish(buf, off, byte1, packetId, topic, payload, pOff, pLen) -> end offset or E_BUFFER_TOO_SMALL:
  * the client's PUBLISH. byte1 is the fixed header byte; packetId is written when byte1 says QoS 1 or 2.
  * The topic is trusted: a whole, valid topic name, checked once when its bytes were made (a device's
- * topics are fixed at start-up), so a publish is a few native copies (shared/ESPRUINO.md, "Cost model").
+ * topics are fixed at start-up), so a publish is a few native copies (docs/espruino.md, "Cost model").
  */
 export function writePublish(
   buf: Uint8Array, off: number, byte1: number, packetId: number, topic: Uint8Array, payload: Uint8Array,

@@ -72,6 +72,17 @@ function flagBits(flags: number): string {
  * describePacket(p, offset?) -> the packet's fields; `offset` (where the packet starts in the input) comes
  * first when given. p must be a packet the decoder accepted.
  */
+/**
+ * maskSecrets(d, p): a CONNECT's password in a description becomes its length, "(6 bytes)": what the
+ * tools print ends up in terminals, CI logs and bug reports.
+ */
+export function maskSecrets(d: Description, p: Packet): Description {
+  if (p.type !== CONNECT || p.passwordOff < 0) return d;
+  delete d.passwordHex;
+  d.password = `(${p.passwordLen} byte${p.passwordLen === 1 ? "" : "s"})`;
+  return d;
+}
+
 export function describePacket(p: Packet, offset?: number): Description {
   const d: Description = {};
   if (offset !== undefined) d.offset = offset;

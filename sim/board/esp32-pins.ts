@@ -1,7 +1,7 @@
 // The ESP32's GPIO pins as board.json names them (Espruino's D0..D39 are GPIO 0..39): which exist, which
 // are taken by the SPI flash, which can only read, which ADC unit they sit on, and which ones disturb the
 // boot. Sources: the ESP32 datasheet (section "Strapping Pins", "Peripheral Pin Configurations") and
-// ../../shared/ESPRUINO.md.
+// docs/espruino.md ("Pins and timers").
 
 export type Adc = "ADC1" | "ADC2" | null;
 

@@ -1,7 +1,12 @@
 // A strict JSON (RFC 8259) parser for hand-written files. It accepts exactly what JSON.parse accepts and
 // returns the same value, but its errors carry a line and column with a plain reason (and a hint for the
 // usual slips: trailing commas, comments, single quotes, bare keys), the same in every Node version; and
-// it reports keys written twice in one object, which JSON.parse silently resolves to the last one.
+// it reports keys written twice in one object, which JSON.parse silently resolves to the last one. One
+// refusal of its own: nesting deeper than MAX_DEPTH, which no board needs and which would otherwise run
+// this parser, or whatever walks the value next, out of stack.
+
+/** Arrays and objects nested deeper than this are refused. */
+export const MAX_DEPTH = 64;
 
 export type JsonPath = (string | number)[];
 
@@ -50,6 +55,7 @@ class Parser {
   pos = 0;
   readonly duplicates: DuplicateKey[] = [];
   private readonly path: JsonPath = [];
+  private depth = 0;
 
   constructor(private readonly text: string) {}
 
@@ -85,8 +91,8 @@ class Parser {
   private parseValue(expected: string): unknown {
     const c = this.text[this.pos];
     switch (c) {
-      case "{": return this.parseObject();
-      case "[": return this.parseArray();
+      case "{": return this.nested(() => this.parseObject());
+      case "[": return this.nested(() => this.parseArray());
       case '"': return this.parseString();
       case "t": return this.literal("true", true);
       case "f": return this.literal("false", false);
@@ -95,6 +101,14 @@ class Parser {
         if (c === "-" || (c !== undefined && c >= "0" && c <= "9")) return this.parseNumber();
         return this.unexpected(expected);
     }
+  }
+
+  private nested<T>(parse: () => T): T {
+    if (this.depth === MAX_DEPTH) this.fail(`nested more than ${MAX_DEPTH} levels deep`);
+    this.depth++;
+    const value = parse();
+    this.depth--;
+    return value;
   }
 
   private literal<T>(word: string, value: T): T {
@@ -181,6 +195,8 @@ class Parser {
   private parseObject(): Record<string, unknown> {
     this.pos++;
     const out: Record<string, unknown> = {};
+    // Where each key first appeared (offset); lines are counted only for a duplicate, as counting them
+    // for every key would make a large object quadratic.
     const seen = new Map<string, number>();
     this.skipSpace();
     if (this.text[this.pos] === "}") {
@@ -194,12 +210,12 @@ class Parser {
       }
       const keyAt = this.pos;
       const key = this.parseString();
-      const where = lineColumn(this.text, keyAt);
       const first = seen.get(key);
       if (first !== undefined) {
-        this.duplicates.push({ path: [...this.path, key], line: where.line, column: where.column, firstLine: first });
+        const where = lineColumn(this.text, keyAt);
+        this.duplicates.push({ path: [...this.path, key], line: where.line, column: where.column, firstLine: lineColumn(this.text, first).line });
       } else {
-        seen.set(key, where.line);
+        seen.set(key, keyAt);
       }
       this.skipSpace();
       if (this.text[this.pos] !== ":") this.unexpected("':' after the property name");

@@ -13,6 +13,7 @@ import type {
 import { esp32Pin, gpioRanges } from "./esp32-pins";
 import { JsonSyntaxError, parseJson } from "./json";
 import { formatPath, validateSchema } from "./schema";
+import { ioReason } from "../io-reason";
 
 export class BoardError extends Error {
   /** One "path: problem" per entry; the message is these joined by newlines. */
@@ -32,6 +33,14 @@ export interface LoadedBoard {
   config: DeviceConfig;
   /** "path: problem", one per entry; nothing here stops a build. */
   warnings: string[];
+  /** Every value of board.json read from the environment ("$NAME"), by its path ("mqtt.username"). */
+  secrets: Map<string, Secret>;
+}
+
+/** A value read from the environment: the variable's name and where it sits in board.json. */
+export interface Secret {
+  name: string;
+  keys: (string | number)[];
 }
 
 type Env = Record<string, string | undefined>;
@@ -42,7 +51,7 @@ export function loadBoard(path: string, env: Env): LoadedBoard {
   try {
     text = readFileSync(path, "utf8");
   } catch (err) {
-    throw new BoardError([`${path}: cannot read the file (${describeIoError(err)})`]);
+    throw new BoardError([`${path}: cannot read the file (${ioReason(err)})`]);
   }
   return parseBoard(text, env, path);
 }
@@ -63,7 +72,7 @@ export function parseBoard(text: string, env: Env, file = "board.json"): LoadedB
   for (const d of parsed.duplicates) {
     r.error(formatPath(d.path), `written twice (lines ${d.firstLine} and ${d.line}); JSON keeps only the last`);
   }
-  const fromEnv = new Set<string>();
+  const fromEnv = new Map<string, Secret>();
   const doc = resolveSecrets(parsed.value, [], env, r, fromEnv);
   for (const p of validateSchema(doc)) {
     const path = formatPath(p.path);
@@ -74,30 +83,29 @@ export function parseBoard(text: string, env: Env, file = "board.json"): LoadedB
   const config = normalize(raw);
   checkBoard(config, raw, r, fromEnv);
   if (r.errors.length > 0) throw new BoardError(r.errors, r.warnings);
-  return { config, warnings: r.warnings };
-}
-
-function describeIoError(err: unknown): string {
-  const code = (err as NodeJS.ErrnoException)?.code;
-  if (code === "ENOENT") return "no such file";
-  if (code === "EACCES" || code === "EPERM") return "permission denied";
-  if (code === "EISDIR") return "it is a directory";
-  return err instanceof Error ? err.message : String(err);
+  return { config, warnings: r.warnings, secrets: fromEnv };
 }
 
 class Report {
   readonly errors: string[] = [];
   readonly warnings: string[] = [];
   private readonly bad: string[] = [];
+  // Lines already reported: a board with thousands of problems is checked in linear time.
+  private readonly seen = new Set<string>();
 
   error(path: string, message: string): void {
-    const line = `${path}: ${message}`;
-    if (!this.errors.includes(line)) this.errors.push(line);
+    this.add(this.errors, `${path}: ${message}`);
   }
 
   warn(path: string, message: string): void {
-    const line = `${path}: ${message}`;
-    if (!this.warnings.includes(line)) this.warnings.push(line);
+    this.add(this.warnings, `${path}: ${message}`);
+  }
+
+  private add(list: string[], line: string): void {
+    const key = (list === this.errors ? "error " : "warning ") + line;
+    if (this.seen.has(key)) return;
+    this.seen.add(key);
+    list.push(line);
   }
 
   /** A path whose value is already reported wrong: later rules skip it and everything under it. */
@@ -113,10 +121,13 @@ class Report {
 // ---- secrets ------------------------------------------------------------------------------------------
 
 const SECRET = /^\$([A-Z_][A-Z0-9_]*)$/;
-const LOOKS_LIKE_SECRET = /^\$[A-Za-z_][A-Za-z0-9_]*$/;
 
-/** A copy of v with every "$NAME" string replaced from env and every "$$..." unescaped to "$...". */
-function resolveSecrets(v: unknown, path: (string | number)[], env: Env, r: Report, fromEnv: Set<string>): unknown {
+/**
+ * A copy of v with every "$NAME" string replaced from env and every "$$..." unescaped to "$...". Any
+ * other string starting with "$" is an error: a typo in a secret's name must not become the secret.
+ * fromEnv gets each value read from the environment, by path.
+ */
+function resolveSecrets(v: unknown, path: (string | number)[], env: Env, r: Report, fromEnv: Map<string, Secret>): unknown {
   if (typeof v === "string") {
     const p = formatPath(path);
     const m = SECRET.exec(v);
@@ -127,12 +138,15 @@ function resolveSecrets(v: unknown, path: (string | number)[], env: Env, r: Repo
         r.markBad(p);
         return v;
       }
-      fromEnv.add(p);
+      fromEnv.set(p, { name: m[1], keys: path });
       return value;
     }
     if (v.startsWith("$$")) return v.slice(1);
-    if (LOOKS_LIKE_SECRET.test(v)) {
-      r.warn(p, `"${v}" is used as written: secret names are upper case ("${v.toUpperCase()}"); write "$${v}" to silence this`);
+    if (v.startsWith("$")) {
+      const upper = v.toUpperCase();
+      const hint = SECRET.test(upper) ? ` (names are upper case: "${upper}")` : "";
+      r.error(p, `"${v}" starts with "$" but is not a $NAME: a name is A-Z, 0-9 and "_"${hint}; write "$${v}" for text that starts with "$"`);
+      r.markBad(p);
     }
     return v;
   }
@@ -666,7 +680,7 @@ function checkNames(c: DeviceConfig, r: Report): void {
   }
 }
 
-function checkConnection(c: DeviceConfig, raw: any, r: Report, fromEnv: Set<string>): void {
+function checkConnection(c: DeviceConfig, raw: any, r: Report, fromEnv: Map<string, Secret>): void {
   const m = c.mqtt;
   const mqttIn = obj(obj(raw).mqtt);
   if (m.password !== null && m.username === null && !r.isBad("mqtt.password")) {
@@ -719,7 +733,7 @@ function checkConnection(c: DeviceConfig, raw: any, r: Report, fromEnv: Set<stri
   }
 }
 
-function checkBoard(c: DeviceConfig, raw: any, r: Report, fromEnv: Set<string>): void {
+function checkBoard(c: DeviceConfig, raw: any, r: Report, fromEnv: Map<string, Secret>): void {
   if (r.isBad("(root)")) return;
   checkNames(c, r);
   checkPins(c, r);

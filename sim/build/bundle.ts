@@ -13,6 +13,7 @@ import { fileURLToPath } from "node:url";
 import * as esbuild from "esbuild";
 import ts from "typescript";
 import type { DeviceConfig } from "../../firmware/device/config";
+import { allErrorCodes, errorName } from "../../firmware/mqtt/errors";
 import { mangleablePattern } from "./mangle";
 import { flattenClasses } from "./flatten";
 import { featureDefines } from "./features";
@@ -91,7 +92,16 @@ export async function bundleFirmware(options: BundleOptions): Promise<string> {
 
 const MAIN = resolve(FIRMWARE, "espruino/main.ts");
 
+/** errorNames() -> "|-1=BUFFER_TOO_SMALL|-2=STRING_TOO_LONG|...|": the error table's names for the board's log. */
+export function errorNames(): string {
+  return "|" + allErrorCodes().map((c) => `${c}=${errorName(c)}`).join("|") + "|";
+}
+
 /** bundleBoard(config) -> the firmware as `npm run build` makes it (minified), with config embedded. */
 export function bundleBoard(config: DeviceConfig): Promise<string> {
-  return bundleFirmware({ entry: MAIN, define: { __BOARD__: JSON.stringify(config), ...featureDefines(config) }, minify: true });
+  return bundleFirmware({
+    entry: MAIN,
+    define: { __BOARD__: JSON.stringify(config), __ERROR_NAMES__: JSON.stringify(errorNames()), ...featureDefines(config) },
+    minify: true,
+  });
 }

@@ -1,5 +1,5 @@
 // The Espruino compatibility check: a bundle must parse as ES5 and avoid every construct that
-// shared/ESPRUINO.md lists as breaking on the interpreter. Each finding names the rule and the place.
+// docs/espruino.md lists as breaking on the interpreter. Each finding names the rule and the place.
 import * as acorn from "acorn";
 
 export interface Finding {

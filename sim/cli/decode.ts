@@ -1,18 +1,22 @@
-// `npm run decode -- HEX...`: decodes MQTT 3.1.1 bytes and prints one JSON object per packet.
-// Exit 0 when every byte decoded, 1 at the first malformed or truncated packet (its line says which rule
-// it breaks), 2 for input that is not hex (usage on stderr).
-import { realpathSync } from "node:fs";
-import { fileURLToPath } from "node:url";
+// `npm run decode -- [--show-secrets] HEX...` (or the hex on stdin): decodes MQTT 3.1.1 bytes and prints
+// one JSON object per packet, a CONNECT's password as its length unless asked. Exit 0 when every byte
+// decoded, 1 at the first malformed or truncated packet (its line says which rule it breaks), 2 for input
+// that is not hex (usage on stderr).
 import { Decoder, MIN_RX_SIZE, Packet, PacketSink, E_RX_OVERFLOW } from "../../firmware/mqtt";
-import { describeError, describePacket, Description } from "../analyzer/describe";
+import { describeError, describePacket, maskSecrets, Description } from "../analyzer/describe";
+import { isMain, runMain } from "./entry";
 
 export const USAGE = [
-  "usage: npm run decode -- HEX...",
-  "  Decodes MQTT 3.1.1 packets and prints one JSON object per packet.",
-  "  Bytes are hex digits; spaces, commas, colons and 0x prefixes between bytes are allowed, e.g.",
+  "usage: npm run decode -- [--show-secrets] HEX...",
+  "       ... | npm run decode -- [--show-secrets]",
+  "  Decodes MQTT 3.1.1 packets and prints one JSON object per packet. Without HEX arguments the bytes",
+  "  are read from stdin. Bytes are hex digits; spaces, newlines, commas, colons and 0x prefixes between",
+  "  bytes are allowed, e.g.",
   "    npm run decode -- 20 02 00 00",
   "    npm run decode -- 0x30,0x05,0x00,0x03,0x61,0x2f,0x62",
   "    npm run decode -- 3005:0003:612F62",
+  "    mosquitto_sub ... | xxd -p | npm run decode",
+  "  A CONNECT's password is shown as its length, e.g. \"(6 bytes)\"; --show-secrets prints it.",
   "  Exit status: 0 all packets valid, 1 malformed or truncated input (the last line says why), 2 bad usage.",
 ].join("\n");
 
@@ -71,15 +75,32 @@ function truncation(bytes: Uint8Array, start: number): Description {
   };
 }
 
-/** main(argv, io) -> exit status; argv are the arguments after the script name. */
-export function main(argv: string[], io: Output): number {
-  if (argv.length === 1 && (argv[0] === "-h" || argv[0] === "--help")) {
+/** wantsStdin(argv) -> whether the bytes come from stdin: no HEX arguments, only options. */
+export function wantsStdin(argv: string[]): boolean {
+  return argv.every((a) => a.startsWith("--") || a === "-h");
+}
+
+/**
+ * main(argv, io, stdin) -> exit status; argv are the arguments after the script name, stdin the text
+ * read from standard input when the arguments hold no bytes (null: none was read).
+ */
+export function main(argv: string[], io: Output, stdin: string | null = null): number {
+  if (argv.includes("-h") || argv.includes("--help")) {
     io.out(USAGE);
     return 0;
   }
-  const bytes = parseHex(argv);
+  const unknown = argv.find((a) => a.startsWith("--") && a !== "--show-secrets");
+  if (unknown !== undefined) {
+    io.err("decode: unknown option: " + unknown);
+    io.err(USAGE);
+    return 2;
+  }
+  const showSecrets = argv.includes("--show-secrets");
+  const hexArgs = argv.filter((a) => a !== "--show-secrets");
+  const input = hexArgs.length === 0 && stdin !== null ? [stdin] : hexArgs;
+  const bytes = parseHex(input);
   if (bytes === null || bytes.length === 0) {
-    io.err(bytes === null ? "decode: not hex: " + argv.join(" ") : "decode: no bytes given");
+    io.err(bytes === null ? "decode: not hex: " + input.join(" ").trim().slice(0, 200) : "decode: no bytes given");
     io.err(USAGE);
     return 2;
   }
@@ -88,7 +109,8 @@ export function main(argv: string[], io: Output): number {
   let failed: Description | null = null;
   const sink: PacketSink = {
     onPacket(p: Packet): void {
-      io.out(JSON.stringify(describePacket(p, start)));
+      const d = describePacket(p, start);
+      io.out(JSON.stringify(showSecrets ? d : maskSecrets(d, p)));
       start += p.length;
     },
     onDecodeError(code: number): void {
@@ -107,18 +129,21 @@ export function main(argv: string[], io: Output): number {
   return 0;
 }
 
-function isEntryPoint(): boolean {
-  if (!process.argv[1]) return false;
-  try {
-    return realpathSync(process.argv[1]) === realpathSync(fileURLToPath(import.meta.url));
-  } catch {
-    return false;
-  }
+async function readStdin(): Promise<string> {
+  let text = "";
+  process.stdin.setEncoding("utf8");
+  for await (const chunk of process.stdin) text += chunk;
+  return text;
 }
 
-if (isEntryPoint()) {
-  process.exitCode = main(process.argv.slice(2), {
-    out: (line) => process.stdout.write(line + "\n"),
-    err: (line) => process.stderr.write(line + "\n"),
+if (isMain(import.meta.url)) {
+  const argv = process.argv.slice(2);
+  runMain("decode", async () => {
+    // A terminal on stdin means nobody is piping bytes in: the usage says how to give them.
+    const stdin = wantsStdin(argv) && !process.stdin.isTTY ? await readStdin() : null;
+    return main(argv, {
+      out: (line) => process.stdout.write(line + "\n"),
+      err: (line) => process.stderr.write(line + "\n"),
+    }, stdin);
   });
 }

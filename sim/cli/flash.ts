@@ -1,133 +1,81 @@
-// npm run flash -- --port DEVICE [--firmware FILE] | --dry-run FILE: uploads the build with the espruino
-// CLI (npm package `espruino`), offline. The firmware is written to Storage ".bootcde", which Espruino
-// runs at every boot without save(); sim/flash/start.js then erases older boot code and calls load(),
-// which starts it at once. --dry-run writes what the CLI would send (its -o output) and opens no device.
-//
-// What goes over the wire, in order:
-//   reset();            the CLI's own prefix, before a file upload: stops whatever runs now, frees RAM
-//                       (the CLI's -o output, so --dry-run, leaves this and the console framing out)
-//   require("Storage").write(".bootcde",atob("<base64 of bytes 0..383>"),0,<total size>)
-//   require("Storage").write(".bootcde",atob("<bytes 384..767>"),384) ...
-//   sim/flash/start.js  erase ".varimg" (a save()d RAM image) and ".bootrst", which would also run at
-//                       boot next to the firmware, then load(): a restart as at boot
-// Storage, not the REPL: the firmware's text never has to fit in RAM (a 51 KB bundle run as a script
-// runs the Linux build out of memory; from .bootcde it loads). Offline: --board sim/flash/ESP32.json replaces
-// the board-info download and the device query, the firmware travels as Storage data (never scanned for
-// modules, minified or compiled), and the configuration below turns off every online helper the CLI has.
-import { spawn } from "node:child_process";
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
-import { createRequire } from "node:module";
-import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
+// npm run flash -- --port PORT [--firmware FILE] [--stop-first] [--watch SEC] | --dry-run OUT: puts the
+// build on a board through its console (a serial device or a telnet console), checking each step: that an
+// Espruino interpreter answers, that the stored file reads back identical, and what the firmware prints
+// when it starts (sim/flash/flash-board.ts). --dry-run writes the commands that would be typed, offline.
+import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { BOOT_FILE, CHECK, PROBE, STOP, startCommands } from "../flash/commands";
+import { BAUD, parseTcp, quietLibrary, uploadCode } from "../flash/console-link";
+import { flashBoard } from "../flash/flash-board";
+import { ioReason } from "../io-reason";
+import { isMain, runMain, shownPath, userPath } from "./entry";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
-export const BOARD_JSON = resolve(ROOT, "sim/flash/ESP32.json");
-export const START_JS = resolve(ROOT, "sim/flash/start.js");
-export const BAUD = 115200;
-/** The Storage file that Espruino runs at every boot. */
-export const BOOT_FILE = ".bootcde";
-/** The ESP32 release's telnet console port (the Linux build serves it on 2323 with --telnet). */
-export const TELNET_PORT = 23;
 
-/**
- * networkPort(port) -> "tcp://HOST:PORT" (the port made explicit), null when `port` is not a tcp:// port,
- * or the problem with it.
- */
-export function networkPort(port: string): string | null | { problem: string } {
-  if (!port.startsWith("tcp://")) return null;
-  const m = /^tcp:\/\/(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9._-]+)(?::(\d+))?\/?$/.exec(port);
-  if (!m) return { problem: `${port}: a network port is tcp://HOST or tcp://HOST:PORT (a host name or IPv4 address)` };
-  const n = m[2] === undefined ? TELNET_PORT : Number(m[2]);
-  if (!(n >= 1 && n <= 65535)) return { problem: `${port}: the port must be 1-65535` };
-  return `tcp://${m[1]}:${n}`;
-}
-
-export const USAGE = `usage: npm run flash -- --port DEVICE [--firmware FILE]
-       npm run flash -- --port tcp://HOST[:PORT] [--firmware FILE]
-       npm run flash -- --dry-run OUT [--firmware FILE]
-  Uploads FILE (default dist/firmware.js, from npm run build) to the ESP32 on DEVICE (e.g. /dev/ttyUSB0)
-  at ${BAUD} baud with the espruino CLI, into Storage "${BOOT_FILE}" so that it runs at every boot, then
-  starts it. Offline: board info comes from sim/flash/ESP32.json.
-  tcp://HOST[:PORT] uploads over the network to the interpreter's telnet console (port ${TELNET_PORT} unless
-  given): the board must run a build with console.telnet true in board.json.
-  --dry-run OUT writes the code that would be sent to OUT instead, without a device.
-  Exit status: 0 done, 1 failed (no firmware, upload error), 2 bad usage.`;
+export const USAGE = `usage: npm run flash -- --port PORT [--firmware FILE] [--stop-first] [--watch SEC] [--verbose]
+       npm run flash -- --dry-run OUT [--firmware FILE] [--stop-first]
+  Puts FILE (default dist/firmware.js, from npm run build) on the Espruino board at PORT: a serial device
+  (/dev/ttyUSB0, ${BAUD} baud) or a telnet console (tcp://HOST[:PORT], port 23 when left out: the board
+  must run a build with "console": { "telnet": true } in its board.json). It checks
+  that an Espruino interpreter answers there before sending anything, writes the file to Storage
+  "${BOOT_FILE}" (run at every boot), reads it back (length and CRC32), starts it and watches the console
+  for SEC seconds (default 15; less once the firmware logs "connected"): an uncaught error fails the flash.
+  --stop-first   first call relaymqStop() on the running firmware: it says offline and disconnects, so the
+                 reset before the upload does not make the broker publish its will
+  --dry-run OUT  write the commands that would be typed at the console to OUT (mode 0600: it holds the
+                 firmware and its secrets), one a line, without opening a port
+  --verbose      also print what the espruino package logged
+  Relative paths are taken from the directory you run the command in.
+  Exit status: 0 flashed and started, 1 failed (nothing answering, a damaged upload, an error at start), 2 bad usage.`;
 
 export interface FlashArgs {
   port: string | null;
   dryRun: string | null;
   firmware: string;
+  stopFirst: boolean;
+  watchMs: number;
+  verbose: boolean;
 }
 
 /** parseArgs(argv) -> the arguments, "" for --help, or the usage problem. */
 export function parseArgs(argv: string[]): FlashArgs | string {
-  const args: FlashArgs = { port: null, dryRun: null, firmware: resolve(ROOT, "dist/firmware.js") };
+  const args: FlashArgs = {
+    port: null, dryRun: null, firmware: resolve(ROOT, "dist/firmware.js"), stopFirst: false, watchMs: 15000, verbose: false,
+  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
-    const v = argv[i + 1];
     if (a === "--help" || a === "-h") return "";
-    if (a !== "--port" && a !== "-p" && a !== "--dry-run" && a !== "--firmware") return `unknown argument: ${a}`;
-    if (v === undefined || v === "" || v.startsWith("-")) return `${a} needs a value`;
-    i++;
-    if (a === "--dry-run") args.dryRun = resolve(v);
-    else if (a === "--firmware") args.firmware = resolve(v);
-    else {
-      const net = networkPort(v);
-      if (net !== null && typeof net === "object") return net.problem;
-      args.port = net ?? v;
-    }
+    if (a === "--stop-first") args.stopFirst = true;
+    else if (a === "--verbose") args.verbose = true;
+    else if (a === "--port" || a === "-p" || a === "--dry-run" || a === "--firmware" || a === "--watch") {
+      const v = argv[i + 1];
+      if (v === undefined || v === "" || v.startsWith("-")) return `${a} needs a value`;
+      i++;
+      if (a === "--dry-run") args.dryRun = userPath(v);
+      else if (a === "--firmware") args.firmware = userPath(v);
+      else if (a === "--watch") {
+        if (!/^\d+(\.\d+)?$/.test(v) || Number(v) > 3600) return `--watch ${v}: seconds, 0 to 3600`;
+        args.watchMs = Number(v) * 1000;
+      } else args.port = v;
+    } else return `unknown argument: ${a}`;
   }
-  if (args.port === null && args.dryRun === null) return "--port DEVICE or --dry-run FILE is required";
+  if (args.port === null && args.dryRun === null) return "--port PORT or --dry-run OUT is required";
   if (args.port !== null && args.dryRun !== null) return "--port and --dry-run exclude each other";
+  if (args.port !== null && args.port.startsWith("tcp:") && !parseTcp(args.port)) return `--port ${args.port}: write tcp://HOST or tcp://HOST:PORT (PORT 1-65535)`;
   return args;
 }
 
-/** The espruino CLI's script. */
-export function espruinoCli(): string {
-  return createRequire(import.meta.url).resolve("espruino/bin/espruino-cli.js");
+/** dryRunText(firmware, stopFirst) -> the commands flash would type, one a line, in order. */
+export async function dryRunText(firmware: Buffer, stopFirst: boolean): Promise<string> {
+  const restore = quietLibrary();
+  try {
+    const upload = await uploadCode(BOOT_FILE, firmware);
+    return ["", PROBE, ...(stopFirst ? [STOP] : []), "reset();", upload, CHECK, ...startCommands()].join("\n") + "\n";
+  } finally {
+    restore();
+  }
 }
-
-/**
- * espruinoArgs(firmware, target) -> the CLI's arguments: target is { port } to upload or { out } (a
- * name ending in .js, which the CLI insists on) to write what would be sent.
- */
-export function espruinoArgs(firmware: string, target: { port: string } | { out: string }): string[] {
-  return [
-    "--board", BOARD_JSON,
-    "-b", String(BAUD),
-    "--no-ble",
-    // Online helpers, off: module downloads for require(), the online compiler for "compiled"
-    // functions, the local WebSocket bridge that is probed when listing ports. Minification and
-    // pretokenising are off by default and not asked for.
-    "--config", "MODULE_URL=",
-    "--config", "COMPILATION=false",
-    "--config", "WEBSOCKET_URL=",
-    "--storage", `${BOOT_FILE}:${firmware}`,
-    ...("port" in target ? ["-p", target.port] : ["-o", target.out]),
-    START_JS,
-  ];
-}
-
-function run(args: string[], quiet: boolean, err: (s: string) => void): Promise<{ code: number; stderr: string }> {
-  return new Promise((done) => {
-    const child = spawn(process.execPath, [espruinoCli(), ...args], {
-      cwd: ROOT,
-      stdio: ["ignore", quiet ? "ignore" : "inherit", "pipe"],
-    });
-    let stderr = "";
-    child.stderr.setEncoding("utf8");
-    child.stderr.on("data", (d: string) => {
-      stderr += d;
-      err(d.replace(/\n$/, ""));
-    });
-    child.on("error", (e) => done({ code: 1, stderr: stderr + String(e) }));
-    child.on("close", (code) => done({ code: code ?? 1, stderr }));
-  });
-}
-
-// The CLI exits 0 even when it could not open the port or the upload failed; it says so on stderr.
-const FAILURES = /Unable to connect|not found|upload failed|Error/i;
 
 /** flash(argv, out, err) -> the exit status. */
 export async function flash(argv: string[], out: (s: string) => void, err: (s: string) => void): Promise<number> {
@@ -141,34 +89,22 @@ export async function flash(argv: string[], out: (s: string) => void, err: (s: s
     err(`${args.firmware} not found: run npm run build first`);
     return 1;
   }
-  if (args.firmware.indexOf(":") >= 0) {
-    err(`${args.firmware}: the espruino CLI's --storage NAME:FILE cannot take a file name with ":"`);
-    return 1;
-  }
-  if (statSync(args.firmware).size === 0) {
+  const firmware = readFileSync(args.firmware);
+  if (firmware.length === 0) {
     err(`${args.firmware} is empty: run npm run build first`);
     return 1;
   }
-  const shown = (a: string[]) => ["espruino", ...a].map((x) => (/^[\w./:=+-]+$/.test(x) ? x : JSON.stringify(x))).join(" ");
 
   if (args.dryRun !== null) {
-    // The CLI's -o wants a name containing ".js"; write there, then move to the name asked for.
-    const dir = mkdtempSync(join(tmpdir(), "relaymq-flash-"));
-    const tmpOut = join(dir, "upload.js");
+    const text = await dryRunText(firmware, args.stopFirst);
     try {
-      const cliArgs = espruinoArgs(args.firmware, { out: tmpOut });
-      out(shown(cliArgs));
-      const r = await run(["-q", ...cliArgs], true, err);
-      if (r.code !== 0 || !existsSync(tmpOut)) {
-        err(`espruino CLI failed (exit ${r.code}): nothing written`);
-        return 1;
-      }
-      copyFileSync(tmpOut, args.dryRun);
-      out(`${args.dryRun}: ${readFileSync(args.dryRun).length} bytes that would be sent (no device opened)`);
-      return 0;
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
+      writeFileSync(args.dryRun, text, { encoding: "latin1", mode: 0o600 });
+    } catch (e) {
+      err(`cannot write ${args.dryRun}: ${ioReason(e)}`);
+      return 1;
     }
+    out(`${args.dryRun}: the ${text.split("\n").length - 1} lines that would be typed at the console (no port opened)`);
+    return 0;
   }
 
   const port = args.port!;
@@ -176,29 +112,11 @@ export async function flash(argv: string[], out: (s: string) => void, err: (s: s
     err(`${port}: no such device (is the board plugged in? ls /dev/ttyUSB* /dev/ttyACM*)`);
     return 1;
   }
-  const cliArgs = espruinoArgs(args.firmware, { port });
-  out(shown(cliArgs));
-  const r = await run(cliArgs, false, err);
-  if (r.code !== 0 || FAILURES.test(r.stderr)) {
-    err(`upload to ${port} failed (espruino CLI exit ${r.code})`);
-    if (port.startsWith("tcp://") && /ECONNREFUSED|ETIMEDOUT|EHOSTUNREACH|ENOTFOUND|EAI_AGAIN/.test(r.stderr)) {
-      err(`${port}: no telnet console answers there: the board must run a build with "console": { "telnet": true } and be on this network`);
-    }
-    return 1;
-  }
-  out(`${args.firmware} written to ${BOOT_FILE} on ${port} and started; it runs at every boot`);
-  return 0;
+  return flashBoard({
+    port, firmware, file: shownPath(args.firmware), stopFirst: args.stopFirst, watchMs: args.watchMs, answerMs: 5000, verbose: args.verbose,
+  }, { out, err });
 }
 
-function isEntryPoint(): boolean {
-  if (!process.argv[1]) return false;
-  try {
-    return resolve(process.argv[1]) === fileURLToPath(import.meta.url);
-  } catch {
-    return false;
-  }
-}
-
-if (isEntryPoint()) {
-  flash(process.argv.slice(2), (s) => console.log(s), (s) => console.error(s)).then((code) => process.exit(code));
+if (isMain(import.meta.url)) {
+  runMain("flash", () => flash(process.argv.slice(2), (s) => process.stdout.write(s + "\n"), (s) => process.stderr.write(s + "\n")));
 }

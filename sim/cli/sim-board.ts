@@ -4,15 +4,15 @@
 // from (the sidecar `npm run build` writes next to it).
 import { existsSync, readFileSync } from "node:fs";
 import type { DeviceConfig } from "../../firmware/device/config";
-import { loadBoard } from "../board/load";
+import { loadBoard, type Secret } from "../board/load";
 
 /** sidecarPath(bundle) -> "dist/firmware.board.json" for "dist/firmware.js". */
 export function sidecarPath(bundle: string): string {
   return bundle.replace(/\.js$/, "") + ".board.json";
 }
 
-/** loadSimBoard(path, env) -> the config and notices; throws BoardError as loadBoard does. */
-export function loadSimBoard(path: string, env: NodeJS.ProcessEnv): { config: DeviceConfig; notices: string[] } {
+/** loadSimBoard(path, env) -> the config, notices and secrets (as loadBoard's); throws BoardError as loadBoard does. */
+export function loadSimBoard(path: string, env: NodeJS.ProcessEnv): { config: DeviceConfig; notices: string[]; secrets: Map<string, Secret> } {
   const missing: string[] = [];
   const lenient = new Proxy(env, {
     get(target, name) {
@@ -27,7 +27,7 @@ export function loadSimBoard(path: string, env: NodeJS.ProcessEnv): { config: De
   const loaded = loadBoard(path, lenient);
   const notices = loaded.warnings.map((w) => "warning: " + w);
   for (const name of missing) notices.push(`notice: $${name} is not set; the simulator uses an empty value`);
-  return { config: loaded.config, notices };
+  return { config: loaded.config, notices, secrets: loaded.secrets };
 }
 
 /** loadBundleBoard(bundle) -> the config embedded in the bundle (secrets blanked), or null without a sidecar. */

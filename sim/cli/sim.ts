@@ -1,10 +1,8 @@
-// npm start / npm run sim: the simulator (DESIGN.md "Commands"). An embedded aedes broker (or --broker),
-// one virtual board from board.json (or a fleet with --devices), and either the live view or, with
-// --headless, one JSON object a line on stdout. Ctrl-C (or SIGTERM) stops every board cleanly: each says
-// "offline" and disconnects, so the broker sends no will.
+// npm start / npm run sim: the simulator (docs/design.md, "Commands"). An embedded aedes broker (or
+// --broker), one virtual board from board.json (or a fleet with --devices), and either the live view or,
+// with --headless, one JSON object a line on stdout. Ctrl-C (or SIGTERM) stops every board cleanly: each
+// says "offline" and disconnects, so the broker sends no will.
 import { existsSync, readFileSync } from "node:fs";
-import { resolve } from "node:path";
-import { fileURLToPath } from "node:url";
 import { BoardError } from "../board/load";
 import type { DeviceConfig } from "../../firmware/device/config";
 import { Simulator } from "../runner/simulator";
@@ -14,8 +12,11 @@ import { parseSimArgs, SIM_USAGE, type SimArgs, type BrokerAddress } from "./sim
 import type { BrokerRoute } from "../runner/firmware";
 import type { ConnectionOptions } from "node:tls";
 import { isIP } from "node:net";
-import { loadSimBoard, loadBundleBoard } from "./sim-board";
+import { loadSimBoard, loadBundleBoard, sidecarPath } from "./sim-board";
+import { ioReason } from "../io-reason";
+import { isMain, runMain } from "./entry";
 import { startLive } from "./sim-live";
+import { runScenarios } from "./sim-scenario";
 
 export interface SimIO {
   out: NodeJS.WriteStream;
@@ -31,6 +32,12 @@ function loadConfig(args: SimArgs, io: SimIO): { config: DeviceConfig; bundle?: 
     return 1;
   }
   const embedded = args.bundle ? loadBundleBoard(args.bundle) : null;
+  if (embedded && args.boardGiven) {
+    // The bundle runs the board it was built from; another file would only describe it wrongly.
+    io.err(`--board ${args.board}: ${args.bundle} runs the board it was built from (${sidecarPath(args.bundle!)}); ` +
+      `drop --board, or rebuild with it: npm run build -- --board ${args.board}`);
+    return 2;
+  }
   if (embedded) config = embedded;
   else {
     try {
@@ -52,22 +59,45 @@ function loadConfig(args: SimArgs, io: SimIO): { config: DeviceConfig; bundle?: 
   return { config, bundle: { source: readFileSync(args.bundle, "utf8"), file: args.bundle } };
 }
 
-// mqtts://: Node checks the certificate against the system's CAs, or the one --ca names.
-function brokerRoute(b: BrokerAddress, ca: string | null): BrokerRoute {
+// mqtts://: Node checks the certificate against the system's CAs, or the one --ca names (its PEM text).
+function brokerRoute(b: BrokerAddress, ca: Buffer | null): BrokerRoute {
   if (!b.tls) return { host: b.host, port: b.port };
   const options: ConnectionOptions = { servername: isIP(b.host) ? undefined : b.host };
-  if (ca) options.ca = readFileSync(ca);
+  if (ca) options.ca = ca;
   return { host: b.host, port: b.port, tls: options };
 }
 
-/** runSim(argv, io) -> the exit status once the simulator stopped: 0 after a clean stop, 1 on errors, 2 bad usage. */
+// -> the CA file's contents, or null after saying why it cannot be used.
+function readCa(file: string, io: SimIO): Buffer | null {
+  let pem: Buffer;
+  try {
+    pem = readFileSync(file);
+  } catch (e) {
+    io.err(`--ca ${file}: cannot read it (${ioReason(e)})`);
+    return null;
+  }
+  if (!pem.includes("-----BEGIN CERTIFICATE-----")) {
+    io.err(`--ca ${file}: not a PEM certificate (no "-----BEGIN CERTIFICATE-----" line)`);
+    return null;
+  }
+  return pem;
+}
+
+/**
+ * runSim(argv, io) -> the exit status once the simulator stopped: 0 after a clean stop, 1 on errors, 2 bad
+ * usage; with --scenario, the scenario runner's (sim-scenario.ts).
+ */
 export async function runSim(argv: string[], io: SimIO): Promise<number> {
   const args = parseSimArgs(argv);
   if (typeof args === "string") {
     if (args) io.err(args);
-    io.err(SIM_USAGE);
+    if (args) io.err(SIM_USAGE);
+    else io.out.write(SIM_USAGE + "\n");
     return args ? 2 : 0;
   }
+  const ca = args.ca ? readCa(args.ca, io) : null;
+  if (args.ca && !ca) return 1;
+  if (args.scenarios.length > 0) return runScenarios(args, { out: (l) => io.out.write(l + "\n"), err: io.err, env: io.env });
   const loaded = loadConfig(args, io);
   if (typeof loaded === "number") return loaded;
   let headless = args.headless;
@@ -81,7 +111,7 @@ export async function runSim(argv: string[], io: SimIO): Promise<number> {
     config: loaded.config,
     mode: args.bundle ? "bundle" : "source",
     bundle: loaded.bundle,
-    broker: args.broker ? brokerRoute(args.broker, args.ca) : undefined,
+    broker: args.broker ? brokerRoute(args.broker, ca) : undefined,
     caFile: args.ca,
     port: args.port,
     devices: args.devices,
@@ -129,11 +159,11 @@ export async function runSim(argv: string[], io: SimIO): Promise<number> {
   }
 }
 
-if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  runSim(process.argv.slice(2), {
+if (isMain(import.meta.url)) {
+  runMain("sim", () => runSim(process.argv.slice(2), {
     out: process.stdout,
     err: (s) => process.stderr.write(s + "\n"),
     input: process.stdin,
     env: process.env,
-  }).then((code) => process.exit(code));
+  }));
 }

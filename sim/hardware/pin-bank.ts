@@ -3,17 +3,14 @@
 // analog pins read a value in 0..1. Watches behave as Espruino's setWatch does: an edge is reported
 // once the new level has held for the debounce time (at once without one), only for the edges asked for.
 // Both the source-mode Pins binding and the Espruino API shim sit on one bank, so the two modes agree.
+import { realTime, type TimeSource } from "../time/time-source";
 
 /** Pin modes as Espruino names them. */
 export const PIN_MODES = ["input", "input_pullup", "input_pulldown", "output", "opendrain"];
 export const EDGES = ["rising", "falling", "both"];
 
-/** Timers the bank debounces with; Node's by default, fake ones in tests. */
-export interface BankTimers {
-  now(): number;
-  after(ms: number, fn: () => void): unknown;
-  cancel(handle: unknown): void;
-}
+/** Timers the bank debounces with: real time by default, the simulator's virtual time, fake ones in tests. */
+export type BankTimers = TimeSource;
 
 /** Who changed a pin's level: the firmware writing an output, or the world driving an input. */
 export type PinSource = "write" | "input";
@@ -41,12 +38,6 @@ interface PinState {
   analog: number;
 }
 
-export const nodeBankTimers: BankTimers = {
-  now: () => performance.now(),
-  after: (ms, fn) => setTimeout(fn, ms),
-  cancel: (h) => clearTimeout(h as NodeJS.Timeout),
-};
-
 export class PinBank {
   private readonly pins = new Map<string, PinState>();
   private readonly watches = new Map<number, Watch>();
@@ -54,7 +45,7 @@ export class PinBank {
   private nextWatch = 1;
 
   /** new PinBank(timers): timers drive debouncing and stamp watch reports. */
-  constructor(private readonly timers: BankTimers = nodeBankTimers) {}
+  constructor(private readonly timers: BankTimers = realTime) {}
 
   /** listen(fn): fn sees every level change and every output write, after watches were told. */
   listen(fn: PinListener): void {

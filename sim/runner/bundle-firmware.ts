@@ -1,10 +1,10 @@
 // Bundle mode: the built dist/firmware.js, the exact file that gets flashed, run inside the Espruino
 // API shim. Its connections go to the simulator's broker whatever host board.json names.
 import { EspruinoShim } from "../shim/espruino-shim";
-import { logLine, type Firmware, type FirmwareHost } from "./firmware";
+import type { Firmware, FirmwareHost } from "./firmware";
 
-// The firmware logs "relaymq LEVEL CODE MESSAGE" (firmware/espruino/main.ts).
-const FIRMWARE_LOG = /^relaymq (\d+) (-?\d+) (.*)$/;
+// The firmware logs "relaymq LEVEL MESSAGE [NAME (CODE)] [host:port: cause]" (firmware/espruino/log.ts).
+const FIRMWARE_LOG = /^relaymq ((error|warn|info|debug) .*)$/;
 
 export class BundleFirmware implements Firmware {
   private shim: EspruinoShim | null = null;
@@ -20,17 +20,14 @@ export class BundleFirmware implements Firmware {
     const shim = new EspruinoShim({
       bank: h.bank,
       busSensors: h.busSensors,
+      time: h.time,
+      random: h.random,
       storage: h.files,
       route: () => ({ host: h.broker.host, port: h.broker.port, tls: h.broker.tls ?? null }),
       console: (line) => {
         const m = FIRMWARE_LOG.exec(line);
-        if (!m) {
-          h.log(line, line.startsWith("Uncaught"));
-          return;
-        }
-        const level = Number(m[1]);
-        const code = Number(m[2]);
-        h.log(logLine(level, code, m[3]), level === 0);
+        if (!m) h.log(line, line.startsWith("Uncaught"));
+        else h.log(m[1], m[2] === "error");
       },
       tap: h.bytes ? (dir, bytes) => h.bytes!(dir, bytes, 0, bytes.length) : undefined,
       onReboot: () => h.reboot(),
@@ -43,7 +40,7 @@ export class BundleFirmware implements Firmware {
           h.closed(error || "closed", !opened);
           opened = false;
           error = "";
-        } else if (event === "refused-throw") h.closed(`connect to ${to} threw: ${detail ?? "Unable to create socket"}`, true);
+        } else if (event === "refused-throw") h.closed(detail ?? `${to}: connect() threw`, true);
       },
     });
     this.shim = shim;
@@ -71,5 +68,13 @@ export class BundleFirmware implements Firmware {
 
   socketOpen(): boolean {
     return this.shim !== null && this.shim.openSockets > 0;
+  }
+
+  settlingSince(): number | null {
+    return this.shim ? this.shim.settlingSince() : null;
+  }
+
+  memoryVars(): number | null {
+    return this.shim ? this.shim.memoryUsage() : null;
   }
 }

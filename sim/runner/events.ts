@@ -13,8 +13,11 @@ interface Base {
 export type SimEvent = Base & (
   /** The board booted: its pins and topics, and how it runs. */
   | { event: "boot"; mode: "source" | "bundle"; clientId: string; broker: string; relays: string[]; sensors: string[] }
-  /** The socket to the broker opened (`to` is where the board dialled; the simulator may route it). */
-  | { event: "socket"; to: string }
+  /**
+   * The socket to the broker opened: `to` is where the board dialled (board.json's host), `broker` where
+   * the simulator's network took it (its broker, or --broker).
+   */
+  | { event: "socket"; to: string; broker?: string }
   /** CONNACK accepted. */
   | { event: "connected"; sessionPresent: boolean }
   /** The session ended (socket closed after a CONNACK). */

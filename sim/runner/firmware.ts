@@ -4,8 +4,10 @@
 import type { ConnectionOptions } from "node:tls";
 import type { DeviceConfig } from "../../firmware/device/config";
 import { errorName } from "../../firmware/mqtt/errors";
+import { logText } from "../../firmware/espruino/log";
 import type { PinBank } from "../hardware/pin-bank";
 import type { BusSensors } from "../hardware/bus-sensors";
+import type { TimeSource } from "../time/time-source";
 
 /** Where a board's connection really goes; tls options make it TLS (an mqtts:// broker). */
 export interface BrokerRoute {
@@ -20,6 +22,10 @@ export interface FirmwareHost {
   bank: PinBank;
   /** The temperature sensors on the board's buses. */
   busSensors: BusSensors;
+  /** The board's time: its clock and timers (real, or virtual under a scenario). */
+  time: TimeSource;
+  /** [0, 1) numbers for the reconnect jitter (Math.random when absent; seeded under a scenario). */
+  random?: () => number;
   /** Storage files, kept across boots. */
   files: Map<string, string>;
   /** Where the board's connections really go. */
@@ -50,12 +56,23 @@ export interface Firmware {
   wifi(up: boolean): void;
   /** socketOpen() -> whether a socket to the broker is open. */
   socketOpen(): boolean;
+  /**
+   * settlingSince() -> performance.now() since when real work is under way that the board's time should
+   * wait for (a socket opening or closing, queued socket or watch events), or null.
+   */
+  settlingSince(): number | null;
+  /**
+   * memoryVars() -> the firmware's memory in Espruino JsVars, as this mode can estimate it (source: what
+   * the Device holds, sim/shim/memory.ts's sizeOf; bundle: the shim's process.memory().usage), or null
+   * when it is not running.
+   */
+  memoryVars(): number | null;
 }
 
-const LEVELS = ["error", "warn", "info", "debug"];
-
-/** logLine(level, code, message) -> "warn mqtt CONNECTION_LOST (-51)": a firmware log line, readable. */
-export function logLine(level: number, code: number, message: string): string {
-  const lv = LEVELS[level] ?? String(level);
-  return code === 0 ? `${lv} ${message}` : `${lv} ${message} ${errorName(code)} (${code})`;
+/**
+ * logLine(level, code, message, where) -> "warn mqtt CONNECT_FAILED (-52) 127.0.0.1:1883: refused
+ * (ECONNREFUSED)": a source-mode log line, made as the board makes its own (firmware/espruino/log.ts).
+ */
+export function logLine(level: number, code: number, message: string, where: string): string {
+  return logText(level, code, message, errorName(code), where);
 }

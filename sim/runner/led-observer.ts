@@ -4,6 +4,7 @@
 import type { StatusLedConfig } from "../../firmware/device/config";
 import type { PinBank } from "../hardware/pin-bank";
 import type { EventBody } from "./events";
+import type { TimeSource } from "../time/time-source";
 
 export type LedPattern = "no-wifi" | "no-broker" | "on" | "off";
 
@@ -31,38 +32,50 @@ export class LedObserver {
   private reported: LedPattern | null = null;
   private candidate: LedPattern | null = null;
   private since = 0;
-  private timer: NodeJS.Timeout | null = null;
+  private timer: unknown = null;
 
-  /** new LedObserver(config, bank, emit): watches the LED's pin at once; stop() ends it. */
-  constructor(private readonly config: StatusLedConfig, private readonly bank: PinBank, private readonly emit: (e: EventBody) => void) {
+  /** new LedObserver(config, bank, emit, time): watches the LED's pin at once, on the board's time; stop() ends it. */
+  constructor(
+    private readonly config: StatusLedConfig,
+    private readonly bank: PinBank,
+    private readonly emit: (e: EventBody) => void,
+    private readonly time: TimeSource,
+  ) {
     bank.listen((pin, level, source) => {
       if (pin !== config.pin || source !== "write") return;
       const lit = level !== config.activeLow;
       if (lit === this.lit) return;
       this.lit = lit;
-      this.changes.push(performance.now());
+      this.changes.push(this.time.now());
       if (this.changes.length > 32) this.changes.shift();
     });
-    this.timer = setInterval(() => this.check(), CHECK_MS);
-    this.timer.unref();
+    this.schedule();
   }
 
   /** pattern -> the pattern now, or null before the firmware drove the LED. */
   get pattern(): LedPattern | null {
-    return this.lit === null ? null : ledPattern(this.changes, performance.now(), this.lit);
+    return this.lit === null ? null : ledPattern(this.changes, this.time.now(), this.lit);
   }
 
   /** stop(): no more checks. */
   stop(): void {
-    if (this.timer) clearInterval(this.timer);
+    if (this.timer !== null) this.time.cancel(this.timer);
     this.timer = null;
+  }
+
+  // One check every CHECK_MS of the board's time (the time source has one-shot timers only).
+  private schedule(): void {
+    this.timer = this.time.after(CHECK_MS, () => {
+      this.check();
+      if (this.timer !== null) this.schedule();
+    });
   }
 
   // A pattern is reported once it held for a whole window: while the window fills with a new pattern's
   // changes it reads as something in between for a moment (steady, then two changes: "no-broker").
   private check(): void {
     const p = this.pattern;
-    const now = performance.now();
+    const now = this.time.now();
     if (p !== this.candidate) {
       this.candidate = p;
       this.since = now;

@@ -4,8 +4,11 @@ import type { DeviceConfig } from "../../firmware/device/config";
 import type { PinBank } from "../hardware/pin-bank";
 import type { EventBody } from "./events";
 
-/** watchRelays(config, bank, emit): reports every relay change from the pins; the first write counts as one. */
-export function watchRelays(config: DeviceConfig, bank: PinBank, emit: (e: EventBody) => void): void {
+/**
+ * watchRelays(config, bank, emit) -> forget(): reports every relay change from the pins; the first write
+ * counts as one, also the first after forget() (a power cut: the next boot's writes are news again).
+ */
+export function watchRelays(config: DeviceConfig, bank: PinBank, emit: (e: EventBody) => void): () => void {
   const last = new Map<string, boolean>();
   bank.listen((pin, level, source) => {
     if (source !== "write") return;
@@ -17,4 +20,5 @@ export function watchRelays(config: DeviceConfig, bank: PinBank, emit: (e: Event
     last.set(pin, on);
     emit({ event: "relay", relay: r.name, index, on, pin, level: level ? 1 : 0 });
   });
+  return () => last.clear();
 }

@@ -3,10 +3,12 @@
 import type { DeviceConfig } from "../../firmware/device/config";
 import { topicNames } from "../../firmware/device/topics";
 import { startAedes, type RunningBroker } from "../broker/embedded";
+import { FaultProxy } from "../broker/fault-proxy";
 import type { EventSink } from "./events";
 import type { BrokerRoute } from "./firmware";
 import { VirtualBoard } from "./virtual-board";
 import { fleetConfigs } from "./fleet";
+import { realTime, type TimeSource } from "../time/time-source";
 
 export interface SimulatorOptions {
   config: DeviceConfig;
@@ -23,16 +25,29 @@ export interface SimulatorOptions {
   trace?: boolean;
   /** Fleets: boards booted per 10 ms, so a broker's listen backlog is not flooded. */
   bootRate?: number;
+  /** The boards' time: real by default; a VirtualTime lets scenarios and tests move it. */
+  time?: TimeSource;
+  /** Boards reach the broker through a fault proxy (sim.proxy), so their link can be cut or stalled. */
+  linkFaults?: boolean;
+  /** The boards' random numbers (reconnect jitter); Math.random when absent. */
+  random?: () => number;
 }
 
 export class Simulator {
   readonly boards: VirtualBoard[] = [];
-  readonly t0 = performance.now();
+  readonly time: TimeSource;
+  readonly t0: number;
   broker: BrokerRoute & { embedded: boolean } = { host: "", port: 0, embedded: false };
   private embedded: RunningBroker | null = null;
+  /** The embedded broker's port, kept while it is stopped. */
+  private embeddedPort = 0;
+  private faults: FaultProxy | null = null;
   private fleetTimer: NodeJS.Timeout | null = null;
 
-  constructor(readonly options: SimulatorOptions) {}
+  constructor(readonly options: SimulatorOptions) {
+    this.time = options.time ?? realTime;
+    this.t0 = this.time.now();
+  }
 
   /** start() -> resolves once the broker listens and every board was booted; rejects on a broker error. */
   async start(): Promise<void> {
@@ -40,7 +55,13 @@ export class Simulator {
     if (o.broker) this.broker = { ...o.broker, embedded: false };
     else {
       this.embedded = await startAedes(o.port ?? 1883);
+      this.embeddedPort = this.embedded.port;
       this.broker = { host: this.embedded.host, port: this.embedded.port, embedded: true };
+    }
+    let route: BrokerRoute = this.broker;
+    if (o.linkFaults) {
+      this.faults = await FaultProxy.start(this.broker.port, this.broker.host);
+      route = { host: "127.0.0.1", port: this.faults.port, tls: this.broker.tls };
     }
     const n = o.devices ?? 1;
     const fleet = n > 1;
@@ -50,10 +71,12 @@ export class Simulator {
         config,
         mode: o.mode,
         bundle: o.bundle,
-        broker: this.broker,
+        broker: route,
         // A fleet reports its first board in full and the rest as figures once a second.
         emit: this.boards.length === 0 ? o.emit : undefined,
         trace: o.trace,
+        time: this.time,
+        random: o.random,
         t0: this.t0,
       }));
     }
@@ -81,10 +104,35 @@ export class Simulator {
 
   /** restartBroker(whileDown?) -> the embedded broker stops (dropping every board) and starts again on its port. */
   async restartBroker(whileDown?: () => Promise<void>): Promise<void> {
-    if (!this.embedded) throw new Error("restartBroker: the broker is external");
-    await this.embedded.close();
+    await this.stopBroker();
     if (whileDown) await whileDown();
-    this.embedded = await startAedes(this.broker.port);
+    await this.startBroker();
+  }
+
+  /** stopBroker() -> the embedded broker is gone (every connection dropped, retained messages lost); throws for an external one. */
+  async stopBroker(): Promise<void> {
+    if (!this.broker.embedded) throw new Error("the broker is external: only the embedded one can be stopped");
+    if (!this.embedded) return;
+    const b = this.embedded;
+    this.embedded = null;
+    await b.close();
+  }
+
+  /** startBroker() -> a fresh embedded broker listens on the port again; throws for an external one. */
+  async startBroker(): Promise<void> {
+    if (!this.broker.embedded) throw new Error("the broker is external: only the embedded one can be started");
+    if (this.embedded) return;
+    this.embedded = await startAedes(this.embeddedPort);
+  }
+
+  /** brokerRunning() -> false while the embedded broker is stopped. */
+  brokerRunning(): boolean {
+    return !this.broker.embedded || this.embedded !== null;
+  }
+
+  /** The fault proxy on the boards' link (linkFaults), or null. */
+  get proxy(): FaultProxy | null {
+    return this.faults;
   }
 
   /** The embedded broker (tests subscribe through it), or null. */
@@ -97,6 +145,8 @@ export class Simulator {
     if (this.fleetTimer) clearInterval(this.fleetTimer);
     this.fleetTimer = null;
     await Promise.all(this.boards.map((b) => b.stop()));
+    if (this.faults) await this.faults.close();
+    this.faults = null;
     if (this.embedded) await this.embedded.close();
     this.embedded = null;
   }

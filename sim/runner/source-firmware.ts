@@ -7,13 +7,14 @@ import { OK, E_CONNECT_FAILED, errorName } from "../../firmware/mqtt/errors";
 import type { Transport, TransportEvents } from "../../firmware/platform";
 import { TcpTransport } from "../platform/tcp-transport";
 import { TapTransport } from "../platform/tap-transport";
-import { nodeClock } from "../platform/clock";
 import { NodeTimers } from "../platform/node-timers";
+import { clockOf } from "../time/time-source";
 import { MapStorage } from "../platform/map-storage";
 import { nodeSystem } from "../platform/node-system";
 import { VirtualPins } from "../platform/virtual-pins";
 import { SIMULATED_RSSI } from "../shim/wifi";
 import { VirtualBuses } from "../platform/virtual-buses";
+import { sizeOf } from "../shim/memory";
 import { logLine, type Firmware, type FirmwareHost } from "./firmware";
 
 /** As firmware/espruino/main.ts. */
@@ -25,6 +26,13 @@ export class SourceFirmware implements Firmware {
   private tcp: TcpTransport | null = null;
   private open = false;
   private network = true;
+  /** The seams the device was given: not its own memory. */
+  private seams: object[] = [];
+  /**
+   * The socket's last chunk: the decoder's packet view may still point at it, though it is the
+   * transport's (on the board the transport hands over one fixed buffer; here each chunk is Node's).
+   */
+  private lastIn: Uint8Array | null = null;
 
   constructor(private readonly host: FirmwareHost) {}
 
@@ -33,7 +41,7 @@ export class SourceFirmware implements Firmware {
     const c = h.config;
     const self = this;
     const to = `${c.mqtt.host}:${c.mqtt.port}`;
-    const timers = new NodeTimers();
+    const timers = new NodeTimers(h.time);
     this.timers = timers;
     // The simulator is the board's network: the dial goes to the simulator's broker.
     const tcp = new TcpTransport({ host: h.broker.host, port: h.broker.port, tls: h.broker.tls ?? null });
@@ -46,7 +54,10 @@ export class SourceFirmware implements Firmware {
       close: () => tcp.close(),
     };
     const transport = new TapTransport(station, {
-      bytes: h.bytes ? (dir, buf, off, len) => h.bytes!(dir, buf, off, len) : () => {},
+      bytes(dir, buf, off, len) {
+        if (dir === "in") self.lastIn = buf;
+        if (h.bytes) h.bytes(dir, buf, off, len);
+      },
       opened() {
         opened = true;
         self.open = true;
@@ -54,13 +65,13 @@ export class SourceFirmware implements Firmware {
       },
       closed(reason) {
         self.open = false;
-        h.closed(reason === OK ? "closed" : errorName(reason), !opened);
+        h.closed(reason === OK ? "closed" : `${errorName(reason)}: ${tcp.describe()}`, !opened);
         opened = false;
       },
     });
-    const device: Device = new Device(c, {
+    const io = {
       transport,
-      clock: nodeClock,
+      clock: clockOf(h.time),
       pins: new VirtualPins(h.bank),
       timers,
       storage: new MapStorage(h.files),
@@ -68,8 +79,11 @@ export class SourceFirmware implements Firmware {
       // As the shim's Wifi module reports the simulated access point.
       network: { rssi: () => (self.network ? SIMULATED_RSSI : 0), ip: () => (self.network ? "127.0.0.1" : "") },
       buses: new VirtualBuses(h.busSensors, timers),
-      log: { log: (level, code, message) => h.log(logLine(level, code, message), level === 0) },
-    }, {
+      log: { log: (level: number, code: number, message: string) => h.log(logLine(level, code, message, tcp.describe()), level === 0) },
+      random: h.random,
+    };
+    this.seams = [io.transport, io.clock, io.pins, io.timers, io.storage, io.system, io.log, io.network, io.buses];
+    const device: Device = new Device(c, io, {
       onConnection: h.connection ? (up) => h.connection!(up) : undefined,
       onPublish: h.published ? () => h.published!() : undefined,
     });
@@ -101,5 +115,16 @@ export class SourceFirmware implements Firmware {
 
   socketOpen(): boolean {
     return this.open;
+  }
+
+  settlingSince(): number | null {
+    return this.tcp ? this.tcp.settlingSince() : null;
+  }
+
+  memoryVars(): number | null {
+    if (!this.device) return null;
+    const outside = new Set(this.seams);
+    if (this.lastIn) outside.add(this.lastIn);
+    return sizeOf(this.device, outside);
   }
 }

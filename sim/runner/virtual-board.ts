@@ -12,6 +12,7 @@ import { BundleFirmware } from "./bundle-firmware";
 import { WireObserver } from "./wire-observer";
 import { watchRelays } from "./relay-observer";
 import { LedObserver } from "./led-observer";
+import { realTime, sleepOn, type TimeSource } from "../time/time-source";
 
 export interface BoardSetup {
   config: DeviceConfig;
@@ -24,7 +25,11 @@ export interface BoardSetup {
   emit?: EventSink;
   /** Adds a decoded "packet" event for every packet. */
   trace?: boolean;
-  /** performance.now() at the simulator's start: event times count from it. */
+  /** The board's time (real by default; a VirtualTime under scenarios). */
+  time?: TimeSource;
+  /** The firmware's random numbers (reconnect jitter); Math.random when absent. */
+  random?: () => number;
+  /** time.now() at the simulator's start: event times count from it. */
   t0?: number;
 }
 
@@ -36,7 +41,8 @@ const REBOOT_MS = 100;
 export class VirtualBoard {
   readonly id: string;
   readonly config: DeviceConfig;
-  readonly bank = new PinBank();
+  readonly time: TimeSource;
+  readonly bank: PinBank;
   /** The DS18B20s and DHT22s wired to the board (hardware: kept across reboots). */
   readonly busSensors: BusSensors;
   /** Storage files: survive reboots of this board. */
@@ -49,24 +55,28 @@ export class VirtualBoard {
   private sessionUp = false;
   private readonly pulseChains = new Map<number, Promise<void>>();
   private readonly pulses = new Map<number, number>();
-  private rebootTimer: NodeJS.Timeout | null = null;
+  private rebootTimer: unknown = null;
   /** The status LED as seen on its pin; null without one, or without anyone listening. */
   readonly led: LedObserver | null;
   private wifiUp = true;
+  private forgetRelays: () => void = () => {};
 
   constructor(private readonly setup: BoardSetup) {
     this.config = setup.config;
     this.id = setup.config.id;
+    const time = setup.time ?? realTime;
+    this.time = time;
+    this.bank = new PinBank(time);
     this.busSensors = new BusSensors(setup.config);
     const emit = setup.emit;
-    const t0 = setup.t0 ?? performance.now();
+    const t0 = setup.t0 ?? time.now();
     this.emitBody = emit
-      ? (e) => emit({ t: Math.round((performance.now() - t0) * 10) / 10, device: this.id, ...e } as Parameters<EventSink>[0])
+      ? (e) => emit({ t: Math.round((time.now() - t0) * 10) / 10, device: this.id, ...e } as Parameters<EventSink>[0])
       : () => {};
     // Bundle mode can only learn the session's state from the wire; source mode asks the Device.
     this.observer = emit || setup.mode === "bundle" ? new WireObserver(setup.config, this.emitBody, setup.trace === true) : null;
-    if (emit) watchRelays(setup.config, this.bank, this.emitBody);
-    this.led = emit && setup.config.statusLed ? new LedObserver(setup.config.statusLed, this.bank, this.emitBody) : null;
+    if (emit) this.forgetRelays = watchRelays(setup.config, this.bank, this.emitBody);
+    this.led = emit && setup.config.statusLed ? new LedObserver(setup.config.statusLed, this.bank, this.emitBody, time) : null;
     this.prepareInputs();
   }
 
@@ -80,9 +90,11 @@ export class VirtualBoard {
       config: c,
       bank: this.bank,
       busSensors: this.busSensors,
+      time: this.time,
+      random: s.random,
       files: this.files,
       broker: s.broker,
-      opened: (to) => obs?.opened(to),
+      opened: (to) => obs?.opened(to, `${s.broker.host}:${s.broker.port}`),
       closed: (reason, neverOpened) => {
         this.sessionUp = false;
         obs?.closed(reason, neverOpened);
@@ -90,7 +102,7 @@ export class VirtualBoard {
       bytes: obs ? (dir, buf, off, len) => obs.bytes(dir, buf, off, len) : undefined,
       log: (message, error) => this.emitBody(error ? { event: "error", what: "firmware", message } : { event: "log", message }),
       // Later, not inside the firmware's own call: it halts what is calling.
-      reboot: () => setTimeout(() => this.rebooted(fw), 0),
+      reboot: () => this.time.after(0, () => this.rebooted(fw)),
       connection: (up) => {
         this.sessionUp = up;
       },
@@ -122,11 +134,45 @@ export class VirtualBoard {
     }
   }
 
+  /** poweredOn() -> whether the board is running (booted and neither stopped nor killed). */
+  poweredOn(): boolean {
+    return this.firmware !== null;
+  }
+
   /** isConnected() -> whether the board has an MQTT session. */
   isConnected(): boolean {
     if (!this.firmware) return false;
     if (this.setup.mode === "source" && !this.observer) return this.sessionUp;
     return this.observer !== null && this.observer.connected;
+  }
+
+  /** subscribed() -> the filters the broker granted the board on its current connection (off the wire). */
+  subscribed(): readonly string[] {
+    return this.observer ? this.observer.subscribed : [];
+  }
+
+  /**
+   * busyUntil(settleMs, quietMs, answers) -> performance.now() until which the board's real I/O should be
+   * let finish before its virtual time moves on: a socket opening or closing and (when answers are to be
+   * expected: the link is not stalled) a request the broker has not answered hold it up to settleMs from
+   * their start, any byte on the wire quietMs; 0 when idle.
+   */
+  busyUntil(settleMs: number, quietMs: number, answers = true): number {
+    let until = 0;
+    const settling = this.firmware ? this.firmware.settlingSince() : null;
+    if (settling !== null) until = settling + settleMs;
+    const obs = this.observer;
+    if (obs) {
+      const asked = answers ? obs.awaitingSince() : null;
+      if (asked !== null) until = Math.max(until, asked + settleMs);
+      until = Math.max(until, obs.lastBytes + quietMs);
+    }
+    return until;
+  }
+
+  /** memoryVars() -> the firmware's memory in JsVars as the simulator estimates it (Firmware.memoryVars), or null when off. */
+  memoryVars(): number | null {
+    return this.firmware ? this.firmware.memoryVars() : null;
   }
 
   /** publishedCount() -> PUBLISH packets the board sent since it was made. */
@@ -159,11 +205,10 @@ export class VirtualBoard {
     this.firmware = null;
     this.sessionUp = false;
     this.emitBody({ event: "stopped", how: "reboot" });
-    const t = setTimeout(() => {
+    this.rebootTimer = this.time.after(REBOOT_MS, () => {
       this.rebootTimer = null;
       if (this.firmware === null) this.boot();
-    }, REBOOT_MS);
-    this.rebootTimer = t;
+    });
   }
 
   /** kill(): the power is cut: no "offline", no DISCONNECT; the broker sends the will. */
@@ -174,11 +219,12 @@ export class VirtualBoard {
     fw.halt();
     this.firmware = null;
     this.sessionUp = false;
+    this.forgetRelays();
     this.emitBody({ event: "stopped", how: "killed" });
   }
 
   private cancelReboot(): void {
-    if (this.rebootTimer !== null) clearTimeout(this.rebootTimer);
+    if (this.rebootTimer !== null) this.time.cancel(this.rebootTimer);
     this.rebootTimer = null;
   }
 
@@ -213,7 +259,7 @@ export class VirtualBoard {
   /** click(button, ms) -> resolves after a press held `ms` (longer than the debounce) and its release. */
   async click(button: number, ms = 150): Promise<void> {
     this.press(button);
-    await new Promise((r) => setTimeout(r, ms));
+    await sleepOn(this.time, ms);
     this.release(button);
   }
 
@@ -237,6 +283,13 @@ export class VirtualBoard {
     const level = !this.bank.read(s.pin);
     this.bank.drive(s.pin, level);
     this.emitBody({ event: "input", sensor: s.name, pin: s.pin, level: level ? 1 : 0 });
+  }
+
+  /** setLevel(sensor, high): the outside world drives a digital input's pin high or low. */
+  setLevel(sensor: number, high: boolean): void {
+    const s = this.sensor(sensor, "digital");
+    this.bank.drive(s.pin, high);
+    this.emitBody({ event: "input", sensor: s.name, pin: s.pin, level: high ? 1 : 0 });
   }
 
   /** setAnalog(sensor, fraction): the analog input reads `fraction` (0..1, clamped). */
@@ -274,21 +327,22 @@ export class VirtualBoard {
   }
 
   /**
-   * pulse(sensor, count) -> resolves when `count` pulses went out on a counter input: each one leaves
-   * the resting level and returns, each half held longer than the debounce time.
+   * pulse(sensor, count, periodMs?) -> resolves when `count` pulses went out on a counter input, on the
+   * board's time: each one leaves the resting level and returns, each half held periodMs / 2 (default:
+   * just longer than the debounce time, so every pulse counts).
    */
-  pulse(sensor: number, count = 1): Promise<void> {
+  pulse(sensor: number, count = 1, periodMs?: number): Promise<void> {
     const s = this.sensor(sensor, "counter");
     const i = this.index(sensor);
-    const half = s.debounceMs + 5;
+    const half = periodMs === undefined ? s.debounceMs + 5 : periodMs / 2;
     const prev = this.pulseChains.get(i) ?? Promise.resolve();
     const next = prev.then(async () => {
       for (let k = 0; k < count; k++) {
         const rest = this.bank.read(s.pin);
         this.bank.drive(s.pin, !rest);
-        await new Promise((r) => setTimeout(r, half));
+        await sleepOn(this.time, half);
         this.bank.drive(s.pin, rest);
-        await new Promise((r) => setTimeout(r, half));
+        await sleepOn(this.time, half);
         const n = (this.pulses.get(i) ?? 0) + 1;
         this.pulses.set(i, n);
         this.emitBody({ event: "input", sensor: s.name, pin: s.pin, pulses: n });

@@ -1,10 +1,10 @@
-// The language as Espruino has it (shared/ESPRUINO.md): what its interpreter lacks is removed from the
+// The language as Espruino has it (docs/espruino.md): what its interpreter lacks is removed from the
 // context, so firmware that leans on it fails in the simulator as it would on the board; and what it
 // does differently on the firmware's hot path (u8.set(string)) is made to behave as on the board.
 import type { Realm } from "./realm";
 
 /**
- * What ESPRUINO.md lists as missing, as [owner expression, property]. Deleting `Symbol` from the global
+ * What docs/espruino.md lists as missing, as [owner expression, property]. Deleting `Symbol` from the global
  * is safe: V8 reaches its own symbols through intrinsics, never through the global binding.
  */
 export const MISSING: readonly (readonly [string, string])[] = [

@@ -1,5 +1,5 @@
 // The Espruino API shim: a Node vm context that looks to the built firmware (dist/firmware.js) like the
-// ESP32 board it is flashed to (shared/ESPRUINO.md is the authority). Pins are the simulator's PinBank,
+// ESP32 board it is flashed to (docs/espruino.md is the authority). Pins are the simulator's PinBank,
 // sockets are real Node sockets wherever the simulator routes them, Storage is the caller's Map, and what
 // the interpreter lacks is missing. One shim is one boot of one board: every piece of state lives in the
 // instance, so many boards can run in one process.
@@ -19,6 +19,7 @@ import { WifiRadio } from "./wifi";
 import { esp32Module, makeRequire, storageModule, telnetModule } from "./modules";
 import { installOneWire } from "./onewire";
 import type { BusSensors } from "../hardware/bus-sensors";
+import { realTime, type TimeSource } from "../time/time-source";
 
 export interface ShimOptions {
   bank: PinBank;
@@ -46,6 +47,10 @@ export interface ShimOptions {
    * joined the access point; a connect before then fails with "no route".
    */
   wifiJoined?: boolean;
+  /** The board's time: getTime(), timers, Wifi delays (real time by default, or the simulator's virtual time). */
+  time?: TimeSource;
+  /** The board's Math.random (hardware random on the board; seeded under a scenario, so runs repeat). */
+  random?: () => number;
 }
 
 const DEFAULT_JSVARS = 16383;
@@ -60,22 +65,26 @@ export class EspruinoShim {
   private readonly net: NetStack;
   private readonly wifi: WifiRadio;
   private readonly handlers = new Map<string, unknown[]>();
-  private readonly bootedAt = performance.now();
   private readonly onReboot: (() => void) | undefined;
+  private readonly time: TimeSource;
+  private readonly bootedAt: number;
 
   /** new EspruinoShim(options): a powered board with an empty program; run() loads one. */
   constructor(options: ShimOptions) {
     const print = options.console;
     this.onReboot = options.onReboot;
+    this.time = options.time ?? realTime;
+    this.bootedAt = this.time.now();
     this.realm = new Realm();
-    this.loop = new EventLoop(print);
+    this.loop = new EventLoop(print, this.time);
     this.meter = new MemoryMeter(options.jsVars ?? DEFAULT_JSVARS);
     const realm = this.realm;
     patchByteSet(realm);
     this.meter.wrap(realm);
     removeMissing(realm);
+    if (options.random) realm.run<{ random: () => number }>("Math").random = options.random;
 
-    this.timers = new TimerTable(realm, this.loop);
+    this.timers = new TimerTable(realm, this.loop, this.time);
     this.timers.install();
     const buses = options.busSensors;
     this.pins = new PinApi(realm, this.loop, options.bank, () => this.seconds(),
@@ -129,6 +138,11 @@ export class EspruinoShim {
   /** context -> the board's vm context (its global object). */
   get context(): vm.Context {
     return this.realm.context;
+  }
+
+  /** memoryUsage() -> process.memory().usage as the board would read it (an estimate: memory.ts). */
+  memoryUsage(): number {
+    return this.meter.usage();
   }
 
   /** openSockets -> board sockets made and not yet closed. */
@@ -187,9 +201,19 @@ export class EspruinoShim {
     this.wifi.up();
   }
 
+  /**
+   * settlingSince() -> performance.now() since when queued events or sockets opening or closing have been
+   * waiting, or null: what the simulator's virtual time lets finish before it moves on.
+   */
+  settlingSince(): number | null {
+    const a = this.loop.queuedSince();
+    const b = this.net.settlingSince();
+    return a === null ? b : b === null ? a : Math.min(a, b);
+  }
+
   /** getTime(): seconds since this board booted. */
   private seconds(): number {
-    return (performance.now() - this.bootedAt) / 1000;
+    return (this.time.now() - this.bootedAt) / 1000;
   }
 
   private fire(event: string): void {

@@ -1,5 +1,5 @@
 // The board's memory as the firmware sees it: process.memory() and E.getSizeOf(), in Espruino's
-// 14-byte JsVars (shared/ESPRUINO.md).
+// 14-byte JsVars (docs/espruino.md).
 //
 // THIS IS AN ESTIMATE, not a measurement. V8 does not count JsVars, so:
 // - process.memory().usage = a fixed base (the interpreter's own variables) + the JsVars of every typed

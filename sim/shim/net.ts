@@ -1,5 +1,5 @@
 // The board's sockets: require("net") and require("tls"), backed by real Node sockets to wherever the
-// simulator routes them. What the firmware sees is Espruino's socket (shared/ESPRUINO.md):
+// simulator routes them. What the firmware sees is Espruino's socket (docs/espruino.md):
 // - data arrives as latin1 strings (bytes 0-255 kept) of at most 536 chars;
 // - write(x) sends String(x) as 8-bit chars, so a Uint8Array goes out as the text "1,2,0,255";
 // - a refused address can throw "Unable to create socket" from connect() itself. Modelled as: right
@@ -13,6 +13,7 @@
 import net from "node:net";
 import tls, { type ConnectionOptions } from "node:tls";
 import type { EventLoop } from "./loop";
+import { socketCause } from "../platform/socket-cause";
 import type { Realm } from "./realm";
 
 /** Espruino delivers received data in pieces of at most this many bytes. */
@@ -117,6 +118,8 @@ export class NetStack {
   /** Routed addresses whose last attempt was refused: the next connect() to them throws. */
   private readonly refused = new Set<string>();
   private readonly modules = new Map<boolean, object>();
+  /** When settlingSince() first saw each socket opening or closing. */
+  private readonly changing = new WeakMap<BoardSocket, number>();
   /** Set by dropping(): writes are swallowed, as during Espruino's reset(). */
   dying = false;
 
@@ -143,6 +146,28 @@ export class NetStack {
     return m;
   }
 
+  /**
+   * settlingSince() -> performance.now() since when a board socket has been opening or closing (as this
+   * call first saw it), or null: the simulator's virtual time waits for sockets that are changing.
+   */
+  settlingSince(): number | null {
+    let since: number | null = null;
+    for (const s of this.open) {
+      const node = s.node;
+      if (s.opened && node !== null && !node.destroyed && !node.writableEnded) {
+        this.changing.delete(s);
+        continue;
+      }
+      let t = this.changing.get(s);
+      if (t === undefined) {
+        t = performance.now();
+        this.changing.set(s, t);
+      }
+      since = since === null ? t : Math.min(since, t);
+    }
+    return since;
+  }
+
   /** dropping(): from now on writes are accepted and never sent; halt() follows. */
   dropping(): void {
     this.dying = true;
@@ -167,7 +192,7 @@ export class NetStack {
     const route = this.options.route(host, port, useTls);
     const key = `${route.host}:${route.port}`;
     if (this.refused.delete(key)) {
-      this.options.onSocket?.("refused-throw", to, "Unable to create socket");
+      this.options.onSocket?.("refused-throw", to, `${key}: refused (connect() threw "Unable to create socket", as after a refusal)`);
       throw this.realm.error("Unable to create socket");
     }
     const s = new BoardSocket(this, to, key);
@@ -176,7 +201,7 @@ export class NetStack {
     if (!this.options.linkUp()) {
       // No access point: nothing leaves the board; the failure is reported as an event, later.
       this.loop.later(0, () => {
-        this.options.onSocket?.("error", to, NO_ROUTE.message);
+        this.options.onSocket?.("error", to, `${key}: ${NO_ROUTE.message} (the access point is gone)`);
         s.emit("error", [this.realm.obj({ ...NO_ROUTE })]);
         this.closeSocket(s, true);
       });
@@ -210,7 +235,7 @@ export class NetStack {
     node.on("error", (err: NodeJS.ErrnoException) => {
       if (s.closed) return;
       if (err.code === "ECONNREFUSED" && !s.opened) this.refused.add(key);
-      this.options.onSocket?.("error", to, err.message);
+      this.options.onSocket?.("error", to, `${key}: ${socketCause(err)}`);
       s.emit("error", [this.realm.obj(espruinoError(err))]);
     });
     node.on("close", (hadError: boolean) => {

@@ -6,11 +6,10 @@
 import vm from "node:vm";
 import type { EventLoop } from "./loop";
 import type { Realm } from "./realm";
+import { realTime, type TimeSource } from "../time/time-source";
 
 /** Espruino's shortest interval, in ms. */
 const MIN_MS = 0.1;
-/** Node fires a longer delay at once (with a warning); longer waits are done in hops. */
-const MAX_HOP_MS = 0x7fffffff;
 
 interface Timer {
   id: number;
@@ -18,16 +17,17 @@ interface Timer {
   args: unknown[];
   /** ms between runs; null for a one-shot. */
   interval: number | null;
-  /** performance.now() when it is due. */
+  /** The board's time (TimeSource.now()) when it is due. */
   due: number;
-  handle: NodeJS.Timeout | null;
+  /** The time source's handle, or null while none is set. */
+  handle: unknown;
 }
 
 export class TimerTable {
   private readonly timers = new Map<number, Timer>();
 
-  /** new TimerTable(realm, loop): timers run through loop, with the context's global as `this`. */
-  constructor(private readonly realm: Realm, private readonly loop: EventLoop) {}
+  /** new TimerTable(realm, loop, time): timers run on `time` through loop, with the context's global as `this`. */
+  constructor(private readonly realm: Realm, private readonly loop: EventLoop, private readonly time: TimeSource = realTime) {}
 
   /** install(): defines setTimeout, setInterval, clearTimeout, clearInterval, changeInterval in the context. */
   install(): void {
@@ -51,7 +51,7 @@ export class TimerTable {
 
   /** clearAll(): every timer gone (clearTimeout() with no argument, or a power cut). */
   clearAll(): void {
-    for (const t of this.timers.values()) if (t.handle) clearTimeout(t.handle);
+    for (const t of this.timers.values()) if (t.handle) this.time.cancel(t.handle);
     this.timers.clear();
   }
 
@@ -60,7 +60,7 @@ export class TimerTable {
     const delay = clampMs(ms);
     let id = 1;
     for (const k of this.timers.keys()) if (k >= id) id = k + 1;
-    const t: Timer = { id, fn, args, interval: repeat ? delay : null, due: performance.now() + delay, handle: null };
+    const t: Timer = { id, fn, args, interval: repeat ? delay : null, due: this.time.now() + delay, handle: null };
     this.timers.set(id, t);
     this.schedule(t);
     return id;
@@ -69,7 +69,7 @@ export class TimerTable {
   private clear(id: unknown): void {
     const t = this.timers.get(Number(id));
     if (!t) return;
-    if (t.handle) clearTimeout(t.handle);
+    if (t.handle) this.time.cancel(t.handle);
     this.timers.delete(t.id);
   }
 
@@ -79,24 +79,19 @@ export class TimerTable {
     // As Espruino does, this makes even a timeout repeat: it only sets the period and the next run.
     const delay = clampMs(ms);
     t.interval = delay;
-    t.due = performance.now() + delay;
+    t.due = this.time.now() + delay;
     this.schedule(t);
   }
 
   private schedule(t: Timer): void {
-    if (t.handle) clearTimeout(t.handle);
-    const wait = Math.max(0, t.due - performance.now());
-    t.handle = setTimeout(() => this.fire(t), Math.min(wait, MAX_HOP_MS));
+    if (t.handle) this.time.cancel(t.handle);
+    t.handle = this.time.after(Math.max(0, t.due - this.time.now()), () => this.fire(t));
   }
 
   private fire(t: Timer): void {
     t.handle = null;
     if (this.timers.get(t.id) !== t || this.loop.halted) return;
-    const now = performance.now();
-    if (t.due - now > 1) {
-      this.schedule(t); // one hop of a very long wait
-      return;
-    }
+    const now = this.time.now();
     if (typeof t.fn === "string") {
       const code = t.fn;
       this.loop.call(() => vm.runInContext(code, this.realm.context), undefined, []);

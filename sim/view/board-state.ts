@@ -12,8 +12,14 @@ export interface ConnectionModel {
   state: ConnectionState;
   /** Event time (ms) the state was entered; null before the board booted. */
   since: number | null;
-  /** Where the board last dialled ("host:port" as the socket event says). */
+  /** Where the board's last socket really went ("host:port": the simulator's broker, or --broker). */
   socket: string | null;
+  /** Where the board dialled, when the simulator took it elsewhere (board.json's host); else null. */
+  dialled: string | null;
+  /** Connections tried: sockets opened and connects that failed before a socket opened. */
+  attempts: number;
+  /** Why the last connect failed ("CONNECT_FAILED: 127.0.0.1:1883: refused ..."); null after a CONNACK. */
+  lastFailure: string | null;
   /** Sockets opened, CONNACKs accepted, sessions ended. */
   sockets: number;
   connects: number;
@@ -31,6 +37,8 @@ export interface RelayModel {
   activeLow: boolean;
   /** null until the board reports the relay. */
   on: boolean | null;
+  /** false from a power cut (key k) to the next boot: the relay has no drive and is off. */
+  powered: boolean;
   level: 0 | 1 | null;
   changedAt: number | null;
 }
@@ -125,8 +133,8 @@ export class BoardState {
   readonly config: DeviceConfig;
   readonly topics: TopicNames;
   readonly connection: ConnectionModel = {
-    state: "disconnected", since: null, socket: null, sockets: 0, connects: 0, disconnects: 0,
-    sessionPresent: null, lastReason: null, stopped: null,
+    state: "disconnected", since: null, socket: null, dialled: null, attempts: 0, lastFailure: null, sockets: 0,
+    connects: 0, disconnects: 0, sessionPresent: null, lastReason: null, stopped: null,
   };
   readonly relays: RelayModel[];
   readonly sensors: SensorModel[];
@@ -153,7 +161,7 @@ export class BoardState {
     this.config = config;
     this.topics = topicNames(config);
     this.relays = config.relays.map((r) => ({
-      name: r.name, pin: r.pin, activeLow: r.activeLow, on: null, level: null, changedAt: null,
+      name: r.name, pin: r.pin, activeLow: r.activeLow, on: null, powered: true, level: null, changedAt: null,
     }));
     this.sensors = config.sensors.map((s) => ({
       name: s.name, type: s.type, pin: s.pin, unit: s.unit, value: null, at: null, input: null,
@@ -190,16 +198,24 @@ export class BoardState {
       case "boot":
         this.boot = { mode: e.mode, clientId: e.clientId, broker: e.broker, at: e.t };
         c.stopped = null;
+        // Powered again: each relay is unknown until the firmware drives its pin.
+        for (const r of this.relays) {
+          if (!r.powered) r.on = r.level = null;
+          r.powered = true;
+        }
         this.enter("connecting", e.t);
         break;
       case "socket":
-        c.socket = e.to;
+        c.socket = e.broker ?? e.to;
+        c.dialled = e.broker !== undefined && e.broker !== e.to ? e.to : null;
         c.sockets++;
+        c.attempts++;
         this.enter("connecting", e.t);
         break;
       case "connected":
         c.connects++;
         c.sessionPresent = e.sessionPresent;
+        c.lastFailure = null;
         this.enter("connected", e.t);
         break;
       case "disconnected":
@@ -209,6 +225,15 @@ export class BoardState {
         break;
       case "stopped":
         c.stopped = e.how;
+        // A power cut leaves no drive on the relay pins: the relays drop out.
+        if (e.how === "killed") {
+          for (const r of this.relays) {
+            r.powered = false;
+            r.on = false;
+            r.level = null;
+            r.changedAt = e.t;
+          }
+        }
         this.enter("disconnected", e.t);
         break;
       case "relay": {
@@ -267,6 +292,10 @@ export class BoardState {
         break;
       case "error":
         this.errorRing.push({ t: e.t, what: e.what, message: e.message });
+        if (e.what === "connect") {
+          c.attempts++;
+          c.lastFailure = e.message;
+        }
         break;
       case "log":
         break;

@@ -108,7 +108,7 @@ function connectionLine(state: BoardState, info: ScreenInfo): Line {
     return [head, ["stopped: clean", "yellow"], ` ${when(c.since, info.now)} (offline sent); r boots it again`];
   }
   if (c.since === null) return [head, ["not booted", "yellow"]];
-  const socket = `  socket ${c.socket ?? "-"}`;
+  const socket = `  socket ${c.socket ?? "-"}` + (c.dialled !== null ? ` (board dials ${c.dialled})` : "");
   if (c.state === "connected") {
     return [
       head, ["connected", "green"], ` ${lasting(c.since, info.now)}${socket}  connects ${c.connects}`
@@ -116,7 +116,8 @@ function connectionLine(state: BoardState, info: ScreenInfo): Line {
     ];
   }
   if (c.state === "connecting") {
-    return [head, ["connecting", "yellow"], ` ${lasting(c.since, info.now)}${socket}  attempts ${c.sockets}  connects ${c.connects}`];
+    const failure = c.lastFailure !== null ? `  last: ${ascii(c.lastFailure)}` : "";
+    return [head, ["connecting", "yellow"], ` ${lasting(c.since, info.now)}${socket}  attempts ${c.attempts}  connects ${c.connects}${failure}`];
   }
   const reason = c.lastReason !== null ? `: ${ascii(c.lastReason)}` : "";
   return [head, ["disconnected", "red"], ` ${lasting(c.since, info.now)}${reason}${socket}  connects ${c.connects}`];
@@ -131,8 +132,8 @@ function relayLines(state: BoardState, info: ScreenInfo): Line[] {
 
 function relayLine(r: RelayModel, nameW: number, pinW: number, info: ScreenInfo): Line {
   const onText = r.on === null ? "?" : r.on ? "ON" : "OFF";
-  const level = r.level === null ? "?" : r.level === 1 ? "HIGH" : "LOW";
-  const changed = r.changedAt !== null ? `  changed ${when(r.changedAt, info.now)}` : "";
+  const level = !r.powered ? "-" : r.level === null ? "?" : r.level === 1 ? "HIGH" : "LOW";
+  const changed = !r.powered ? "  no power" : r.changedAt !== null ? `  changed ${when(r.changedAt, info.now)}` : "";
   return [
     `  ${r.name.padEnd(nameW)}  ${r.pin.padEnd(pinW)}  `,
     [onText.padEnd(4), r.on ? "green" : "dim"],

@@ -3,7 +3,7 @@
 // not part of this project) and valgrind; without either it says so and skips. ESPRUINO_MQTT_MODULE, a
 // path to a copy of Espruino's MQTT module (EspruinoDocs modules/MQTT.js), adds it side by side.
 //
-// Method (shared/ESPRUINO.md, "Cost model"): the code under test is written to Storage .bootcde and
+// Method (docs/espruino.md, "Cost model"): the code under test is written to Storage .bootcde and
 // load()ed, so it runs from flash as on the board; callgrind dumps a part at every E.getAddressOf(0) the
 // drivers call around a measured region; the inclusive Ir of jshFlashRead (file reads in the Linux
 // build, memory-mapped on the ESP32) is taken out of each part, and so is an empty region of the same

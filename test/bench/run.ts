@@ -12,7 +12,16 @@ const BENCHMARKS: Record<string, () => Promise<Benchmark>> = {
   features: async () => (await import("./features")).run,
 };
 
+const USAGE = `usage: npm run bench [-- NAME...]
+  Runs the benchmarks named (default: all), each printing its details and ending with one summary line.
+  Benchmarks: ${Object.keys(BENCHMARKS).join(", ")}.
+  Exit status: 0 done, 1 a benchmark failed, 2 an unknown name.`;
+
 async function main(argv: string[]): Promise<number> {
+  if (argv.includes("--help") || argv.includes("-h")) {
+    process.stdout.write(USAGE + "\n");
+    return 0;
+  }
   const names = argv.length > 0 ? argv : Object.keys(BENCHMARKS);
   const unknown = names.filter((n) => !Object.prototype.hasOwnProperty.call(BENCHMARKS, n));
   if (unknown.length > 0) {

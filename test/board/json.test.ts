@@ -1,7 +1,7 @@
 // The strict JSON parser agrees with JSON.parse on every input, and adds positions and duplicate keys.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { JsonSyntaxError, lineColumn, parseJson } from "../../sim/board/json";
+import { JsonSyntaxError, MAX_DEPTH, lineColumn, parseJson } from "../../sim/board/json";
 
 function outcome(f: () => unknown): { ok: true; value: unknown } | { ok: false } {
   try {
@@ -51,6 +51,23 @@ describe("parseJson", () => {
     } catch (err) {
       expect(err).toBeInstanceOf(JsonSyntaxError);
       expect(err).toMatchObject({ line: 2, column: 4, reason: "unexpected ',', expected a value" });
+    }
+  });
+});
+
+describe("nesting", () => {
+  // Each row: how to nest n levels, and the column of the opening bracket one level past MAX_DEPTH.
+  it.each([
+    ["arrays", (n: number) => "[".repeat(n) + "]".repeat(n), MAX_DEPTH + 1],
+    ["objects", (n: number) => '{"a":'.repeat(n) + "1" + "}".repeat(n), MAX_DEPTH * '{"a":'.length + 1],
+  ])("accepts %s nested MAX_DEPTH deep and refuses deeper ones where they go too deep", (_kind, nest, column) => {
+    expect(() => parseJson(nest(MAX_DEPTH))).not.toThrow();
+    try {
+      parseJson(nest(2000));
+      expect.fail("parsed");
+    } catch (err) {
+      expect(err).toBeInstanceOf(JsonSyntaxError);
+      expect(err).toMatchObject({ line: 1, column, reason: `nested more than ${MAX_DEPTH} levels deep` });
     }
   });
 });

@@ -146,7 +146,7 @@ describe("secrets", () => {
 describe("files", () => {
   it("an unreadable file", () => {
     const missing = join(dir, "nope.json");
-    expect(problemsOf(() => loadBoard(missing, ENV))).toEqual([`${missing}: cannot read the file (no such file)`]);
+    expect(problemsOf(() => loadBoard(missing, ENV))).toEqual([`${missing}: cannot read the file (no such file or directory)`]);
     const sub = join(dir, "a-directory");
     mkdirSync(sub);
     expect(problemsOf(() => loadBoard(sub, ENV))).toEqual([`${sub}: cannot read the file (it is a directory)`]);

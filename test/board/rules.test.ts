@@ -56,6 +56,15 @@ const ERRORS: Row[] = [
     problems: [`sensors[0].name: contains U+0009; ${EIGHT_BIT}`] },
   { rule: "id with /", mutate: (b) => { b.id = "site/b1"; }, problems: [`id: ${NOT_TOPIC_LEVEL}`] },
   { rule: "missing id", mutate: (b) => { delete b.id; }, problems: ["id: missing"] },
+  // secrets: a "$" value that is not a $NAME is a typo, never the secret itself
+  { rule: "space in a secret's name", mutate: (b) => { b.wifi.password = "$WIFI_PASS WORD"; },
+    problems: ['wifi.password: "$WIFI_PASS WORD" starts with "$" but is not a $NAME: a name is A-Z, 0-9 and "_"; write "$$WIFI_PASS WORD" for text that starts with "$"'] },
+  { rule: "lower-case secret name", mutate: (b) => { b.mqtt.password = "$mqtt_password"; },
+    problems: ['mqtt.password: "$mqtt_password" starts with "$" but is not a $NAME: a name is A-Z, 0-9 and "_" (names are upper case: "$MQTT_PASSWORD"); write "$$mqtt_password" for text that starts with "$"'] },
+  { rule: "a lone $", mutate: (b) => { b.mqtt.username = "$"; },
+    problems: ['mqtt.username: "$" starts with "$" but is not a $NAME: a name is A-Z, 0-9 and "_"; write "$$" for text that starts with "$"'] },
+  { rule: "secret name starting with a digit", mutate: (b) => { b.mqtt.host = "$1BROKER"; },
+    problems: ['mqtt.host: "$1BROKER" starts with "$" but is not a $NAME: a name is A-Z, 0-9 and "_"; write "$$1BROKER" for text that starts with "$"'] },
 
   // schema: types, enums, unknown properties, ranges
   { rule: "unknown property", mutate: (b) => { b.relays[0].colour = "red"; }, problems: ["relays[0].colour: unknown property"] },
@@ -142,7 +151,7 @@ const ERRORS: Row[] = [
   { rule: "{prefix} inside the prefix", mutate: (b) => { b.topics = { prefix: "{prefix}/x" }; },
     problems: ["topics.prefix: {prefix} cannot be used here (use {id})"] },
   { rule: "empty template", mutate: (b) => { b.topics = { error: "" }; }, problems: ["topics.error: must not be empty"] },
-  { rule: "topic under $", mutate: (b) => { b.topics = { prefix: "$devices/{id}" }; },
+  { rule: "topic under $", mutate: (b) => { b.topics = { prefix: "$$devices/{id}" }; },
     problems: ['topics.prefix: "$devices/b1" starts with "$", which is reserved for the broker\'s own topics ($SYS)'] },
   { rule: "topic over 65535 bytes", mutate: (b) => { b.topics = { status: "a".repeat(65536) }; },
     problems: ["topics.status: expands to 65536 bytes; an MQTT topic has at most 65535"] },
@@ -203,11 +212,6 @@ const WARNINGS: WarnRow[] = [
     warnings: ['id: "esp32.01" contains "."; Home Assistant object ids and many tools expect only A-Z, a-z, 0-9, "_" and "-"'] },
   { rule: "password in the file", mutate: (b) => { b.wifi.password = "hunter2-hunter2"; },
     warnings: ['wifi.password: the password is written in the file; write "$WIFI_PASSWORD" and set it in the environment'] },
-  { rule: "lower-case secret name", mutate: (b) => { b.mqtt.password = "$mqtt_password"; },
-    warnings: [
-      'mqtt.password: "$mqtt_password" is used as written: secret names are upper case ("$MQTT_PASSWORD"); write "$$mqtt_password" to silence this',
-      'mqtt.password: the password is written in the file; write "$MQTT_PASSWORD" and set it in the environment',
-    ] },
   { rule: "WiFi passphrase too short", mutate: () => {}, env: { ...ENV, WIFI_PASSWORD: "short" },
     warnings: ["wifi.password: a WPA2 passphrase has 8 to 63 characters"] },
   { rule: "TLS port without TLS", mutate: (b) => { b.mqtt.port = 8883; },

@@ -3,19 +3,16 @@
 // published QoS 1 retained, PUBACKed), an interlocked relay switched, a pulse relay's ON and its timed
 // OFF, a refused command (error JSON) every 4th cycle, a digital edge (report), counter pulses, an analog
 // input that moves (sampled and reported), and tick() with the clock 100 ms on (counter reports each
-// second, telemetry each second). A PerformanceObserver counts GC events in the measured window.
-// argv[2]: "device" (the check) or "control" (the same plus a deliberate allocation per cycle, to prove
-// the observer sees GC). argv[3]: cycles. Prints one JSON line.
-import { PerformanceObserver, performance } from "node:perf_hooks";
-import v8 from "node:v8";
+// second, telemetry each second). The shared harness (test/support/alloc-harness.ts) counts GC events and
+// young-generation bytes in the measured window. Phases: "device" (the check) and "control" (the same
+// cycles keeping one small object every 64th cycle: the harness must see it). argv[2]: cycles.
 import type { Transport, TransportEvents, Clock, Pins, Timers, Storage, System } from "../../firmware/platform";
 import { Device, DeviceEvents } from "../../firmware/device/device";
 import type { DeviceConfig } from "../../firmware/device/config";
 import { encodeConnack, encodeSuback, encodeAck, encodePublish, PUBACK, PUBLISH, SUBSCRIBE, utf8Bytes } from "../../firmware/mqtt";
+import { measurePhases, printReport } from "../support/alloc-harness";
 
-const mode = process.argv[2] === "control" ? "control" : "device";
-const CYCLES = Number(process.argv[3] ?? 120_000);
-const WARMUP = 40_000;
+const CYCLES = Number(process.argv[2] ?? 120_000);
 
 /** Notes the packet ids of QoS 1 PUBLISH packets (to acknowledge) and of a SUBSCRIBE; allocates nothing. */
 class LoopTransport implements Transport {
@@ -45,10 +42,21 @@ class LoopTransport implements Transport {
   close(): void {}
 }
 
+/**
+ * Date.now()-sized and fractional, as a real clock gives. The time lives in a Float64Array: a fractional
+ * number stored in an object field can cost a fresh heap number per store on V8, which would be the rig's
+ * allocation, not the device's.
+ */
 class StepClock implements Clock {
-  t = 1_700_000_000_123.25; // Date.now()-sized and fractional, as a real clock gives
+  private readonly cell = new Float64Array([1_700_000_000_123.25]);
+  get t(): number {
+    return this.cell[0];
+  }
   now(): number {
-    return this.t;
+    return this.cell[0];
+  }
+  advance(ms: number): void {
+    this.cell[0] += ms;
   }
 }
 
@@ -68,7 +76,7 @@ class FixedTimers implements Timers {
     for (let i = 0; i < 16; i++) {
       if (this.fns[i] !== null) continue;
       this.fns[i] = fn;
-      this.at[i] = this.clock.t + ms;
+      this.at[i] = this.clock.now() + ms;
       this.id[i] = this.next++;
       return this.id[i];
     }
@@ -80,7 +88,7 @@ class FixedTimers implements Timers {
   fire(): void {
     for (let i = 0; i < 16; i++) {
       const fn = this.fns[i];
-      if (fn !== null && this.at[i] <= this.clock.t) {
+      if (fn !== null && this.at[i] <= this.clock.now()) {
         this.fns[i] = null;
         fn();
       }
@@ -155,6 +163,9 @@ class Counters implements DeviceEvents {
   refused = 0;
   qos0 = 0;
   qos1 = 0;
+  telemetry = 0;
+  /** The telemetry document's buffer (Device.telemetry.buf): a publish of it is a telemetry document. */
+  telemetryBuf: Uint8Array | null = null;
   onRelay(): void {
     this.relayChanges++;
   }
@@ -167,6 +178,7 @@ class Counters implements DeviceEvents {
   onPublish(t: Uint8Array, p: Uint8Array, off: number, len: number, qos: number): void {
     if (qos === 0) this.qos0++;
     else this.qos1++;
+    if (p === this.telemetryBuf) this.telemetry++;
   }
 }
 
@@ -177,6 +189,7 @@ const pins = new LoopPins();
 const storage = new LoopStorage();
 const ev = new Counters();
 const device = new Device(config, { transport, clock, pins, timers, storage, system, random: () => 0.5 }, ev);
+ev.telemetryBuf = device.telemetry.buf;
 
 // Broker packets, built once; packet ids are patched in place.
 function command(topic: string, payload: string): { buf: Uint8Array; len: number; idAt: number } {
@@ -206,7 +219,7 @@ if (!device.isConnected()) throw new Error("not connected");
 
 let inId = 0;
 let failures = 0;
-let junk: unknown[] = [];
+let kept: { i: number } | null = null;
 let level = false;
 
 function ackAll(): void {
@@ -226,7 +239,8 @@ function deliver(c: { buf: Uint8Array; len: number; idAt: number }): void {
   ackAll();
 }
 
-function cycles(n: number, allocate: boolean): void {
+/** cycles(n, allocateEvery64) -> relay changes so far (a checksum). */
+function cycles(n: number, allocate: boolean): number {
   for (let i = 0; i < n; i++) {
     const before = ev.relayChanges;
     deliver(toggleFan);
@@ -239,53 +253,28 @@ function cycles(n: number, allocate: boolean): void {
     pins.watchFns[1](false, 0); // water meter
     pins.watchFns[1](false, 0);
     pins.analogValue = (i & 7) < 4 ? 0.25 : 0.75;
-    clock.t += 100;
+    clock.advance(100);
     timers.fire();
     device.tick();
     ackAll();
-    if (allocate) {
-      junk.push({ i, s: [i, i + 1] });
-      if (junk.length > 1000) junk = [];
-    }
+    if (allocate && (i & 63) === 0) kept = { i };
   }
+  return ev.relayChanges & 0x3fffffff;
 }
 
-function newSpaceUsed(): number {
-  const spaces = v8.getHeapSpaceStatistics();
-  for (let i = 0; i < spaces.length; i++) if (spaces[i].space_name === "new_space") return spaces[i].space_used_size;
-  return 0;
+function counters(): Record<string, number> {
+  return {
+    relayChanges: ev.relayChanges, sensorChanges: ev.sensorChanges, refused: ev.refused, qos0: ev.qos0, qos1: ev.qos1,
+    telemetry: ev.telemetry, failures, errors: device.client.stats.errors,
+  };
 }
 
-async function main(): Promise<void> {
-  // Many short calls, not one long one: a single long call is optimized on-stack only, and the next call
-  // would then run unoptimized code (which boxes this loop's doubles) until TurboFan is done with it.
-  for (let k = 0; k < WARMUP / 100; k++) cycles(100, false);
-  const gcStarts: number[] = [];
-  const obs = new PerformanceObserver((list) => {
-    for (const e of list.getEntries()) gcStarts.push(e.startTime);
-  });
-  obs.observe({ entryTypes: ["gc"] });
-  await new Promise((r) => setTimeout(r, 50));
-  const c0 = { relay: ev.relayChanges, sensor: ev.sensorChanges, refused: ev.refused, qos0: ev.qos0, qos1: ev.qos1 };
-  const s = device.client.stats;
-  const e0 = s.errors;
-  const start = performance.now();
-  const used0 = newSpaceUsed();
-  cycles(CYCLES, mode === "control");
-  const used1 = newSpaceUsed();
-  const end = performance.now();
-  await new Promise((r) => setTimeout(r, 100));
-  for (const e of obs.takeRecords()) gcStarts.push(e.startTime);
-  obs.disconnect();
-  const gc = gcStarts.filter((t) => t >= start && t <= end).length;
-  console.log(JSON.stringify({
-    mode, cycles: CYCLES, gc, failures, errors: s.errors - e0,
-    relayChanges: ev.relayChanges - c0.relay, sensorChanges: ev.sensorChanges - c0.sensor, refused: ev.refused - c0.refused,
-    qos0: ev.qos0 - c0.qos0, qos1: ev.qos1 - c0.qos1, storageWrites: storage.writes, connected: device.isConnected(),
-    inflight: device.client.inflight.used, ms: Math.round(end - start),
-    // Young-generation bytes the window left behind (meaningful when gc is 0): a hint of what allocates.
-    newSpaceBytes: used1 - used0,
-  }));
-}
-
-void main();
+measurePhases([
+  { name: "device", ops: CYCLES, run: (n) => cycles(n, false), counters },
+  { name: "control", ops: CYCLES, run: (n) => cycles(n, true), counters },
+], { warmupCalls: 400, warmupOps: 100 }).then((r) => printReport({
+  ...r, connected: device.isConnected(), inflight: device.client.inflight.used, storageWrites: storage.writes, kept: kept !== null,
+}), (e) => {
+  process.stderr.write(String(e && e.stack ? e.stack : e) + "\n");
+  process.exit(1);
+});

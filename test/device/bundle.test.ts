@@ -1,4 +1,4 @@
-// The device code bundles to ES5 that passes the Espruino compatibility check (shared/ESPRUINO.md).
+// The device code bundles to ES5 that passes the Espruino compatibility check (docs/espruino.md).
 import { describe, it, expect } from "vitest";
 import { bundleFirmware } from "../../sim/build/bundle";
 import { checkEspruino } from "../../sim/build/espruino-check";

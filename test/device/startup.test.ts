@@ -143,6 +143,21 @@ describe("device start-up", () => {
     expect(subscribeFilters(h).length).toBe(2);
   });
 
+  it("start(true) drives relays and inputs at once and waits for networkUp() to open the broker connection", () => {
+    const h = new Harness();
+    h.device.start(true);
+    expect(h.pins.ops.length).toBeGreaterThan(0);
+    h.run(5000);
+    expect(h.transport.openCalls).toBe(0);
+    h.device.networkUp();
+    expect(h.transport.openCalls).toBe(1);
+    h.connect();
+    expect(h.device.isConnected()).toBe(true);
+    // A later networkUp() while connected opens nothing more.
+    h.device.networkUp();
+    expect(h.transport.openCalls).toBe(1);
+  });
+
   it("networkUp() skips the rest of the reconnect delay", () => {
     const h = new Harness();
     for (let i = 0; i < 8; i++) h.transport.refuseNextOpen(-52);

@@ -7,6 +7,9 @@ import { EspruinoTimers } from "../../firmware/espruino/timers";
 import { EspruinoStorage } from "../../firmware/espruino/storage";
 import { espruinoSystem } from "../../firmware/espruino/system";
 import { WifiManager } from "../../firmware/espruino/wifi";
+import { EspruinoNetTransport } from "../../firmware/espruino/net-transport";
+import { codeName, logText } from "../../firmware/espruino/log";
+import { E_CONNECT_FAILED } from "../../firmware/mqtt/errors";
 
 declare function quit(): void;
 
@@ -203,12 +206,42 @@ function wifi(next: () => void): void {
   }, 700);
 }
 
+// A connect that fails: the transport reports it once and says where and why, in the interpreter's words,
+// and the log line names the code (the names the build writes in, __ERROR_NAMES__).
+function transport(next: () => void): void {
+  // Refused on loopback only: a name lookup could leave the machine. (An unknown name throws "Unable to
+  // locate host" the same way: one close, CONNECT_FAILED, those words.)
+  const cases = [{ host: "127.0.0.1", port: 1, name: "refused" }];
+  const one = function (i: number): void {
+    if (i === cases.length) {
+      next();
+      return;
+    }
+    const c = cases[i];
+    const t = new EspruinoNetTransport(c.host, c.port, false);
+    const reasons: number[] = [];
+    t.open({ onOpen: function () {}, onData: function () {}, onClose: function (r: number) { reasons.push(r); } });
+    setTimeout(function () {
+      const where = t.describe();
+      check(reasons.length === 1 && reasons[0] === E_CONNECT_FAILED, "transport: " + c.name + " closes once, CONNECT_FAILED", reasons.join(","));
+      check(where.indexOf(c.host + ":" + c.port + ": ") === 0 && where.length > c.host.length + 8, "transport: " + c.name + " says where and why", where);
+      const line = logText(1, E_CONNECT_FAILED, "mqtt", codeName(E_CONNECT_FAILED), where);
+      check(line === "warn mqtt CONNECT_FAILED (-52) " + where, "transport: " + c.name + " log line", line);
+      console.log("BINDINGS info " + line);
+      one(i + 1);
+    }, 500);
+  };
+  one(0);
+}
+
 pins();
 storage();
 system();
 timers(function () {
   wifi(function () {
-    console.log("BINDINGS DONE pass=" + pass + " fail=" + fail);
-    quit();
+    transport(function () {
+      console.log("BINDINGS DONE pass=" + pass + " fail=" + fail);
+      quit();
+    });
   });
 });

@@ -14,7 +14,7 @@ import mqtt from "mqtt";
 import { build } from "../../sim/cli/build";
 import { startAedes, type RunningBroker } from "../../sim/broker/embedded";
 import { uploadScript } from "../support/espruino-boot";
-import { FaultProxy } from "../support/fault-proxy";
+import { FaultProxy } from "../../sim/broker/fault-proxy";
 import { DISCONNECT } from "../../firmware/mqtt/packet-types";
 
 const BIN = process.env.ESPRUINO_BIN;
@@ -94,8 +94,8 @@ describe("the board's features in the Espruino interpreter", () => {
     expect(state("cellar")).toEqual(["unavailable"]);
     await until("the cellar's error", () => seen.some((m) => m.topic === "devices/feat-esp/error"));
     expect(JSON.parse(seen.find((m) => m.topic === "devices/feat-esp/error")!.payload)).toEqual({ sensor: "cellar", reason: "no answer" });
-    expect(out).toContain("relaymq 2 0 ds18b20 D14: found 28ff4c1a0b160445 28aa01b2c3d4e5d4");
-    expect(out).toContain("relaymq 2 0 ds18b20 D13: no device found");
+    expect(out).toContain("relaymq info ds18b20 D14: found 28ff4c1a0b160445 28aa01b2c3d4e5d4");
+    expect(out).toContain("relaymq info ds18b20 D13: no device found");
 
     // The LED: steady on while connected; two short blinks a second while the broker does not answer.
     await new Promise((r) => setTimeout(r, 1200));

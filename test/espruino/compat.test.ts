@@ -1,4 +1,4 @@
-// The Espruino compatibility check: what it rejects (each rule of shared/ESPRUINO.md it can see in a
+// The Espruino compatibility check: what it rejects (each rule of docs/espruino.md it can see in a
 // bundle), and that every firmware entry point bundles to ES5 that passes it.
 import { describe, it, expect } from "vitest";
 import { bundleFirmware } from "../../sim/build/bundle";

@@ -43,8 +43,12 @@ function matchCases(): [string, string, boolean][] {
 }
 
 function commandCases(): [string, number][] {
-  return ["ON", "on", " off\r\n", "\tToGgLe ", "1", "0", "", "ONN", "O N", "constructor", "__proto__", "toString", "\u00d6N"]
-    .map((p) => { const b = utf8Bytes(p); return [latin1(p), parseCommand(b, 0, b.length)]; });
+  const words = ["ON", "on", " off\r\n", "\tToGgLe ", "1", "0", "", "ONN", "O N", "constructor", "__proto__", "toString", "\u00d6N",
+    // The interpreter's trim() drops vertical tab and form feed, which the byte reading keeps.
+    "ON\v", "\fOFF", "\u000btoggle"].map(utf8Bytes);
+  // A raw no-break space (0xA0), as a binary payload carries it.
+  words.push(Uint8Array.of(0x4f, 0x4e, 0xa0), Uint8Array.of(0xa0, 0x31));
+  return words.map((b) => [Buffer.from(b).toString("latin1"), parseCommand(b, 0, b.length)]);
 }
 
 async function selftestBundle(): Promise<string> {
@@ -65,7 +69,7 @@ describe("Espruino interpreter self-test", () => {
     expect(checkEspruino(await selftestBundle())).toEqual([]);
   });
 
-  it.skipIf(!BIN)("codec and client agree with Node inside Espruino (ESPRUINO_BIN)", async () => {
+  it.skipIf(!BIN)("codec and client agree with Node inside Espruino (needs ESPRUINO_BIN, an Espruino Linux build)", async () => {
     const dir = mkdtempSync(join(tmpdir(), "relaymq-espruino-"));
     const file = join(dir, "selftest.js");
     writeFileSync(file, await selftestBundle());
@@ -77,11 +81,4 @@ describe("Espruino interpreter self-test", () => {
     expect(done).toMatch(/pass=\d+ fail=0/);
     expect(Number(/pass=(\d+)/.exec(done!)![1])).toBeGreaterThan(80 + matchCases().length + commandCases().length);
   }, 150000);
-
-  if (!BIN) {
-    it("reports that the interpreter run was skipped", () => {
-      console.warn("SKIPPED: Espruino interpreter self-test; set ESPRUINO_BIN to an Espruino Linux build to run it");
-      expect(BIN).toBeUndefined();
-    });
-  }
 });

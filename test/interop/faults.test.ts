@@ -8,7 +8,7 @@ import { PUBLISH, PUBACK, PUBREC, PUBREL, PUBCOMP, PACKET_NAMES } from "../../fi
 import { E_INFLIGHT_FULL, E_PING_TIMEOUT, errorName } from "../../firmware/mqtt/errors";
 import { BROKERS, brokerAvailable, type BrokerKind, type TestBroker } from "../support/brokers";
 import { Device } from "../support/device";
-import { FaultProxy, type CutRule } from "../support/fault-proxy";
+import { FaultProxy, type CutRule } from "../../sim/broker/fault-proxy";
 import { Peer } from "../support/mqtt-peer";
 import { sleep, until } from "../support/wait";
 

@@ -7,7 +7,7 @@ import { E_PING_TIMEOUT } from "../../firmware/mqtt/errors";
 import type { ClientOptions } from "../../firmware/mqtt/client-options";
 import { BROKERS, brokerAvailable, type BrokerKind, type BrokerOptions, type TestBroker } from "../support/brokers";
 import { Device } from "../support/device";
-import { FaultProxy } from "../support/fault-proxy";
+import { FaultProxy } from "../../sim/broker/fault-proxy";
 import { Peer } from "../support/mqtt-peer";
 import { sleep, until } from "../support/wait";
 

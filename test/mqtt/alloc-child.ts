@@ -1,7 +1,7 @@
-// Child process of alloc.test.ts: proves the hot paths allocate nothing, by counting V8 GC events
-// (PerformanceObserver 'gc' entries) that start inside each measured window. Prints one JSON line.
-// Run: node --import tsx test/mqtt/alloc-child.ts
-import { PerformanceObserver, performance, type PerformanceEntry } from "node:perf_hooks";
+// Child process of alloc.test.ts: the codec's hot paths, each a phase of the allocation harness
+// (test/support/alloc-harness.ts: GC events and young-generation bytes in the window). Prints one JSON line.
+// Run through runAllocChild("test/mqtt/alloc-child.ts", [divisor]).
+import { measurePhases, printReport } from "../support/alloc-harness";
 import mqttPacket from "mqtt-packet";
 import { Decoder, type PacketSink } from "../../firmware/mqtt/decoder";
 import { Packet, entryLength, nextEntry } from "../../firmware/mqtt/packet";
@@ -167,69 +167,22 @@ function runControl(n: number): number {
   return mpState.sum;
 }
 
-// ---- Measurement. ----
-const gcEntries: PerformanceEntry[] = [];
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-interface Phase { cycles: number; gcEvents: number; checksum: number; bad: number; ms: number; t0: number; t1: number }
-
-async function main(): Promise<void> {
-  const loops: [string, (n: number) => number, number, () => number][] = [
-    ["publish", runPublish, CYCLES.publish, () => pubSink.bad],
-    ["publishSplit", runPublishSplit, CYCLES.publishSplit, () => splitSink.bad],
-    ["puback", runPuback, CYCLES.puback, () => ackSink.bad],
-    ["topicMatches", runTopicMatches, CYCLES.topicMatches, () => mtState.bad],
-    ["subscribe", runSubscribe, CYCLES.subscribe, () => subSink.bad],
-  ];
-  // Warm up every loop first, so the optimizing compiler has finished before any window opens.
-  for (const [, fn] of loops) fn(CYCLES.warmup);
-  for (const [, fn] of loops) fn(CYCLES.warmup);
-  const warmBad = loops.reduce((n, l) => n + l[3](), 0);
-  await sleep(100);
-
-  const obs = new PerformanceObserver((list) => {
-    for (const e of list.getEntries()) gcEntries.push(e);
-  });
-  obs.observe({ entryTypes: ["gc"] });
-  await sleep(50);
-
-  const phases: Record<string, Phase> = {};
-  for (const [name, fn, n, bad] of loops) {
-    const bad0 = bad();
-    const t0 = performance.now();
-    const checksum = fn(n);
-    const t1 = performance.now();
-    phases[name] = { cycles: n, gcEvents: 0, checksum, bad: bad() - bad0, ms: Math.round(t1 - t0), t0, t1 };
-    await sleep(20);
-  }
-  // The control, last: warmed up like the others, then measured the same way.
-  runControl(20_000);
-  await sleep(20);
-  const c0 = performance.now();
-  const controlSum = runControl(CYCLES.control);
-  const c1 = performance.now();
-  phases.control = { cycles: CYCLES.control, gcEvents: 0, checksum: controlSum, bad: mpState.bad, ms: Math.round(c1 - c0), t0: c0, t1: c1 };
-
-  // Let the buffered entries arrive.
-  await sleep(100);
-  obs.disconnect();
-  for (const ph of Object.values(phases)) {
-    ph.gcEvents = gcEntries.filter((e) => e.startTime >= ph.t0 && e.startTime <= ph.t1).length;
-  }
-  const pub = phases.publish;
-  const report = {
-    cycles: pub.cycles,
-    gcEvents: pub.gcEvents,
-    gcTotal: gcEntries.length,
-    checksum: pub.checksum,
-    bad: pub.bad + warmBad,
-    node: process.version,
-    phases: Object.fromEntries(Object.entries(phases).map(([k, v]) => [k, { cycles: v.cycles, gcEvents: v.gcEvents, checksum: v.checksum, bad: v.bad, ms: v.ms }])),
-  };
-  process.stdout.write(JSON.stringify(report) + "\n");
-}
-
-main().catch((e) => {
+// ---- Measurement: each loop is a phase of the shared allocation harness. ----
+// argv[2]: a divisor of every cycle count (slow variants measure fewer cycles; bytes need no more).
+const div = Number(process.argv[2] ?? 1);
+measurePhases([
+  { name: "publish", ops: CYCLES.publish / div, run: runPublish, counters: () => ({ bad: pubSink.bad }) },
+  { name: "publishSplit", ops: CYCLES.publishSplit / div, run: runPublishSplit, counters: () => ({ bad: splitSink.bad }) },
+  { name: "puback", ops: CYCLES.puback / div, run: runPuback, counters: () => ({ bad: ackSink.bad }) },
+  { name: "topicMatches", ops: CYCLES.topicMatches / div, run: runTopicMatches, counters: () => ({ bad: mtState.bad }) },
+  { name: "subscribe", ops: CYCLES.subscribe / div, run: runSubscribe, counters: () => ({ bad: subSink.bad }) },
+  // Last: warmed up like the others, then measured the same way; it must show GC.
+  { name: "control", ops: CYCLES.control / div, run: runControl, counters: () => ({ bad: mpState.bad }), warmupCalls: Math.ceil(40 / div) },
+], { warmupCalls: Math.ceil(300 / div) }).then((report) => {
+  // Warm-up mistakes count too: every bad counter must stay 0 over the whole run.
+  const warmBad = pubSink.bad + splitSink.bad + ackSink.bad + mtState.bad + subSink.bad + mpState.bad;
+  printReport({ ...report, bad: warmBad });
+}, (e) => {
   process.stderr.write(String(e && e.stack ? e.stack : e) + "\n");
   process.exit(1);
 });

@@ -15,7 +15,6 @@ export const CYCLES = {
   topicMatches: 200_000,
   subscribe: 200_000,
   control: 200_000,
-  warmup: 200_000,
 };
 
 /** Checksums are kept below 2^30 so they stay small integers (a heap number would allocate). */

@@ -21,15 +21,15 @@ function run(args: string[]): { code: number; out: any[]; lines: string[]; err: 
   return { code, out: lines.map((l) => JSON.parse(l)), lines, err };
 }
 
-function spawnDecode(args: string[]) {
+function spawnDecode(args: string[], input = "") {
   return spawnSync(process.execPath, ["--import", "tsx", "sim/cli/decode.ts", ...args], {
-    cwd: root, encoding: "utf8", timeout: 20000,
+    cwd: root, encoding: "utf8", timeout: 20000, input,
   });
 }
 
 describe("decode CLI", () => {
-  it("decodes the CONNECT example field by field", () => {
-    const r = run(EXAMPLE.split(" "));
+  it("decodes the CONNECT example field by field (--show-secrets: with its password)", () => {
+    const r = run(["--show-secrets", ...EXAMPLE.split(" ")]);
     expect(r.code).toBe(0);
     expect(r.out).toHaveLength(1);
     expect(r.out[0]).toMatchObject({
@@ -44,12 +44,35 @@ describe("decode CLI", () => {
     expect(r.out[0]).not.toHaveProperty("will");
   });
 
-  it("runs as a real process: one JSON line, exit 0", () => {
+  it("runs as a real process: one JSON line, exit 0, the password shown by its length only", () => {
     const r = spawnDecode(EXAMPLE.split(" "));
     expect(r.status).toBe(0);
     const lines = r.stdout.trim().split("\n");
     expect(lines).toHaveLength(1);
-    expect(JSON.parse(lines[0])).toMatchObject({ clientId: "901505824", username: "491644", password: "123456" });
+    expect(JSON.parse(lines[0])).toMatchObject({ clientId: "901505824", username: "491644", password: "(6 bytes)" });
+    expect(r.stdout).not.toContain("123456");
+  });
+
+  it("reads the bytes from stdin when no HEX argument is given", () => {
+    // As xxd -p prints them: lines of hex digits.
+    const r = spawnDecode([], "20020000\n3005000361\n2f62\n");
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout.trim().split("\n").map((l) => JSON.parse(l).type)).toEqual(["CONNACK", "PUBLISH"]);
+    const secret = spawnDecode(["--show-secrets"], EXAMPLE);
+    expect(JSON.parse(secret.stdout).password).toBe("123456");
+    const none = spawnDecode([], "");
+    expect(none.status).toBe(2);
+    expect(none.stderr).toContain("decode: no bytes given");
+  });
+
+  it("prints --help on stdout (exit 0) and refuses an unknown option (exit 2)", () => {
+    const help = spawnDecode(["--help"]);
+    expect(help.status).toBe(0);
+    expect(help.stdout).toContain("usage: npm run decode");
+    expect(help.stderr).toBe("");
+    const bad = run(["--secrets", "20 02 00 00"]);
+    expect(bad.code).toBe(2);
+    expect(bad.err[0]).toBe("decode: unknown option: --secrets");
   });
 
   it("accepts 0x prefixes, commas, colons and runs of digits", () => {
@@ -80,11 +103,15 @@ describe("decode CLI", () => {
     const pub = run(["30 08 00 03 62 69 6E 00 FF 80"]).out[0];
     expect(pub).toMatchObject({ topic: "bin", payload: null, payloadHex: "00 FF 80", payloadLength: 3 });
     // CONNECT with will (topic "w", message 01 02) and password FF.
-    const con = run(["10 1A 00 04 4D 51 54 54 04 C4 00 0A 00 01 63 00 01 77 00 02 01 02 00 01 75 00 01 FF"]);
+    const connect = "10 1A 00 04 4D 51 54 54 04 C4 00 0A 00 01 63 00 01 77 00 02 01 02 00 01 75 00 01 FF";
+    const con = run(["--show-secrets", connect]);
     expect(con.code).toBe(0);
     expect(con.out[0]).toMatchObject({
       clientId: "c", will: { topic: "w", payloadHex: "01 02", qos: 0, retain: false }, username: "u", passwordHex: "FF",
     });
+    const masked = run([connect]).out[0];
+    expect(masked.password).toBe("(1 byte)");
+    expect(masked).not.toHaveProperty("passwordHex");
   });
 
   it("decodes every valid shared vector", () => {

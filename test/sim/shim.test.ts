@@ -92,11 +92,11 @@ describe("E", () => {
     ["(function () { var s = ''; for (var i = 0; i < 64; i++) s += 'a'; return s; })()", 7],
     ["[1, 2, 3, 4, 5, 6, 7, 8, 9, 10]", 11],
     ["{ a: 1, b: 2, c: 3 }", 4],
-  ])("E.getSizeOf(%s) is %i JsVars (ESPRUINO.md's cost model)", (expr, vars) => {
+  ])("E.getSizeOf(%s) is %i JsVars (docs/espruino.md, Memory)", (expr, vars) => {
     expect(shimBoard().js(`E.getSizeOf(${expr})`)).toBe(vars);
   });
 
-  it("has only what ESPRUINO.md names, and E.reboot() (src/jswrap_espruino.c) for the restart command", () => {
+  it("has only what docs/espruino.md names, and E.reboot() (src/jswrap_espruino.c) for the restart command", () => {
     expect(shimBoard().js("Object.keys(E).sort()")).toEqual(["getSizeOf", "on", "reboot", "toString", "toUint8Array"]);
   });
 });

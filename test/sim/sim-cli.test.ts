@@ -66,6 +66,16 @@ async function buildWithSecrets(out: string): Promise<number> {
   }
 }
 
+/** inTempDir(fn): fn with a fresh temporary directory, removed afterwards. */
+async function inTempDir(fn: (dir: string) => Promise<void>): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), "relaymq-sim-"));
+  try {
+    await fn(dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 const sim = (args: string[], env: NodeJS.ProcessEnv = {}) => start(process.execPath, ["--import", "tsx", "sim/cli/sim.ts", ...args], env);
 const has = (r: Running, pred: (e: any) => boolean) => r.events().some(pred);
 const waitEvent = (r: Running, pred: (e: any) => boolean, what: string, ms = 10000) =>
@@ -92,20 +102,17 @@ describe("npm start / npm run sim", () => {
   });
 
   it("--bundle runs the built dist/firmware.js in the Espruino shim", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "relaymq-sim-"));
-    try {
-      const out = join(dir, "firmware.js");
-      expect(await buildWithSecrets(out)).toBe(0);
-      const r = sim(["--bundle", out, "--headless", "--port", String(await freePort())]);
-      await waitEvent(r, (e) => e.event === "connected", "the bundle to connect");
-      expect(r.events()[0]).toMatchObject({ event: "boot", mode: "bundle", device: "esp32-01" });
-      await waitEvent(r, (e) => e.event === "published" && e.payload === "online", "online");
-      r.proc.kill("SIGTERM");
-      expect(await r.exited).toBe(0);
-      expect(r.events().pop()).toMatchObject({ event: "stopped", how: "clean" });
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    await inTempDir(async (dir) => {
+    const out = join(dir, "firmware.js");
+    expect(await buildWithSecrets(out)).toBe(0);
+    const r = sim(["--bundle", out, "--headless", "--port", String(await freePort())]);
+    await waitEvent(r, (e) => e.event === "connected", "the bundle to connect");
+    expect(r.events()[0]).toMatchObject({ event: "boot", mode: "bundle", device: "esp32-01" });
+    await waitEvent(r, (e) => e.event === "published" && e.payload === "online", "online");
+    r.proc.kill("SIGTERM");
+    expect(await r.exited).toBe(0);
+    expect(r.events().pop()).toMatchObject({ event: "stopped", how: "clean" });
+    });
   });
 
   it("--devices 3 runs three boards with their own ids and reports the fleet every second", async () => {
@@ -208,6 +215,52 @@ describe("npm start / npm run sim", () => {
     }
   });
 
+  it("--ca naming a file that is missing or no certificate: one line, exit 1", async () => {
+    await inTempDir(async (dir) => {
+    const notPem = join(dir, "ca.pem");
+    writeFileSync(notPem, "hello");
+    for (const [file, says] of [
+      ["/nonexistent.pem", "--ca /nonexistent.pem: cannot read it (no such file or directory)"],
+      [notPem, `--ca ${notPem}: not a PEM certificate (no "-----BEGIN CERTIFICATE-----" line)`],
+    ]) {
+      const r = sim(["--broker", "mqtts://localhost:1", "--ca", file, "--headless"]);
+      expect(await r.exited).toBe(1);
+      expect(r.err.trim()).toBe(says);
+    }
+    });
+  });
+
+  it("--bundle with --board: says the bundle runs its own board (exit 2) instead of ignoring --board", async () => {
+    await inTempDir(async (dir) => {
+    const out = join(dir, "firmware.js");
+    expect(await buildWithSecrets(out)).toBe(0);
+    const r = sim(["--bundle", out, "--board", "board.json", "--headless"]);
+    expect(await r.exited).toBe(2);
+    expect(r.err.trim()).toBe(`--board ${join(root, "board.json")}: ${out} runs the board it was built from ` +
+      `(${join(dir, "firmware.board.json")}); drop --board, or rebuild with it: npm run build -- --board ${join(root, "board.json")}`);
+    });
+  });
+
+  it("--help prints the usage on stdout, exit 0", async () => {
+    const r = sim(["--help"]);
+    expect(await r.exited).toBe(0);
+    expect(r.out).toContain("usage: npm run sim");
+    expect(r.err).toBe("");
+  });
+
+  it("takes a relative --board from the directory the user stands in (INIT_CWD under npm run)", async () => {
+    await inTempDir(async (dir) => {
+    const board = JSON.parse(readFileSync(join(root, "board.json"), "utf8"));
+    board.id = "from-here";
+    writeFileSync(join(dir, "mine.json"), JSON.stringify(board));
+    const r = sim(["--board", "mine.json", "--headless", "--port", String(await freePort())], { ...SECRETS, INIT_CWD: dir });
+    await waitEvent(r, (e) => e.event === "boot", "the board to boot");
+    expect(r.events()[0]).toMatchObject({ event: "boot", device: "from-here" });
+    ctrlC(r);
+    expect(await r.exited).toBe(0);
+    });
+  });
+
   it("a port already in use is reported with the ways out", async () => {
     const b = await startAedes(0);
     try {
@@ -232,6 +285,8 @@ describe("simulator arguments", () => {
     { argv: ["--broker", "mqtt://h:1", "--port", "5"], says: "with --broker there is none" },
     { argv: ["--bundle", "--devices", "2"], says: "a fleet (--devices) runs from the sources" },
     { argv: ["--board"], says: "--board needs a file" },
+    { argv: ["--board", "--headless"], says: "--board needs a file" },
+    { argv: ["--ca", "--headless"], says: "--ca needs a PEM file" },
   ])("refuses $argv", ({ argv, says }) => {
     const r = parseSimArgs(argv);
     expect(typeof r).toBe("string");
@@ -242,7 +297,7 @@ describe("simulator arguments", () => {
     expect(parseSimArgs(["--board", "b.json", "--broker", "mqtt://10.0.0.2:1884", "--headless", "--trace", "--devices", "5"])).toMatchObject({
       board: resolve("b.json"), broker: { host: "10.0.0.2", port: 1884, tls: false }, headless: true, trace: true, devices: 5, bundle: null,
     });
-    expect(parseSimArgs(["--bundle", "--port", "1999"])).toMatchObject({ bundle: resolve("dist/firmware.js"), port: 1999 });
+    expect(parseSimArgs(["--bundle", "--port", "1999"])).toMatchObject({ bundle: join(root, "dist/firmware.js"), port: 1999 });
     expect(parseSimArgs(["--broker", "mqtt://[::1]"])).toMatchObject({ broker: { host: "::1", port: 1883, tls: false } });
     expect(parseSimArgs(["--broker", "mqtts://broker.example", "--ca", "ca.pem"])).toMatchObject({
       broker: { host: "broker.example", port: 8883, tls: true }, ca: resolve("ca.pem"),

@@ -1,5 +1,5 @@
 // What it takes to run code in the Espruino interpreter as it runs on the board: the code written to
-// Storage ".bootcde" and started with load(), so it runs from flash (shared/ESPRUINO.md), plus stand-ins
+// Storage ".bootcde" and started with load(), so it runs from flash (docs/espruino.md), plus stand-ins
 // for the modules the Linux build lacks (WiFi) or that a test replaces (a fake `net` socket).
 import { spawn } from "node:child_process";
 

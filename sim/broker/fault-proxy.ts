@@ -1,7 +1,8 @@
-// A fault-injecting TCP proxy for interop tests: 127.0.0.1:<port> -> 127.0.0.1:<target>. It frames the
-// MQTT byte stream in both directions (fixed header + remaining length) so faults can be aimed at packet
-// boundaries: cut a connection in the middle of a packet, stall a link (nothing moves either way, as
-// with a half-open TCP connection), drop one direction's packets. Test code only; loopback only.
+// A fault-injecting TCP proxy between boards and a broker: 127.0.0.1:<port> -> <host>:<target>. It frames
+// the MQTT byte stream in both directions (fixed header + remaining length) so faults can be aimed at
+// packet boundaries: cut a connection in the middle of a packet, stall a link (nothing moves either way,
+// as with a half-open TCP connection), drop one direction's packets, or cut the link altogether. The
+// interop tests and the scenario runner's `link` steps use it; it listens on loopback only.
 import net from "node:net";
 
 export type Direction = "c2b" | "b2c";
@@ -115,6 +116,7 @@ class Conn {
 export class FaultProxy {
   readonly port: number;
   readonly targetPort: number;
+  readonly targetHost: string;
   /** Every packet seen, in order (tests assert on DUP flags, PUBREL resends...). */
   readonly packets: ProxiedPacket[] = [];
   /** Connections accepted so far. */
@@ -122,25 +124,28 @@ export class FaultProxy {
   private readonly server: net.Server;
   private readonly conns = new Set<Conn>();
   private stalled = false;
+  /** While cut: new connections are closed as soon as they are accepted. */
+  private severed = false;
   private drop = { c2b: false, b2c: false };
   private cuts: Array<{ rule: CutRule; skip: number; resolve: (c: CutInfo) => void }> = [];
   private nextId = 1;
 
-  private constructor(server: net.Server, port: number, targetPort: number) {
+  private constructor(server: net.Server, port: number, targetPort: number, targetHost: string) {
     this.server = server;
     this.port = port;
     this.targetPort = targetPort;
+    this.targetHost = targetHost;
     server.on("connection", (s) => this.accept(s));
   }
 
-  /** FaultProxy.start(targetPort) -> a proxy listening on a free 127.0.0.1 port. */
-  static async start(targetPort: number): Promise<FaultProxy> {
+  /** FaultProxy.start(targetPort, targetHost) -> a proxy to targetHost:targetPort listening on a free 127.0.0.1 port. */
+  static async start(targetPort: number, targetHost = "127.0.0.1"): Promise<FaultProxy> {
     const server = net.createServer();
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);
       server.listen(0, "127.0.0.1", () => resolve());
     });
-    return new FaultProxy(server, (server.address() as net.AddressInfo).port, targetPort);
+    return new FaultProxy(server, (server.address() as net.AddressInfo).port, targetPort, targetHost);
   }
 
   /** Open proxied connections. */
@@ -183,6 +188,21 @@ export class FaultProxy {
     }
   }
 
+  /**
+   * cut(): the link is gone: every connection is destroyed at once (bytes in flight lost), and new ones
+   * are closed as soon as they are accepted, until restore().
+   */
+  cut(): void {
+    this.severed = true;
+    this.closeAll();
+  }
+
+  /** restore(): the link is back: no cut, no stall (held bytes go on, as resume() says). */
+  restore(): void {
+    this.severed = false;
+    this.resume();
+  }
+
   /** dropClientToBroker(on): while on, every client->broker packet is discarded (the link stays up). */
   dropClientToBroker(on: boolean): void {
     this.drop.c2b = on;
@@ -213,7 +233,12 @@ export class FaultProxy {
 
   private accept(client: net.Socket): void {
     this.accepted++;
-    const upstream = net.connect({ host: "127.0.0.1", port: this.targetPort });
+    if (this.severed) {
+      client.on("error", () => {});
+      client.destroy();
+      return;
+    }
+    const upstream = net.connect({ host: this.targetHost, port: this.targetPort });
     const c = new Conn(this.nextId++, client, upstream, this.stalled);
     this.conns.add(c);
     client.setNoDelay(true);
