@@ -126,18 +126,16 @@ export interface Storage {
   write(key: string, value: string): boolean;
 }
 
-/** The station's figures, for the console's status command (the radio's API allocates: not a hot path). */
-export interface NetworkInfo {
-  /** rssi() -> the access point's signal in dBm, or 0 when not joined. */
-  rssi(): number;
-  /** ip() -> the station's IPv4 address as text, "" when it has none. */
-  ip(): string;
-}
-
 /** The runtime's own figures. */
 export interface System {
   /** Free memory in the runtime's unit (JsVars on Espruino, KB in the simulator). */
   freeMemory(): number;
+  /** The WiFi station's MAC address, "aa:bb:cc:dd:ee:ff" in lower case, or "" when unknown. Start-up. */
+  mac(): string;
+  /** The signal of the access point in dBm, or NaN when unknown (not joined). */
+  rssi(): number;
+  /** The board's IPv4 address as dotted text, or "" when it has none. */
+  ip(): string;
   /** reboot(): restarts the board (Espruino: E.reboot()); absent where nothing can (a dry start). */
   reboot?(): void;
 }

@@ -50,6 +50,8 @@ export interface RelayConfig {
   pulseMs: number;
   /** Relays with the same group are never on together; null: none. */
   interlock: string | null;
+  /** Home Assistant's device class: switch (outlet, switch) or, with pulseMs, button; null: none. */
+  deviceClass: string | null;
 }
 
 export interface SensorConfig {
@@ -64,6 +66,10 @@ export interface SensorConfig {
   debounceMs: number;
   /** analog: value = reading (0..1) * scale; counter: value = pulses * scale. */
   scale: number;
+  /**
+   * The unit's UTF-8 bytes, one char a byte ("\xC2\xB0C" for "°C"): an Espruino string is 8-bit, so this
+   * is the one form both runtimes carry alike; the loader encodes it. "" for none.
+   */
   unit: string;
   /** analog: report when the value moved by more than this since the last report. */
   delta: number;
@@ -73,10 +79,29 @@ export interface SensorConfig {
   edge: "rising" | "falling" | "both";
   /** Decimal places in reports (analog, counter, ds18b20, dht22). */
   decimals: number;
+  /** Home Assistant's device class: binary_sensor classes for digital, sensor classes otherwise; null: none. */
+  deviceClass: string | null;
   /** ds18b20: the sensor's 64-bit ROM as 16 hex digits, family code first ("28..."); null: the only one on its pin. */
   rom?: string | null;
   /** dht22: which of its two values this sensor reports. */
   measure?: "temperature" | "humidity";
+}
+
+/**
+ * Home Assistant discovery. "device": one retained config for the whole board (HA 2024.11 and later);
+ * "entity": one per entity, for older Home Assistant.
+ */
+export interface DiscoveryConfig {
+  enabled: boolean;
+  prefix: string;
+  mode: "device" | "entity";
+}
+
+/** What the build knows of the firmware itself (package.json), for Home Assistant's device page. */
+export interface FirmwareInfo {
+  version: string;
+  /** "" when package.json names none. */
+  supportUrl: string;
 }
 
 export interface DeviceConfig {
@@ -87,7 +112,7 @@ export interface DeviceConfig {
   telemetry: { periodSec: number };
   relays: RelayConfig[];
   sensors: SensorConfig[];
-  discovery: { enabled: boolean; prefix: string };
+  discovery: DiscoveryConfig;
   commands: {
     /** Retained commands are stale by nature (relays switching after a reconnect): refused unless true. */
     acceptRetained: boolean;

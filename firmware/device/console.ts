@@ -7,12 +7,10 @@ import { Packet } from "../mqtt/packet";
 import { ClientStats } from "../mqtt/client";
 import { utf8Bytes } from "../mqtt/utf8";
 import { natives, copyBytes } from "../mqtt/bytes";
-import { NetworkInfo } from "../platform";
 import { TopicNames } from "./topics";
 import { Telemetry } from "./telemetry";
 import { sameBytes } from "./command";
 import { writeAscii, writeInt } from "./format";
-import { FIRMWARE_VERSION } from "./version";
 
 /** Indexes of CONSOLE_COMMANDS (topics.ts). */
 export const CONSOLE_STATUS = 0;
@@ -23,8 +21,8 @@ export const CONSOLE_UNKNOWN = -2;
 /** find(): not a console topic at all. */
 export const CONSOLE_NONE = -1;
 
-/** The status document's fields after the telemetry's: version, link error, period, WiFi (the last error aside). */
-export const STATUS_EXTRA = 200;
+/** The status document's fields after the telemetry's, the version's text and the last error aside. */
+export const STATUS_EXTRA = 120;
 
 export class Console {
   readonly infoTopic: Uint8Array;
@@ -38,14 +36,14 @@ export class Console {
   /** The command topic up to its {name}: a topic that starts so names an unknown command. */
   private readonly prefix: Uint8Array;
   private readonly prefixText: string;
-  /** A dotted IPv4 address (made once: a regex literal is a new object at each evaluation). */
-  private readonly dotted = /^[0-9.]*$/;
+  /** The firmware's version ("" when the build named none), printable ASCII (package.json's semver). */
+  private readonly version: string;
 
   /**
-   * new Console(names, commandPrefix, telemetry): encodes the topics; telemetry was made with room for the
-   * status document (STATUS_EXTRA and the longest error document more).
+   * new Console(names, commandPrefix, telemetry, version): encodes the topics; telemetry was made with room
+   * for the status document (STATUS_EXTRA, the version and the longest error document more).
    */
-  constructor(names: TopicNames, commandPrefix: string, telemetry: Telemetry) {
+  constructor(names: TopicNames, commandPrefix: string, telemetry: Telemetry, version: string) {
     this.infoTopic = utf8Bytes(names.info);
     for (let i = 0; i < names.consoleTopics.length; i++) {
       const t = utf8Bytes(names.consoleTopics[i]);
@@ -56,6 +54,7 @@ export class Console {
     this.prefixText = commandPrefix;
     this.prefix = utf8Bytes(commandPrefix);
     this.buf = telemetry.buf;
+    this.version = version;
   }
 
   /** find(p) -> the CONSOLE_* command p's topic names, CONSOLE_UNKNOWN, or CONSOLE_NONE. */
@@ -73,38 +72,27 @@ export class Console {
   }
 
   /**
-   * formatStatus(telemetry, uptimeSec, free, relaysOn, values, kinds, decimals, stats, linkError, telemetrySec,
-   * network, error, errorLen) -> the status document's length in buf: the telemetry document's fields, then
-   * the version, the code of the last link error, the telemetry period, the WiFi figures (null without
-   * them), and the last document the error topic carried (null when none). The telemetry is formatted by
+   * formatStatus(telemetry, uptimeSec, free, rssi, ip, relaysOn, values, kinds, decimals, stats, linkError,
+   * telemetrySec, error, errorLen) -> the status document's length in buf: the telemetry document's fields
+   * (WiFi's rssi and ip among them), then the version, the code of the last link error, the telemetry
+   * period, and the last document the error topic carried (null when none). The telemetry is formatted by
    * its own format(), not by a helper around it: one call more in between and V8 stops inlining the
    * number writer, and every fractional sensor value passed to it becomes a heap number.
    */
   formatStatus(
-    telemetry: Telemetry, uptimeSec: number, free: number, relaysOn: Uint8Array, values: Float64Array, kinds: Uint8Array,
-    decimals: Uint8Array, stats: ClientStats, linkError: number, telemetrySec: number, network: NetworkInfo | null,
-    error: Uint8Array, errorLen: number,
+    telemetry: Telemetry, uptimeSec: number, free: number, rssi: number, ip: string, relaysOn: Uint8Array,
+    values: Float64Array, kinds: Uint8Array, decimals: Uint8Array, stats: ClientStats, linkError: number,
+    telemetrySec: number, error: Uint8Array, errorLen: number,
   ): number {
     const b = this.buf;
     // The telemetry's document without its closing brace, then the status fields.
-    let o = telemetry.format(uptimeSec, free, relaysOn, values, kinds, decimals, stats) - 1;
+    let o = telemetry.format(uptimeSec, free, rssi, ip, relaysOn, values, kinds, decimals, stats) - 1;
     o = writeAscii(b, o, ",\"version\":\"");
-    o = writeAscii(b, o, FIRMWARE_VERSION);
+    o = writeAscii(b, o, this.version);
     o = writeAscii(b, o, "\",\"linkError\":");
     o = writeInt(b, o, linkError);
     o = writeAscii(b, o, ",\"telemetrySec\":");
     o = writeInt(b, o, telemetrySec);
-    o = writeAscii(b, o, ",\"wifi\":");
-    if (network === null) o = writeAscii(b, o, "null");
-    else {
-      o = writeAscii(b, o, "{\"rssi\":");
-      o = writeInt(b, o, network.rssi());
-      o = writeAscii(b, o, ",\"ip\":\"");
-      const ip = network.ip();
-      // A dotted IPv4 address: anything else (the radio's API changed) is left out, not escaped.
-      if (ip.length <= 15 && this.dotted.test(ip)) o = writeAscii(b, o, ip);
-      o = writeAscii(b, o, "\"}");
-    }
     o = writeAscii(b, o, ",\"lastError\":");
     if (errorLen === 0) o = writeAscii(b, o, "null");
     else {

@@ -1,22 +1,22 @@
 // The device: the board's configuration brought to life over the seams. It owns the MQTT client, the
 // relays and the sensors (and, where the board has them, its buttons, status LED, console commands and
 // bus sensors), routes commands to relays, reports state and sensor values, publishes telemetry and Home
-// Assistant discovery. Everything is allocated and encoded in the constructor;
-// start(), tick(), commands, reports and telemetry allocate nothing (docs/design.md, "Allocation-free").
+// Assistant discovery, and announces all of it again when Home Assistant's birth message says it
+// (re)started. Everything is allocated and encoded in the constructor; start(), tick(), commands, reports
+// and telemetry allocate nothing (docs/design.md, "Allocation-free").
 import { allocBytes, natives } from "../mqtt/bytes";
-import { DeviceConfig } from "./config";
-import { Transport, Clock, Pins, Timers, Storage, System, Log, NetworkInfo, Buses, LOG_INFO, LOG_WARN } from "../platform";
+import { DeviceConfig, FirmwareInfo } from "./config";
+import { Transport, Clock, Pins, Timers, Storage, System, Log, Buses, LOG_INFO, LOG_WARN } from "../platform";
 import { MqttClient, ClientEvents } from "../mqtt/client";
 import { ClientOptions } from "../mqtt/client-options";
 import { Packet } from "../mqtt/packet";
 import { utf8Bytes } from "../mqtt/utf8";
 import { OK, E_INFLIGHT_FULL } from "../mqtt/errors";
-import { topicNames, expandTopic, COMMAND_TOPIC } from "./topics";
+import { topicNames, TopicNames, expandTopic, COMMAND_TOPIC } from "./topics";
 import { Relays, RelayListener } from "./relays";
 import { Sensors, SensorListener, KIND_DIGITAL, KIND_DS18B20, READING_FAILED } from "./sensors";
 import { Thermometers } from "./thermometers";
 import { Telemetry } from "./telemetry";
-import { discoveryMessages, STATUS_ONLINE, STATUS_OFFLINE } from "./discovery";
 import { Outbox, OutboxSender } from "./outbox";
 import { parseCommand, parseCommandText, parsePulse, parseUint, sameBytes, CMD_NONE, CMD_ON, CMD_OFF } from "./command";
 import {
@@ -24,9 +24,15 @@ import {
   REFUSED_UNKNOWN_COMMAND, REFUSED_BAD_VALUE,
 } from "./refusal";
 import { Console, CONSOLE_NONE, CONSOLE_UNKNOWN, CONSOLE_RESTART, CONSOLE_TELEMETRY, STATUS_EXTRA } from "./console";
-import { writeFixedAt } from "./format";
+import { writeFixedAt, writeAscii } from "./format";
 import { Buttons, ButtonListener } from "./buttons";
 import { StatusLed } from "./status-led";
+// Last: the bundle puts each module's names into one scope in the order they are first imported, and the
+// interpreter searches a scope in that order; discovery's names are read at start-up only.
+import { discoveryPlan } from "./discovery";
+import {
+  STATUS_ONLINE, STATUS_OFFLINE, BIRTH_LEVEL, LEDGER_KEY, LEDGER_DONE, LEDGER_OWED, LEDGER_SENT,
+} from "./ha-constants";
 
 /** The seams a device runs on. */
 export interface DeviceIO {
@@ -39,8 +45,8 @@ export interface DeviceIO {
   log?: Log | null;
   /** [0, 1) source for the reconnect jitter; Math.random when absent (tests pass a fixed one). */
   random?: () => number;
-  /** The station's RSSI and address for the status command; absent: reported as null. */
-  network?: NetworkInfo | null;
+  /** The firmware's version and support URL for Home Assistant and the status command (the build's); left out when absent. */
+  firmware?: FirmwareInfo | null;
   /** The OneWire and DHT22 buses; needed only by a board with ds18b20 or dht22 sensors. */
   buses?: Buses | null;
 }
@@ -80,6 +86,7 @@ const MAX_TELEMETRY_SEC = 86400;
 const MAX_PULSE_MS = 86400000;
 /** A PULSE command, beside command.ts's words. */
 const CMD_PULSE = 4;
+
 
 export class Device implements RelayListener, SensorListener, OutboxSender, ButtonListener {
   readonly config: DeviceConfig;
@@ -143,6 +150,17 @@ export class Device implements RelayListener, SensorListener, OutboxSender, Butt
   private network = false;
   /** restart() stopped the device: the link's close (or RESTART_WAIT_MS) reboots the board. */
   private rebooting = false;
+  // Made last in the constructor: the interpreter finds a property by walking them in the order they
+  // were made, and none of these is on a command's path.
+  /** Home Assistant's birth topic (<discovery prefix>/status), or null without discovery. */
+  private readonly birthTopic: Uint8Array | null;
+  /** The same as the runtime's string, where it makes strings (Espruino); else null. */
+  private readonly birthText: string | null;
+  /** Sensor states (and, after a birth message, telemetry) owed once the outbox has sent the configs. */
+  private statesOwed: boolean;
+  private telemetryOwed: boolean;
+  private ledgerState: number;
+  private readonly ledgerText: string;
 
   /**
    * new Device(config, io, events?): expands and encodes every topic, builds discovery payloads and
@@ -189,7 +207,8 @@ export class Device implements RelayListener, SensorListener, OutboxSender, Butt
     this.statusSlot = outbox.add(this.statusTopic, this.online);
     this.relaySlot0 = this.statusSlot + 1;
     let longestSet = 0;
-    let largest = this.statusTopic.length + this.offline.length;
+    // The largest QoS 1 message sizes the in-flight slots, the largest of all the TX buffer.
+    let largestQos1 = this.statusTopic.length + this.offline.length;
     for (let i = 0; i < config.relays.length; i++) {
       const set = utf8Bytes(names.relaySet[i]);
       this.setTopics.push(set);
@@ -197,36 +216,43 @@ export class Device implements RelayListener, SensorListener, OutboxSender, Butt
       if (text !== null) this.routes[text] = i;
       if (set.length > longestSet) longestSet = set.length;
       outbox.add(utf8Bytes(names.relayState[i]), this.off);
-      largest = Math.max(largest, outbox.topics[this.relaySlot0 + i].length + this.off.length);
+      largestQos1 = Math.max(largestQos1, outbox.topics[this.relaySlot0 + i].length + this.off.length);
     }
+    let largest = largestQos1;
     for (let i = 0; i < config.sensors.length; i++) {
       this.sensorTopics.push(utf8Bytes(names.sensorState[i]));
       largest = Math.max(largest, this.sensorTopics[i].length + VALUE_BYTES);
     }
-    if (config.discovery.enabled) {
-      const d = discoveryMessages(config, names);
-      for (let i = 0; i < d.length; i++) {
-        const topic = utf8Bytes(d[i].topic);
-        const payload = utf8Bytes(d[i].payload);
-        outbox.add(topic, payload);
-        largest = Math.max(largest, topic.length + payload.length);
-      }
-    }
+    // Discovery after the states (in a method of its own: every closure made in this constructor keeps
+    // its variables alive on the interpreter, and the plan's strings are kilobytes).
+    const found = this.discover(config, names, io);
+    largestQos1 = Math.max(largestQos1, found.qos1);
+    // A direct message's header and topic are written from the TX buffer (client.publishDirect).
+    largest = Math.max(largest, found.directTopic);
     outbox.seal();
+    largest = Math.max(largest, largestQos1);
     const filters = config.commands.console ? names.commandFilters.concat(names.consoleFilters) : names.commandFilters;
     for (let i = 0; i < filters.length; i++) {
       this.filters.push(utf8Bytes(filters[i]));
       this.filterQos.push(1);
     }
+    let birth: Uint8Array | null = null;
+    if (config.discovery.enabled) {
+      // Home Assistant's birth message comes at QoS 0 (mqtt/const.py DEFAULT_BIRTH).
+      birth = utf8Bytes(config.discovery.prefix + "/" + BIRTH_LEVEL);
+      this.filters.push(birth);
+      this.filterQos.push(0);
+    }
     // Room for the topic and payload of a refused command; longer ones are cut to fit.
     this.errorBuf = new Uint8Array(Math.max(REFUSAL_MIN_BYTES, 96 + 2 * longestSet + 2 * this.maxPayload));
     largest = Math.max(largest, this.errorTopic.length + this.errorBuf.length);
-    this.telemetry = new Telemetry(config, config.commands.console ? STATUS_EXTRA + this.errorBuf.length : 0);
+    const version = io.firmware ? io.firmware.version : "";
+    this.telemetry = new Telemetry(config, config.commands.console ? STATUS_EXTRA + version.length + this.errorBuf.length : 0);
     largest = Math.max(largest, this.telemetryTopic.length + this.telemetry.buf.length);
     let console: Console | null = null;
     if ((typeof __HAS_CONSOLE__ === "undefined" || __HAS_CONSOLE__) && config.commands.console) {
       const prefix = expandTopic((config.topics.command || COMMAND_TOPIC).split("{name}")[0], config, "");
-      console = new Console(names, prefix, this.telemetry);
+      console = new Console(names, prefix, this.telemetry, version);
       largest = Math.max(largest, console.infoTopic.length + console.buf.length);
     }
     this.console = console;
@@ -239,8 +265,10 @@ export class Device implements RelayListener, SensorListener, OutboxSender, Butt
       keepAliveSec: mqtt.keepAlive,
       cleanSession: mqtt.cleanSession,
       will: { topic: names.status, payload: STATUS_OFFLINE, qos: 1, retain: true },
-      // PUBLISH overhead: fixed header (up to 5), topic length (2), packet id (2).
+      // PUBLISH overhead: fixed header (up to 5), topic length (2), packet id (2). Only QoS 1 messages
+      // (status, relay states, discovery hand-over) are held in flight; telemetry and reports are QoS 0.
       maxPacketBytes: largest + 9,
+      inflightBytes: largestQos1 + 9,
       // A command's topic and payload with room to spare, so a payload somewhat over maxPayload still
       // arrives and is refused with a reason; a much longer one is dropped by the client (stats.dropped).
       rxBytes: Math.max(512, 64 + 2 * longestSet + 2 * this.maxPayload),
@@ -256,6 +284,12 @@ export class Device implements RelayListener, SensorListener, OutboxSender, Butt
     };
     if (io.random) options.random = io.random;
     this.client = new MqttClient(options, io.transport, io.clock, this.clientEvents());
+    this.birthTopic = birth;
+    this.birthText = birth === null ? null : natives.text(birth, 0, birth.length);
+    this.statesOwed = false;
+    this.telemetryOwed = false;
+    this.ledgerText = found.ledger;
+    this.ledgerState = found.owed ? LEDGER_OWED : LEDGER_DONE;
   }
 
   // The client's callbacks, made here and not in the constructor: on the interpreter a function keeps its
@@ -327,6 +361,7 @@ export class Device implements RelayListener, SensorListener, OutboxSender, Butt
       this.publishTelemetry();
     }
     if (this.outbox.waiting > 0) this.pump();
+    else if ((this.statesOwed || this.ledgerState === LEDGER_SENT) && this.connected) this.afterOutbox();
   }
 
   /**
@@ -472,10 +507,10 @@ export class Device implements RelayListener, SensorListener, OutboxSender, Butt
 
   private linkUp(): void {
     this.connected = true;
-    // Online first, then every relay state and discovery config, in outbox order, as PUBACKs allow.
-    this.outbox.markAll();
-    this.pump();
-    this.sensors.reportAll();
+    if (this.ledgerState === LEDGER_OWED) this.ledgerState = LEDGER_SENT;
+    // Online first, then every relay state and discovery config, in outbox order, as PUBACKs allow; the
+    // sensors once the configs are out (an entity Home Assistant does not know yet would miss its value).
+    this.announce(false);
     this.log(LOG_INFO, OK, "connected");
     if (this.events.onConnection) this.events.onConnection(true);
   }
@@ -483,6 +518,7 @@ export class Device implements RelayListener, SensorListener, OutboxSender, Butt
   private linkDown(): void {
     this.connected = false;
     if (this.rebooting) this.reboot();
+    if (this.ledgerState === LEDGER_SENT) this.ledgerState = LEDGER_OWED;
     this.relays.outageBegan();
     this.log(LOG_WARN, this.client.lastError, "disconnected");
     if (this.events.onConnection) this.events.onConnection(false);
@@ -564,7 +600,8 @@ export class Device implements RelayListener, SensorListener, OutboxSender, Butt
       sec = parseUint(p.buf, p.payloadOff, p.payloadLen);
       if (sec < 0 || sec > MAX_TELEMETRY_SEC) reason = REFUSED_BAD_VALUE;
     }
-    if (reason !== 0) this.refuse(reason, p);
+    // Straight to the error topic: refuse() reads an empty payload as a relay's state query.
+    if (reason !== 0) this.refused(reason, p);
     // Once this message is acknowledged (the client sends its PUBACK after this returns): a restart in
     // here would DISCONNECT first, and a persistent session would deliver the restart again after it.
     else if (c === CONSOLE_RESTART) this.io.timers.after(0, this.bindRestart());
@@ -593,10 +630,10 @@ export class Device implements RelayListener, SensorListener, OutboxSender, Butt
     const con = this.console as Console;
     const now = this.io.clock.now();
     const s = this.sensors;
-    const network = this.io.network;
-    const n = con.formatStatus(this.telemetry, Math.floor((now - this.startedAt) / 1000), this.io.system.freeMemory(),
-      this.relays.on, s.value, s.kind, s.decimals, this.client.stats, this.client.lastError, this.telemetryMs / 1000,
-      network ? network : null, this.errorBuf, this.lastErrorLen);
+    const sys = this.io.system;
+    const n = con.formatStatus(this.telemetry, Math.floor((now - this.startedAt) / 1000), sys.freeMemory(), sys.rssi(),
+      sys.ip(), this.relays.on, s.value, s.kind, s.decimals, this.client.stats, this.client.lastError,
+      this.telemetryMs / 1000, this.errorBuf, this.lastErrorLen);
     this.publish(con.infoTopic, con.buf, 0, n, 0, false);
   }
 
@@ -611,7 +648,25 @@ export class Device implements RelayListener, SensorListener, OutboxSender, Butt
     this.pump();
   }
 
+  // A refusal, or not one after all, found here so that a command costs no more for them (its path is
+  // measured in the interpreter's instructions): Home Assistant's birth, on a topic no relay has, and an
+  // empty payload on a set topic, which asks for the relay's state (Tasmota's convention; also what
+  // `mosquitto_pub -r -n` sends to clear a retained command).
   private refuse(reason: number, p: Packet): void {
+    if (reason === REFUSED_UNKNOWN_RELAY) {
+      if (this.birth(p)) return;
+    } else if (p.payloadLen === 0) {
+      // A relay's set topic (else the reason would be the unknown relay): which one, by its bytes.
+      let r = this.setTopics.length - 1;
+      while (r > 0 && !sameBytes(p.buf, p.topicOff, p.topicLen, this.setTopics[r])) r--;
+      this.confirmRelay(r);
+      return;
+    }
+    this.refused(reason, p);
+  }
+
+  // A refusal said on the error topic (kept as the last error) and to the host.
+  private refused(reason: number, p: Packet): void {
     const n = formatRefusal(this.errorBuf, reason, p.buf, p.topicOff, p.topicLen, p.buf, p.payloadOff, p.payloadLen,
       this.maxPayload);
     this.lastErrorLen = n;
@@ -624,7 +679,8 @@ export class Device implements RelayListener, SensorListener, OutboxSender, Butt
     if (!this.client.isConnected()) return;
     const now = this.io.clock.now();
     const s = this.sensors;
-    const n = this.telemetry.format(Math.floor((now - this.startedAt) / 1000), this.io.system.freeMemory(),
+    const sys = this.io.system;
+    const n = this.telemetry.format(Math.floor((now - this.startedAt) / 1000), sys.freeMemory(), sys.rssi(), sys.ip(),
       this.relays.on, s.value, s.kind, s.decimals, this.client.stats);
     this.publish(this.telemetryTopic, this.telemetry.buf, 0, n, 0, false);
   }
@@ -640,5 +696,94 @@ export class Device implements RelayListener, SensorListener, OutboxSender, Butt
   private log(level: number, code: number, message: string): void {
     const log = this.io.log;
     if (log) log.log(level, code, message);
+  }
+
+  // ---- Home Assistant (after the methods a command uses: the interpreter finds a method by walking
+  // the prototype's in the order they were made) ----
+
+  /** sendDirect(topic, payload) -> client.publishDirect's result: a discovery config, QoS 0 retained. */
+  sendDirect(topic: Uint8Array, payload: Uint8Array): number {
+    const r = this.client.publishDirect(topic, payload, 0, payload.length, true);
+    if (r >= 0) {
+      if (this.events.onPublish) this.events.onPublish(topic, payload, 0, payload.length, 0, true);
+    } else this.log(LOG_WARN, r, "publish");
+    return r;
+  }
+
+  // Adds the discovery messages to the outbox: configs go out straight from their own bytes (sized into no
+  // buffer), hand-over messages at QoS 1 around them; a hand-over's bytes are not slab views (allocBytes),
+  // so they are freed once it is done (Outbox.retire). -> the largest QoS 1 message (topic and payload), the
+  // longest direct message's topic, the ledger they make, and whether Storage holds another. Start-up only.
+  private discover(
+    config: DeviceConfig, names: TopicNames, io: DeviceIO,
+  ): { qos1: number; directTopic: number; ledger: string; owed: boolean } {
+    const stored = io.storage.read(LEDGER_KEY);
+    const plan = discoveryPlan(config, names, io.firmware || null, io.system.mac(), stored);
+    const outbox = this.outbox;
+    let qos1 = 0;
+    let directTopic = 0;
+    // Payloads are byte strings (discovery.ts): one char a byte. Equal ones share their bytes (the
+    // migration markers, the empty removals).
+    let lastText = "";
+    let lastBytes = new Uint8Array(0);
+    for (let i = 0; i < plan.messages.length; i++) {
+      const m = plan.messages[i];
+      let topic: Uint8Array;
+      if (m.cleanup) {
+        topic = new Uint8Array(m.topic.length);
+        writeAscii(topic, 0, m.topic);
+      } else topic = utf8Bytes(m.topic);
+      if (m.payload !== lastText) {
+        lastText = m.payload;
+        lastBytes = new Uint8Array(m.payload.length);
+        writeAscii(lastBytes, 0, m.payload);
+      }
+      outbox.add(topic, lastBytes, m.direct, m.cleanup);
+      if (m.direct) directTopic = Math.max(directTopic, topic.length);
+      else qos1 = Math.max(qos1, topic.length + lastBytes.length);
+    }
+    return { qos1: qos1, directTopic: directTopic, ledger: plan.ledger, owed: plan.ledger !== stored };
+  }
+
+  // Everything retained again, then (afterOutbox) the sensor states; with telemetry, the diagnostics too.
+  private announce(telemetry: boolean): void {
+    this.outbox.markAll();
+    this.statesOwed = true;
+    this.telemetryOwed = telemetry;
+    this.pump();
+  }
+
+  // The outbox is empty while connected: owed states go out, and a finished hand-over is written down.
+  private afterOutbox(): void {
+    if (this.statesOwed) {
+      this.statesOwed = false;
+      this.sensors.reportAll();
+      if (this.telemetryOwed) {
+        this.telemetryOwed = false;
+        this.publishTelemetry();
+      }
+    }
+    if (this.ledgerState === LEDGER_SENT && this.client.inflight.used === 0) {
+      // Every hand-over message was acknowledged, and the configs were written before the last of them.
+      this.ledgerState = LEDGER_DONE;
+      this.outbox.retire();
+      if (!this.io.storage.write(LEDGER_KEY, this.ledgerText)) this.log(LOG_WARN, OK, "discovery ledger not stored");
+    }
+  }
+
+  // Home Assistant's birth message (live, "online"): it (re)started and knows no sensor state, so every
+  // config and state is announced again, the diagnostics (telemetry) with them. -> whether p was one.
+  private birth(p: Packet): boolean {
+    const topic = this.birthTopic;
+    const text = p.topicText;
+    if (topic === null) return false;
+    if (text !== null ? text !== this.birthText : !sameBytes(p.buf, p.topicOff, p.topicLen, topic)) return false;
+    // A retained birth (sent with retain by a configured HA) arrives as the board subscribes: it has
+    // just announced everything anyway. Anything but "online" (HA's will, "offline") asks for nothing.
+    if (!p.retain && sameBytes(p.buf, p.payloadOff, p.payloadLen, this.online)) {
+      this.log(LOG_INFO, OK, "home assistant online");
+      this.announce(true);
+    }
+    return true;
   }
 }

@@ -1,6 +1,7 @@
 // The periodic telemetry document, formatted into one fixed buffer:
-// {"uptime":s,"free":n,"relays":{"pump":"ON",...},"sensors":{"door":1,"light":42.5,...},
+// {"uptime":s,"free":n,"rssi":dBm,"ip":"a.b.c.d","relays":{"pump":"ON",...},"sensors":{"door":1,...},
 //  "mqtt":{"connects":..,"reconnects":..,"dropped":..,"errors":..,"msgsIn":..,"msgsOut":..}}
+// Home Assistant's diagnostic entities read uptime, free, rssi, ip and mqtt.reconnects from it.
 // Names are JSON-escaped and encoded once at start-up; numbers are written digit by digit.
 import { DeviceConfig } from "./config";
 import { ClientStats } from "../mqtt/client";
@@ -22,8 +23,8 @@ export class Telemetry {
    * bytes (the console's status document is this document with more fields: one buffer, not two).
    */
   constructor(config: DeviceConfig, extra = 0) {
-    // The fixed text (about 130 bytes) and eight numbers.
-    let size = 160 + 8 * NUMBER_BYTES;
+    // The fixed text (about 150 bytes), nine numbers and the address (an IPv4 address: 15 chars).
+    let size = 180 + 9 * NUMBER_BYTES + 15;
     for (let i = 0; i < config.relays.length; i++) {
       const k = utf8Bytes(JSON.stringify(config.relays[i].name) + ":");
       this.relayKeys.push(k);
@@ -38,18 +39,25 @@ export class Telemetry {
   }
 
   /**
-   * format(uptimeSec, free, relaysOn, values, kinds, decimals, stats) -> the document's length in buf.
-   * Digital values are written as 0/1, the others with their decimals.
+   * format(uptimeSec, free, rssi, ip, relaysOn, values, kinds, decimals, stats) -> the document's length in
+   * buf. Digital values are written as 0/1, the others with their decimals; an unknown rssi (NaN) as null;
+   * ip is printable ASCII (a runtime's address text).
    */
   format(
-    uptimeSec: number, free: number, relaysOn: Uint8Array, values: Float64Array, kinds: Uint8Array,
-    decimals: Uint8Array, stats: ClientStats,
+    uptimeSec: number, free: number, rssi: number, ip: string, relaysOn: Uint8Array, values: Float64Array,
+    kinds: Uint8Array, decimals: Uint8Array, stats: ClientStats,
   ): number {
     const b = this.buf;
     let o = writeAscii(b, 0, "{\"uptime\":");
     o = writeInt(b, o, uptimeSec);
     o = writeAscii(b, o, ",\"free\":");
     o = writeInt(b, o, free);
+    o = writeAscii(b, o, ",\"rssi\":");
+    o = writeInt(b, o, rssi);
+    o = writeAscii(b, o, ",\"ip\":\"");
+    // Longer than IPv4's 15 chars: cut (the document stays valid JSON).
+    o = writeAscii(b, o, ip.length > 15 ? ip.substr(0, 15) : ip);
+    b[o++] = 0x22;
     o = writeAscii(b, o, ",\"relays\":{");
     for (let i = 0; i < this.relayKeys.length; i++) {
       if (i > 0) b[o++] = 0x2c;

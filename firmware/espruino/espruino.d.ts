@@ -121,6 +121,10 @@ interface EspruinoWifiModule {
   getIP(): { ip?: string };
   /** "connected": got an IP address; "disconnected": the station lost (or never got) its AP. */
   on(event: "connected" | "disconnected", fn: () => void): void;
+  /** The station's address and MAC (libs/network/esp32/jswrap_esp32_network.c jswrap_wifi_getIP). */
+  getIP?(): { ip?: string; mac?: string };
+  /** rssi only while the station is connected (jswrap_wifi_getStatus). */
+  getStatus?(): { rssi?: number };
 }
 interface EspruinoStorageModule {
   read(name: string): string | undefined;

@@ -1,6 +1,6 @@
 // The firmware's entry on the board: binds the seams to Espruino, applies the relays' power-on states at
 // once, then keeps WiFi and the broker connection up forever. __BOARD__ is the validated board.json,
-// embedded by `npm run build`.
+// embedded by `npm run build`, as are the firmware's version and support URL (from package.json).
 import type { DeviceConfig } from "../device/config";
 import { Device, DeviceIO } from "../device/device";
 import { Relays } from "../device/relays";
@@ -17,6 +17,8 @@ import { EspruinoBuses } from "./buses";
 import { consoleLog } from "./log";
 
 declare const __BOARD__: DeviceConfig;
+declare const __RELAYMQ_VERSION__: string;
+declare const __RELAYMQ_SUPPORT_URL__: string;
 
 /** How often the device's timers (keep alive, fail-safe, sampling, telemetry) are driven. */
 const TICK_MS = 100;
@@ -50,6 +52,7 @@ const io: DeviceIO = {
   storage: new EspruinoStorage(),
   system: espruinoSystem,
   log: log,
+  firmware: { version: __RELAYMQ_VERSION__, supportUrl: __RELAYMQ_SUPPORT_URL__ },
   buses: buses,
 };
 /** The relays alone, driven while the device cannot start: power-on state, then fail-safe. */
@@ -99,21 +102,7 @@ function telnet(): void {
 }
 
 function run(device: Device): void {
-  const radio = require("Wifi");
-  // Read only by the status command: the radio's answers are new objects each time.
-  if (typeof __HAS_CONSOLE__ === "undefined" || __HAS_CONSOLE__) {
-    io.network = {
-      rssi: function (): number {
-        const s = radio.getStatus();
-        return s.station === "connected" && typeof s.rssi === "number" ? s.rssi : 0;
-      },
-      ip: function (): string {
-        const a = radio.getIP().ip;
-        return typeof a === "string" && a !== "0.0.0.0" ? a : "";
-      },
-    };
-  }
-  const wifi = new WifiManager(radio, timers, config.wifi.ssid, config.wifi.password, {
+  const wifi = new WifiManager(require("Wifi"), timers, config.wifi.ssid, config.wifi.password, {
     onUp: function (): void {
       device.networkUp();
     },

@@ -34,6 +34,11 @@ export interface ClientOptions {
   inflight?: number;
   /** Largest packet sent (TX buffer and each in-flight slot) and received (RX buffer). Default 1024. */
   maxPacketBytes?: number;
+  /**
+   * Largest QoS 1/2 PUBLISH, the size of each in-flight slot. Default maxPacketBytes. An application whose
+   * large messages are all QoS 0 (telemetry) keeps its slots small: they hold only what may be resent.
+   */
+  inflightBytes?: number;
   rxBytes?: number;
   /** Bytes kept for QoS 1/2 messages published while disconnected (7 + topic + payload each). Default 4096. */
   offlineBytes?: number;
@@ -71,6 +76,7 @@ export interface ResolvedOptions {
   stableMs: number;
   inflight: number;
   maxPacketBytes: number;
+  inflightBytes: number;
   rxBytes: number;
   offlineBytes: number;
   subscriptions: number;
@@ -102,6 +108,7 @@ export function resolveOptions(o: ClientOptions): ResolvedOptions {
     stableMs: pick(o.stableMs, 30000),
     inflight: pick(o.inflight, 8),
     maxPacketBytes: maxPacketBytes,
+    inflightBytes: pick(o.inflightBytes, maxPacketBytes),
     rxBytes: pick(o.rxBytes, maxPacketBytes),
     offlineBytes: pick(o.offlineBytes, 4096),
     subscriptions: pick(o.subscriptions, 16),

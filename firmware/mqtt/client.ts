@@ -15,7 +15,7 @@ import {
 import { ConnectOptions, connectOptions, connectLength, encodeConnect, encodePublish, writePublish, encodeAck, encodeEmpty, encodeSubscribe, encodeUnsubscribe } from "./encode";
 import { Packet } from "./packet";
 import { Decoder, PacketSink } from "./decoder";
-import { remainingLengthSize, allocBytes } from "./bytes";
+import { remainingLengthSize, writeRemainingLength, allocBytes } from "./bytes";
 import { validateTopicFilter } from "./topic";
 import { utf8Bytes } from "./utf8";
 import { Inflight } from "./inflight";
@@ -160,7 +160,7 @@ export class MqttClient implements TransportEvents, PacketSink {
     this.ack[0] = PUBACK << 4;
     this.ack[1] = 2;
     this.matchTopics = o.matchTopics;
-    this.inflight = new Inflight(o.inflight, o.maxPacketBytes);
+    this.inflight = new Inflight(o.inflight, o.inflightBytes);
     this.offline = new OfflineQueue(o.offlineBytes);
     this.options = o;
     this.kaMs = o.keepAliveSec * 1000;
@@ -729,5 +729,49 @@ export class MqttClient implements TransportEvents, PacketSink {
     }
     this.lastId = id;
     return id;
+  }
+
+  // Last in the class: the interpreter finds a method by walking the prototype's in the order they were made,
+  // and this one is on no packet's path.
+  /**
+   * publishDirect(topic, payload, pOff, pLen, retain) -> 0 (sent), or E_QOS0_OFFLINE, E_WRITE_FAILED,
+   * E_PACKET_TOO_LARGE, E_BUFFER_TOO_SMALL (the header and topic do not fit the TX buffer). A QoS 0 PUBLISH
+   * written in two pieces: fixed header and topic from the TX buffer, then the payload from the caller's
+   * own bytes. So a message far larger than every other (Home Assistant's discovery config) needs neither
+   * a TX buffer nor in-flight slots of its size; QoS 0 because an in-flight slot would have to hold it.
+   * Not a hot path: connects and Home Assistant restarts.
+   */
+  publishDirect(topic: Uint8Array, payload: Uint8Array, pOff: number, pLen: number, retain: boolean): number {
+    if (this.state !== ST_CONNECTED || this.closing) {
+      this.stats.dropped++;
+      return E_QOS0_OFFLINE;
+    }
+    const tLen = topic.length;
+    const rl = 2 + tLen + pLen;
+    if (rl > MAX_REMAINING_LENGTH) return E_PACKET_TOO_LARGE;
+    const tx = this.tx;
+    const head = 1 + remainingLengthSize(rl) + 2 + tLen;
+    if (head > tx.length) return E_BUFFER_TOO_SMALL;
+    tx[0] = retain ? 0x31 : 0x30;
+    let p = writeRemainingLength(tx, 1, rl);
+    tx[p] = tLen >> 8;
+    tx[p + 1] = tLen & 255;
+    tx.set(topic, p + 2);
+    p += 2 + tLen;
+    if (!this.write(tx, 0, p)) {
+      this.stats.dropped++;
+      return E_WRITE_FAILED;
+    }
+    // The second piece belongs to the packet just counted: only its bytes are added.
+    if (pLen > 0) {
+      if (!this.transport.write(payload, pOff, pLen)) {
+        this.drop(E_WRITE_FAILED);
+        this.stats.dropped++;
+        return E_WRITE_FAILED;
+      }
+      this.stats.bytesOut += pLen;
+    }
+    this.stats.messagesOut++;
+    return 0;
   }
 }

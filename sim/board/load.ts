@@ -14,6 +14,9 @@ import { esp32Pin, gpioRanges } from "./esp32-pins";
 import { JsonSyntaxError, parseJson } from "./json";
 import { formatPath, validateSchema } from "./schema";
 import { ioReason } from "../io-reason";
+import { deviceClassProblems, prefixProblems } from "./ha-check";
+import { BIRTH } from "./ha-rules";
+import { DIAGNOSTIC_NAMES, RESTART_KEY } from "../../firmware/device/ha-constants";
 
 export class BoardError extends Error {
   /** One "path: problem" per entry; the message is these joined by newlines. */
@@ -83,7 +86,20 @@ export function parseBoard(text: string, env: Env, file = "board.json"): LoadedB
   const config = normalize(raw);
   checkBoard(config, raw, r, fromEnv);
   if (r.errors.length > 0) throw new BoardError(r.errors, r.warnings);
-  return { config, warnings: r.warnings, secrets: fromEnv };
+  return { config: encodeUnits(config), warnings: r.warnings, secrets: fromEnv };
+}
+
+/**
+ * The firmware carries a unit as its UTF-8 bytes, one char a byte (firmware/device/config.ts): the one
+ * form an 8-bit Espruino string and a Node string hold alike. The checks above read it as text.
+ */
+function encodeUnits(c: DeviceConfig): DeviceConfig {
+  return { ...c, sensors: c.sensors.map((s) => ({ ...s, unit: Buffer.from(s.unit, "utf8").toString("latin1") })) };
+}
+
+/** unitText(unit) -> the text of a unit as DeviceConfig carries it (its UTF-8 bytes, one char a byte). */
+export function unitText(unit: string): string {
+  return Buffer.from(unit, "latin1").toString("utf8");
 }
 
 class Report {
@@ -265,7 +281,11 @@ function normalize(d: any): DeviceConfig {
     telemetry: { periodSec: num(obj(root.telemetry).periodSec, 60) },
     relays: arr(root.relays).map(relay),
     sensors: arr(root.sensors).map(sensor),
-    discovery: { enabled: bool(discovery.enabled, true), prefix: str(discovery.prefix, "homeassistant") },
+    discovery: {
+      enabled: bool(discovery.enabled, true),
+      prefix: str(discovery.prefix, "homeassistant"),
+      mode: oneOf(discovery.mode, ["device", "entity"], "device"),
+    },
     commands: {
       acceptRetained: bool(commands.acceptRetained, false), maxPayload: num(commands.maxPayload, 16),
       console: bool(commands.console, true),
@@ -316,6 +336,7 @@ function relay(x: unknown): RelayConfig {
     failsafe,
     pulseMs: num(r.pulseMs, 0),
     interlock: strOrNull(r.interlock),
+    deviceClass: strOrNull(r.deviceClass),
   };
 }
 
@@ -342,6 +363,7 @@ function sensor(x: unknown): SensorConfig {
     periodMs: analog ? num(s.periodMs, 1000) : 0,
     edge: counter ? oneOf(s.edge, ["rising", "falling", "both"], "falling") : "both",
     decimals: digital ? 0 : num(s.decimals, analog ? analogDecimals(scale) : counterDecimals(scale)),
+    deviceClass: strOrNull(s.deviceClass),
   };
 }
 
@@ -352,7 +374,7 @@ function busSensor(s: Record<string, any>, type: "ds18b20" | "dht22", pin: strin
   const out: SensorConfig = {
     name: str(s.name, ""), type, pin, pull: "none", invert: false, debounceMs: 0, scale: 1,
     unit: humidity ? "%" : "\u00b0C", delta: num(s.delta, 0), periodMs: num(s.periodSec, 60) * 1000, edge: "both",
-    decimals: num(s.decimals, 1),
+    decimals: num(s.decimals, 1), deviceClass: humidity ? "humidity" : "temperature",
   };
   if (type === "ds18b20") out.rom = typeof s.rom === "string" ? s.rom.toLowerCase() : null;
   else out.measure = humidity ? "humidity" : "temperature";
@@ -386,12 +408,20 @@ function checkTopicText(path: string, s: string, r: Report): boolean {
   return false;
 }
 
-/** The id or a relay/sensor name: one topic level, and part of Home Assistant object ids. */
-function checkName(path: string, s: string, r: Report): void {
+/**
+ * The id or a relay/sensor name: one topic level, and a level of Home Assistant discovery topics, where
+ * HA takes only A-Z, a-z, 0-9, "_" and "-" (discovery.py TOPIC_MATCHER): with discovery on, anything else
+ * is an error (HA would log "illegal discovery topic" and never create the entity).
+ */
+function checkName(path: string, s: string, r: Report, discovery: boolean): void {
   if (r.isBad(path) || !checkTopicText(path, s, r)) return;
   const m = /[^A-Za-z0-9_-]/.exec(s);
-  if (m) {
-    r.warn(path, `"${s}" contains ${charName(m[0])}; Home Assistant object ids and many tools expect only A-Z, a-z, 0-9, "_" and "-"`);
+  if (!m) return;
+  const only = 'only A-Z, a-z, 0-9, "_" and "-"';
+  if (discovery) {
+    r.error(path, `"${s}" contains ${charName(m[0])}; Home Assistant takes ${only} in discovery topics and would never create the entity`);
+  } else {
+    r.warn(path, `"${s}" contains ${charName(m[0])}; Home Assistant object ids and many tools expect ${only}`);
   }
 }
 
@@ -473,6 +503,15 @@ function checkTopics(c: DeviceConfig, raw: any, r: Report): void {
   named("sensorState", c.sensors, "sensors", "state");
   if (c.commands.console && usable.has("command")) {
     for (const name of CONSOLE_COMMANDS) add("command", c.topics.command!.split("{name}").join(name), `the console's ${name} command topic`);
+  }
+
+  // Home Assistant's birth topic is one the board listens to: a topic of its own there would be heard as
+  // Home Assistant restarting, and announcing everything again would answer itself without end.
+  if (c.discovery.enabled) {
+    const birth = `${c.discovery.prefix}/${BIRTH.topicLevel}`;
+    for (const t of all) {
+      if (t.topic === birth) r.error(t.template, `${t.label} is "${birth}", where Home Assistant announces that it started`);
+    }
   }
 
   // Two uses of one topic: commands would reach the wrong relay, or the board would hear its own reports.
@@ -659,7 +698,8 @@ function checkButtons(c: DeviceConfig, r: Report): void {
 }
 
 function checkNames(c: DeviceConfig, r: Report): void {
-  checkName("id", c.id, r);
+  const discovery = c.discovery.enabled;
+  checkName("id", c.id, r, discovery);
   const seen = new Map<string, string>();
   const items = [
     ...c.relays.map((x, i) => ({ owner: `relays[${i}]`, name: x.name })),
@@ -668,7 +708,17 @@ function checkNames(c: DeviceConfig, r: Report): void {
   for (const it of items) {
     const path = `${it.owner}.name`;
     if (r.isBad(path)) continue;
-    checkName(path, it.name, r);
+    checkName(path, it.name, r, discovery);
+    if (discovery && DIAGNOSTIC_NAMES.split(",").includes(it.name)) {
+      r.error(path, `"${it.name}" is the board's own diagnostic entity in Home Assistant; choose another name`);
+      r.markBad(path);
+      continue;
+    }
+    if (discovery && c.commands.console && it.name === RESTART_KEY) {
+      r.error(path, `"${it.name}" is the board's restart button in Home Assistant (commands.console); choose another name`);
+      r.markBad(path);
+      continue;
+    }
     const owner = seen.get(it.name);
     // One namespace for relays and sensors: telemetry, logs and discovery ids name them side by side.
     if (owner !== undefined) {
@@ -694,18 +744,26 @@ function checkConnection(c: DeviceConfig, raw: any, r: Report, fromEnv: Map<stri
   if (!r.isBad(idPath) && checkTopicText(idPath, m.clientId, r) && m.clientId.length > 23) {
     r.warn(idPath, `the MQTT client id "${m.clientId}" has ${m.clientId.length} characters; brokers need only accept 23`);
   }
+  if (!r.isBad("discovery.prefix") && checkTopicText("discovery.prefix", c.discovery.prefix, r)) {
+    // With discovery on, Home Assistant's rules (prefixProblems) say more than the generic warnings.
+    const before = r.errors.length;
+    checkTopicName("discovery.prefix", c.discovery.prefix, r, !c.discovery.enabled);
+    if (c.discovery.enabled && r.errors.length === before) {
+      for (const m of prefixProblems(c.discovery.prefix)) r.error("discovery.prefix", m);
+    }
+  }
+  if (c.discovery.enabled) {
+    for (const p of deviceClassProblems(c, (path) => r.isBad(path))) r.error(p.path, p.message);
+  }
   // Only a board with no other error is started dry: a broken one may not even be a DeviceConfig.
   if (r.errors.length === 0) {
-    for (const p of startupProblems(c, idPath)) r.error(p.path, p.message);
+    for (const p of startupProblems(encodeUnits(c), idPath)) r.error(p.path, p.message);
   }
   if (m.keepAlive === 0 && !r.isBad("mqtt.keepAlive")) {
     const fs = c.relays.findIndex((x) => x.failsafe !== null);
     r.warn("mqtt.keepAlive", fs < 0
       ? "0 turns keep alive off, so a silently dead broker connection is never noticed"
       : `0 turns keep alive off, so a silently dead broker connection is never noticed and relays[${fs}].failsafe may never apply`);
-  }
-  if (!r.isBad("discovery.prefix") && checkTopicText("discovery.prefix", c.discovery.prefix, r)) {
-    checkTopicName("discovery.prefix", c.discovery.prefix, r);
   }
   // Secrets belong in the environment; text outside ASCII goes to the radio and broker as 8-bit bytes.
   const secret = (path: string, value: string | null, name: string) => {
@@ -723,10 +781,6 @@ function checkConnection(c: DeviceConfig, raw: any, r: Report, fromEnv: Map<stri
     ["wifi.ssid", c.wifi.ssid], ["wifi.password", pw], ["mqtt.host", m.host],
     ["mqtt.username", m.username], ["mqtt.password", m.password],
   ];
-  // The units of ds18b20 and dht22 sensors are the loader's own (degrees C, %), not the user's text.
-  c.sensors.forEach((s, i) => {
-    if (s.type !== "ds18b20" && s.type !== "dht22") texts.push([`sensors[${i}].unit`, s.unit]);
-  });
   for (const [path, value] of texts) {
     const ch = value === null || r.isBad(path) ? null : nonAscii(value);
     if (ch !== null) r.warn(path, `contains a character outside printable ASCII; ${EIGHT_BIT}`);

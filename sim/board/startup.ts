@@ -4,7 +4,7 @@
 import type { DeviceConfig } from "../../firmware/device/config";
 import { Device } from "../../firmware/device/device";
 import { topicNames } from "../../firmware/device/topics";
-import { STATUS_OFFLINE } from "../../firmware/device/discovery";
+import { STATUS_OFFLINE } from "../../firmware/device/ha-constants";
 
 /** MQTT strings carry a 2-byte length [MQTT-1.5.3]. */
 const MQTT_STRING_MAX = 65535;
@@ -61,7 +61,7 @@ function dryStart(c: DeviceConfig): string | null {
       pins: { mode() {}, write() {}, read: () => false, analog: () => 0, watch: () => 0, unwatch() {} },
       timers: { every: () => 0, after: () => 0, cancel() {} },
       storage: { read: () => null, write: () => false },
-      system: { freeMemory: () => 0 },
+      system: { freeMemory: () => 0, mac: () => "", rssi: () => NaN, ip: () => "" },
       buses: {
         oneWire: () => ({ reset: () => false, select() {}, skip() {}, write() {}, read: () => 0xff, search: () => [] }),
         pulses: () => ({ read() {} }),

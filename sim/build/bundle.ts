@@ -16,6 +16,7 @@ import type { DeviceConfig } from "../../firmware/device/config";
 import { allErrorCodes, errorName } from "../../firmware/mqtt/errors";
 import { mangleablePattern } from "./mangle";
 import { flattenClasses } from "./flatten";
+import { firmwareInfo } from "./firmware-info";
 import { featureDefines } from "./features";
 
 const FIRMWARE = resolve(dirname(fileURLToPath(import.meta.url)), "../../firmware");
@@ -97,11 +98,23 @@ export function errorNames(): string {
   return "|" + allErrorCodes().map((c) => `${c}=${errorName(c)}`).join("|") + "|";
 }
 
+/**
+ * boardDefines(config) -> what firmware/espruino/main.ts reads at build time: the board (__BOARD__), the
+ * error table's names (__ERROR_NAMES__), the firmware's own version and support URL from package.json
+ * (__RELAYMQ_VERSION__, __RELAYMQ_SUPPORT_URL__), and which optional features the board uses (features.ts).
+ */
+export function boardDefines(config: DeviceConfig): Record<string, string> {
+  const f = firmwareInfo();
+  return {
+    __BOARD__: JSON.stringify(config),
+    __ERROR_NAMES__: JSON.stringify(errorNames()),
+    __RELAYMQ_VERSION__: JSON.stringify(f.version),
+    __RELAYMQ_SUPPORT_URL__: JSON.stringify(f.supportUrl),
+    ...featureDefines(config),
+  };
+}
+
 /** bundleBoard(config) -> the firmware as `npm run build` makes it (minified), with config embedded. */
 export function bundleBoard(config: DeviceConfig): Promise<string> {
-  return bundleFirmware({
-    entry: MAIN,
-    define: { __BOARD__: JSON.stringify(config), __ERROR_NAMES__: JSON.stringify(errorNames()), ...featureDefines(config) },
-    minify: true,
-  });
+  return bundleFirmware({ entry: MAIN, define: boardDefines(config), minify: true });
 }

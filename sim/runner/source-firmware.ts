@@ -10,9 +10,9 @@ import { TapTransport } from "../platform/tap-transport";
 import { NodeTimers } from "../platform/node-timers";
 import { clockOf } from "../time/time-source";
 import { MapStorage } from "../platform/map-storage";
-import { nodeSystem } from "../platform/node-system";
+import { nodeSystem, SIM_IP, SIM_RSSI } from "../platform/node-system";
+import { firmwareInfo } from "../build/firmware-info";
 import { VirtualPins } from "../platform/virtual-pins";
-import { SIMULATED_RSSI } from "../shim/wifi";
 import { VirtualBuses } from "../platform/virtual-buses";
 import { sizeOf } from "../shim/memory";
 import { logLine, type Firmware, type FirmwareHost } from "./firmware";
@@ -69,20 +69,21 @@ export class SourceFirmware implements Firmware {
         opened = false;
       },
     });
+    const system = nodeSystem(c.id);
     const io = {
       transport,
       clock: clockOf(h.time),
       pins: new VirtualPins(h.bank),
       timers,
       storage: new MapStorage(h.files),
-      system: { freeMemory: nodeSystem.freeMemory, reboot: () => h.reboot() },
-      // As the shim's Wifi module reports the simulated access point.
-      network: { rssi: () => (self.network ? SIMULATED_RSSI : 0), ip: () => (self.network ? "127.0.0.1" : "") },
+      // As the shim's Wifi module reports the simulated access point: no signal and no address without it.
+      system: { ...system, rssi: () => (self.network ? SIM_RSSI : NaN), ip: () => (self.network ? SIM_IP : ""), reboot: () => h.reboot() },
       buses: new VirtualBuses(h.busSensors, timers),
       log: { log: (level: number, code: number, message: string) => h.log(logLine(level, code, message, tcp.describe()), level === 0) },
       random: h.random,
+      firmware: firmwareInfo(),
     };
-    this.seams = [io.transport, io.clock, io.pins, io.timers, io.storage, io.system, io.log, io.network, io.buses];
+    this.seams = [io.transport, io.clock, io.pins, io.timers, io.storage, io.system, io.log, io.buses];
     const device: Device = new Device(c, io, {
       onConnection: h.connection ? (up) => h.connection!(up) : undefined,
       onPublish: h.published ? () => h.published!() : undefined,

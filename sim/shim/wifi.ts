@@ -4,14 +4,15 @@
 //   {ip, netmask, gw}; without it: "disconnected" with {ssid, mac, reason, msg}, then cb(msg).
 // - losing the AP while connected: "disconnected" only (the firmware's WifiManager relies on this).
 // - the driver does not rejoin by itself; the firmware retries.
+// - getIP() gives {ip, netmask, gw, mac}; getStatus() gives the AP's rssi while joined (as jswrap_wifi_getStatus).
 // Every callback and event runs later, as a queued event of the board, never inside the call.
 import type { EventLoop } from "./loop";
 import type { Realm } from "./realm";
+import { SIM_RSSI } from "../platform/node-system";
 
 const MAC = "24:0a:c4:00:00:01";
-/** The simulated access point's signal, dBm: a good link. */
-export const SIMULATED_RSSI = -55;
 const IP = { ip: "127.0.0.1", netmask: "255.0.0.0", gw: "127.0.0.1" };
+
 /** ESP32 disconnect reasons (wifi_err_reason_t) for the two ways the simulated AP is lost. */
 const BEACON_TIMEOUT = { reason: "200", msg: "BEACON_TIMEOUT" };
 const NO_AP_FOUND = { reason: "201", msg: "NO_AP_FOUND" };
@@ -46,16 +47,18 @@ export class WifiRadio {
       disconnect(cb?: unknown): void {
         self.disconnect(cb);
       },
-      // ESP32: the station's state, and the access point's signal while joined.
-      getStatus(): object {
-        const joined = self.station
-          ? { station: "connected", ssid: self.ssid, rssi: SIMULATED_RSSI }
-          : { station: self.apPresent ? "off" : NO_AP_FOUND.msg };
-        return self.realm.obj({ ...joined, mode: "STA", powersave: "none" });
-      },
       getIP(cb?: unknown): object {
         const info = self.realm.obj({ ...(self.station ? IP : { ip: "0.0.0.0", netmask: "0.0.0.0", gw: "0.0.0.0" }), mac: MAC });
         if (typeof cb === "function") self.loop.later(0, () => self.loop.call(cb, undefined, [null, info]));
+        return info;
+      },
+      // The station's state, and the access point's signal while joined.
+      getStatus(cb?: unknown): object {
+        const joined = self.station
+          ? { station: "connected", ssid: self.ssid, rssi: SIM_RSSI }
+          : { station: self.apPresent ? "off" : NO_AP_FOUND.msg };
+        const info = self.realm.obj({ ...joined, mode: "sta" });
+        if (typeof cb === "function") self.loop.later(0, () => self.loop.call(cb, undefined, [info]));
         return info;
       },
       on(event: unknown, fn: unknown): void {

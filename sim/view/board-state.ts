@@ -5,6 +5,7 @@ import type { DeviceConfig } from "../../firmware/device/config";
 import { topicNames, type TopicNames } from "../../firmware/device/topics";
 import type { Description } from "../analyzer/describe";
 import type { SimEvent } from "../runner/events";
+import { unitText } from "../board/load";
 
 export type ConnectionState = "connecting" | "connected" | "disconnected";
 
@@ -164,7 +165,8 @@ export class BoardState {
       name: r.name, pin: r.pin, activeLow: r.activeLow, on: null, powered: true, level: null, changedAt: null,
     }));
     this.sensors = config.sensors.map((s) => ({
-      name: s.name, type: s.type, pin: s.pin, unit: s.unit, value: null, at: null, input: null,
+      // The config carries the unit as its UTF-8 bytes; the view shows its text.
+      name: s.name, type: s.type, pin: s.pin, unit: unitText(s.unit), value: null, at: null, input: null,
     }));
     this.buttons = (config.buttons ?? []).map((b) => ({
       name: b.name,
@@ -340,6 +342,11 @@ export function ascii(s: string): string {
     if (ch === "\t") return "\\t";
     return "\\u" + ch.charCodeAt(0).toString(16).padStart(4, "0");
   });
+}
+
+/** printable(s) -> s with control characters escaped as ascii() does; other text (a unit's "°C") kept. */
+export function printable(s: string): string {
+  return s.replace(/[\x00-\x1f\x7f-\x9f]/g, (ch) => ascii(ch));
 }
 
 function quoted(s: string): string {

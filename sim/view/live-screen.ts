@@ -2,7 +2,7 @@
 // it (broker, inputs, keys). Lines are built as styled segments, cut to the width on the plain text, and
 // only then painted, so colour codes never count as columns and never get cut in half.
 import type { BoardState, RelayModel, SensorModel, TraceLine } from "./board-state";
-import { ascii } from "./board-state";
+import { ascii, printable } from "./board-state";
 
 export interface ScreenInput {
   key: string;
@@ -147,8 +147,9 @@ function sensorLines(state: BoardState, info: ScreenInfo): Line[] {
   const pinW = Math.max(3, ...state.sensors.map((s) => s.pin.length));
   const rows = state.sensors.map((s, i) => {
     const input = info.inputs.find((x) => x.sensor === s.name);
-    // "unavailable" has no unit; the degree sign is left out of degrees C (the screen shows ASCII only).
-    const unit = s.unit && s.value !== "unavailable" ? " " + ascii(s.unit.replace("\u00b0", "")) : "";
+    // "unavailable" (a bus sensor that did not answer) has no unit; the screen is ASCII (fit()), so degrees
+    // C show as C rather than "?C".
+    const unit = s.unit && s.value !== "unavailable" ? " " + printable(s.unit).replace("\u00b0", "") : "";
     const value = s.value === null ? "-" : ascii(s.value) + unit;
     return { s, i, input, value, raw: rawInput(s, input) };
   });

@@ -74,6 +74,10 @@ const ERRORS: Row[] = [
     problems: ['sensors[1].measure: "humidity" is already reported by sensors[0] (one DHT22 on D16)'] },
   { rule: "a unit for a DS18B20", mutate: (b) => { b.sensors = [{ name: "a", type: "ds18b20", pin: "D14", unit: "F" }]; },
     problems: ["sensors[0].unit: applies only to analog and counter sensors, not ds18b20"] },
+  { rule: "a device class for a DS18B20", mutate: (b) => { b.sensors = [{ name: "a", type: "ds18b20", pin: "D14", deviceClass: "humidity" }]; },
+    problems: ["sensors[0].deviceClass: applies only to digital, analog and counter sensors, not ds18b20"] },
+  { rule: "a relay named restart with the console on (its Home Assistant button)", mutate: (b) => { b.relays[0].name = "restart"; },
+    problems: ['relays[0].name: "restart" is the board\'s restart button in Home Assistant (commands.console); choose another name'] },
   { rule: "a rom for a DHT22", mutate: (b) => { b.sensors = [{ name: "a", type: "dht22", pin: "D16", rom: ROM }]; },
     problems: ["sensors[0].rom: applies only to ds18b20 sensors, not dht22"] },
   { rule: "telnet not a boolean", mutate: (b) => { b.console = { telnet: "yes" }; }, problems: ["console.telnet: must be true or false"] },
@@ -137,7 +141,7 @@ describe("board.json: feature defaults and warnings", () => {
     expect(lines.find((l) => l.startsWith("status "))).toMatch(/^status +LED +D2 +LED from the pin through 330 ohm to GND \(HIGH = lit\); blinks without WiFi or broker$/);
   });
 
-  it("temperature sensors: defaults, the unit from what they measure, and their wiring lines", () => {
+  it("temperature sensors: defaults, the unit and device class from what they measure, and their wiring lines", () => {
     const r = run(broken((b) => {
       b.sensors = [
         { name: "t1", type: "ds18b20", pin: "D14", rom: ROM }, { name: "t2", type: "ds18b20", pin: "D14", rom: ROM2 },
@@ -148,10 +152,12 @@ describe("board.json: feature defaults and warnings", () => {
     expect(r.warnings).toEqual([]);
     const [t1, , rt, rh] = r.loaded.config.sensors;
     expect(t1).toEqual({
-      name: "t1", type: "ds18b20", pin: "D14", pull: "none", invert: false, debounceMs: 0, scale: 1, unit: "\u00b0C", delta: 0,
-      periodMs: 60000, edge: "both", decimals: 1, rom: ROM,
+      // The unit as the firmware carries it: its UTF-8 bytes ("\xc2\xb0C" is "°C").
+      name: "t1", type: "ds18b20", pin: "D14", pull: "none", invert: false, debounceMs: 0, scale: 1, unit: "\xc2\xb0C", delta: 0,
+      periodMs: 60000, edge: "both", decimals: 1, deviceClass: "temperature", rom: ROM,
     });
-    expect([rt.measure, rt.unit, rh.measure, rh.unit]).toEqual(["temperature", "\u00b0C", "humidity", "%"]);
+    expect([rt.measure, rt.unit, rt.deviceClass, rh.measure, rh.unit, rh.deviceClass])
+      .toEqual(["temperature", "\xc2\xb0C", "temperature", "humidity", "%", "humidity"]);
     expect("rom" in rt || "measure" in t1).toBe(false);
     const lines = wiringTable(r.loaded.config).split("\n");
     expect(lines.find((l) => l.startsWith("t1 "))).toMatch(/^t1 +DS18B20 +D14 +DQ \(OneWire, ROM 28ff4c1a0b160445\) with a 4\.7k pull-up to 3\.3 V \(one per pin\); VDD 3\.3 V, GND$/);

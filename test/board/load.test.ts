@@ -50,7 +50,7 @@ describe("the repo's board.json", () => {
       info: "devices/esp32-01/info",
     });
     expect(config.commands).toEqual({ acceptRetained: false, maxPayload: 16, console: true });
-    expect(config.discovery).toEqual({ enabled: true, prefix: "homeassistant" });
+    expect(config.discovery).toEqual({ enabled: true, prefix: "homeassistant", mode: "device" });
     expect(config.telemetry).toEqual({ periodSec: 60 });
   });
 
@@ -60,7 +60,7 @@ describe("the repo's board.json", () => {
     ]);
     expect(config.relays[0]).toEqual({
       name: "pump", pin: "D26", activeLow: true, powerOn: "off", failsafe: { state: "off", afterSec: 120 },
-      pulseMs: 0, interlock: null,
+      pulseMs: 0, interlock: null, deviceClass: null,
     });
     expect(config.relays[1]).toMatchObject({ failsafe: null, pulseMs: 0, powerOn: "off", interlock: "valves" });
     expect(config.sensors.map((s) => [s.name, s.type, s.pin])).toEqual([
@@ -68,7 +68,7 @@ describe("the repo's board.json", () => {
     ]);
     expect(config.sensors[1]).toEqual({
       name: "light", type: "analog", pin: "D34", pull: "none", invert: false, debounceMs: 0, scale: 100,
-      unit: "%", delta: 2, periodMs: 1000, edge: "both", decimals: 1,
+      unit: "%", delta: 2, periodMs: 1000, edge: "both", decimals: 1, deviceClass: null,
     });
     expect(config.sensors[2]).toMatchObject({ pull: "up", debounceMs: 10, edge: "falling", decimals: 1 });
   });
@@ -96,9 +96,9 @@ describe("defaults", () => {
     ["open WiFi", (b: any) => { delete b.wifi.password; }, (c: any) => c.wifi.password, ""],
     ["no relays or sensors", (b: any) => { delete b.relays; delete b.sensors; }, (c: any) => [c.relays, c.sensors], [[], []]],
     ["prefix with {id}", (b: any) => { b.topics = { prefix: "home/{id}/x", status: "{id}/up" }; }, (c: any) => [c.topics.prefix, c.topics.status, c.topics.relaySet], ["home/b1/x", "b1/up", "home/b1/x/relay/{name}/set"]],
-    ["digital", () => {}, (c: any) => c.sensors[0], { name: "s0", type: "digital", pin: "D4", pull: "up", invert: false, debounceMs: 50, scale: 1, unit: "", delta: 0, periodMs: 0, edge: "both", decimals: 0 }],
-    ["counter", () => {}, (c: any) => c.sensors[1], { name: "s1", type: "counter", pin: "D13", pull: "up", invert: false, debounceMs: 10, scale: 1, unit: "", delta: 0, periodMs: 0, edge: "falling", decimals: 0 }],
-    ["analog", () => {}, (c: any) => c.sensors[2], { name: "s2", type: "analog", pin: "D32", pull: "none", invert: false, debounceMs: 0, scale: 1, unit: "", delta: 0.01, periodMs: 1000, edge: "both", decimals: 2 }],
+    ["digital", () => {}, (c: any) => c.sensors[0], { name: "s0", type: "digital", pin: "D4", pull: "up", invert: false, debounceMs: 50, scale: 1, unit: "", delta: 0, periodMs: 0, edge: "both", decimals: 0, deviceClass: null }],
+    ["counter", () => {}, (c: any) => c.sensors[1], { name: "s1", type: "counter", pin: "D13", pull: "up", invert: false, debounceMs: 10, scale: 1, unit: "", delta: 0, periodMs: 0, edge: "falling", decimals: 0, deviceClass: null }],
+    ["analog", () => {}, (c: any) => c.sensors[2], { name: "s2", type: "analog", pin: "D32", pull: "none", invert: false, debounceMs: 0, scale: 1, unit: "", delta: 0.01, periodMs: 1000, edge: "both", decimals: 2, deviceClass: null }],
     ["analog in percent", (b: any) => { b.sensors[2].scale = 100; }, (c: any) => [c.sensors[2].delta, c.sensors[2].decimals], [1, 1]],
     ["analog in volts", (b: any) => { b.sensors[2].scale = 3.3; }, (c: any) => [c.sensors[2].delta, c.sensors[2].decimals], [0.033, 2]],
     ["counter decimals follow the scale", (b: any) => { b.sensors[1].scale = 0.00222; }, (c: any) => c.sensors[1].decimals, 5],

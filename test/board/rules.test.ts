@@ -1,9 +1,12 @@
 // One row per rule: the minimal board broken one way, and exactly the problems (or warnings) it must give.
 import { describe, expect, it } from "vitest";
 import { ENV, broken, minimalBoard, run } from "./helpers";
+import { BINARY_SENSOR_DEVICE_CLASSES, SENSOR_DEVICE_CLASSES } from "../../sim/board/ha-rules";
 
 const NOT_TOPIC_LEVEL = 'must be a single MQTT topic level: no "/", "+", "#" or NUL';
 const EIGHT_BIT = "only printable ASCII reaches the broker intact (the ESP32 interpreter's strings are 8-bit)";
+const HA_CHARS = 'Home Assistant takes only A-Z, a-z, 0-9, "_" and "-" in discovery topics and would never create the entity';
+const NUMERIC_CLASSES = Object.keys(SENSOR_DEVICE_CLASSES).filter((k) => SENSOR_DEVICE_CLASSES[k].numeric).join(", ");
 
 interface Row {
   rule: string;
@@ -159,6 +162,44 @@ const ERRORS: Row[] = [
     problems: [`topics.prefix: contains "ä"; ${EIGHT_BIT}`] },
   { rule: "wildcard in the discovery prefix", mutate: (b) => { b.discovery = { prefix: "homeassistant/#" }; },
     problems: ['discovery.prefix: must not contain the wildcards "+" or "#" or NUL (a topic name, not a filter)'] },
+
+  // Home Assistant (sim/board/ha-check.ts, the rules in sim/board/ha-rules.ts)
+  { rule: "name with a space (discovery on)", mutate: (b) => { b.relays[0].name = "living room"; },
+    problems: [`relays[0].name: "living room" contains a space; ${HA_CHARS}`] },
+  { rule: "name with a dot (discovery on)", mutate: (b) => { b.relays[1].name = "fan.1"; },
+    problems: [`relays[1].name: "fan.1" contains "."; ${HA_CHARS}`] },
+  { rule: "id with a dot (discovery on)", mutate: (b) => { b.id = "esp32.01"; },
+    problems: [`id: "esp32.01" contains "."; ${HA_CHARS}`] },
+  { rule: "name of a diagnostic entity", mutate: (b) => { b.sensors[1].name = "uptime"; },
+    problems: ['sensors[1].name: "uptime" is the board\'s own diagnostic entity in Home Assistant; choose another name'] },
+  { rule: "discovery prefix with a space", mutate: (b) => { b.discovery = { prefix: "home assistant" }; },
+    problems: ['discovery.prefix: "home assistant" has the level "home assistant"; keep each level of the discovery prefix to A-Z, a-z, 0-9, "_" and "-"'] },
+  { rule: "discovery prefix with an empty level", mutate: (b) => { b.discovery = { prefix: "ha//disc" }; },
+    problems: ['discovery.prefix: "ha//disc" has an empty topic level'] },
+  { rule: "a board topic on Home Assistant's birth topic", mutate: (b) => { b.topics = { prefix: "homeassistant" }; },
+    problems: ['topics.status: the status topic is "homeassistant/status", where Home Assistant announces that it started'] },
+  { rule: "relay device class of another platform", mutate: (b) => { b.relays[0].deviceClass = "door"; },
+    problems: ['relays[0].deviceClass: "door" is not a switch device class (outlet, switch); a relay is a Home Assistant switch'] },
+  { rule: "pulse relay with a switch device class", mutate: (b) => { b.relays[0].pulseMs = 500; b.relays[0].deviceClass = "outlet"; },
+    problems: ['relays[0].deviceClass: "outlet" is not a button device class (identify, restart, update); a pulse relay is a Home Assistant button'] },
+  { rule: "digital input with a sensor device class", mutate: (b) => { b.sensors[0].deviceClass = "temperature"; },
+    problems: [`sensors[0].deviceClass: "temperature" is not a binary_sensor device class (${BINARY_SENSOR_DEVICE_CLASSES.join(", ")})`] },
+  { rule: "unknown sensor device class", mutate: (b) => { b.sensors[2].deviceClass = "tempreature"; },
+    problems: [`sensors[2].deviceClass: "tempreature" is not a sensor device class (${NUMERIC_CLASSES})`] },
+  { rule: "text device class on a number", mutate: (b) => { b.sensors[2].deviceClass = "timestamp"; },
+    problems: ['sensors[2].deviceClass: "timestamp" is for text states; an analog sensor reports numbers'] },
+  { rule: "analog input with a total's device class", mutate: (b) => { b.sensors[2].deviceClass = "energy"; b.sensors[2].unit = "kWh"; },
+    problems: ['sensors[2].deviceClass: "energy" takes state class total or total_increasing; an analog sensor reports measurement'] },
+  { rule: "counter with a measurement's device class", mutate: (b) => { b.sensors[1].deviceClass = "temperature"; b.sensors[1].unit = "°C"; },
+    problems: ['sensors[1].deviceClass: "temperature" takes state class measurement; a counter sensor reports total_increasing'] },
+  { rule: "unit the device class does not allow (HA 2025.7 refuses it)", mutate: (b) => { b.sensors[1].deviceClass = "water"; b.sensors[1].unit = "kWh"; },
+    problems: ['sensors[1].unit: "kWh" is not a unit of device class "water" (CCF, ft³, m³, gal, L); Home Assistant refuses the sensor'] },
+  { rule: "temperature in C, not °C", mutate: (b) => { b.sensors[2].deviceClass = "temperature"; b.sensors[2].unit = "C"; },
+    problems: ['sensors[2].unit: "C" is not a unit of device class "temperature" (°C, °F, K); Home Assistant refuses the sensor'] },
+  { rule: "device class without its unit", mutate: (b) => { b.sensors[2].deviceClass = "humidity"; },
+    problems: ['sensors[2].unit: device class "humidity" needs one of its units (%)'] },
+  { rule: "unknown discovery mode", mutate: (b) => { b.discovery = { mode: "entities" }; },
+    problems: ['discovery.mode: unknown discovery mode "entities" (device, entity)'] },
 ];
 
 describe("board.json rules: each broken board gives exactly its problem", () => {
@@ -206,9 +247,9 @@ const WARNINGS: WarnRow[] = [
     warnings: ["sensors[0].pin: D37 is not brought out on most ESP32 modules (WROOM, WROVER)"] },
   { rule: "interlock group of one", mutate: (b) => { b.relays[1].interlock = "valves"; },
     warnings: ['relays[1].interlock: group "valves" has no other relay, so the interlock does nothing'] },
-  { rule: "name with a space", mutate: (b) => { b.relays[0].name = "living room"; },
+  { rule: "name with a space (discovery off)", mutate: (b) => { b.relays[0].name = "living room"; b.discovery = { enabled: false }; },
     warnings: ['relays[0].name: "living room" contains a space; Home Assistant object ids and many tools expect only A-Z, a-z, 0-9, "_" and "-"'] },
-  { rule: "id with a dot", mutate: (b) => { b.id = "esp32.01"; },
+  { rule: "id with a dot (discovery off)", mutate: (b) => { b.id = "esp32.01"; b.discovery = { enabled: false }; },
     warnings: ['id: "esp32.01" contains "."; Home Assistant object ids and many tools expect only A-Z, a-z, 0-9, "_" and "-"'] },
   { rule: "password in the file", mutate: (b) => { b.wifi.password = "hunter2-hunter2"; },
     warnings: ['wifi.password: the password is written in the file; write "$WIFI_PASSWORD" and set it in the environment'] },
@@ -224,8 +265,6 @@ const WARNINGS: WarnRow[] = [
     warnings: ['topics.prefix: "devices/b1/" has an empty topic level'] },
   { rule: "analog delta above full scale", mutate: (b) => { b.sensors[2].scale = 100; b.sensors[2].delta = 100; },
     warnings: ["sensors[2].delta: 100 is not below the full scale (100), so changes are never reported"] },
-  { rule: "non-ASCII unit", mutate: (b) => { b.sensors[1].unit = "m³"; },
-    warnings: [`sensors[1].unit: contains a character outside printable ASCII; ${EIGHT_BIT}`] },
 ];
 
 describe("board.json warnings: the board loads, with exactly this warning", () => {
@@ -233,5 +272,44 @@ describe("board.json warnings: the board loads, with exactly this warning", () =
     const out = run(broken(mutate), env ?? ENV);
     if (!out.ok) expect.fail(out.problems.join("\n"));
     expect(out.warnings).toEqual(warnings);
+  });
+});
+
+// Boards Home Assistant accepts: they load without a problem or a warning, and a unit reaches the
+// firmware as its UTF-8 bytes, one char a byte (firmware/device/config.ts), whatever its characters.
+const ACCEPTED: { rule: string; mutate: (b: any) => void; unit?: [number, string] }[] = [
+  { rule: "outlet relay", mutate: (b) => { b.relays[0].deviceClass = "outlet"; } },
+  { rule: "pulse relay as a restart button", mutate: (b) => { b.relays[1].pulseMs = 300; b.relays[1].deviceClass = "restart"; } },
+  { rule: "door contact", mutate: (b) => { b.sensors[0].deviceClass = "door"; } },
+  { rule: "temperature in °C", mutate: (b) => { b.sensors[2].deviceClass = "temperature"; b.sensors[2].unit = "°C"; }, unit: [2, "°C"] },
+  { rule: "water meter in m³", mutate: (b) => { b.sensors[1].deviceClass = "water"; b.sensors[1].unit = "m³"; }, unit: [1, "m³"] },
+  { rule: "gas meter in ft³", mutate: (b) => { b.sensors[1].deviceClass = "gas"; b.sensors[1].unit = "ft³"; }, unit: [1, "ft³"] },
+  { rule: "energy meter in kWh", mutate: (b) => { b.sensors[1].deviceClass = "energy"; b.sensors[1].unit = "kWh"; }, unit: [1, "kWh"] },
+  { rule: "dust in µg/m³", mutate: (b) => { b.sensors[2].deviceClass = "pm25"; b.sensors[2].unit = "\u00b5g/m\u00b3"; }, unit: [2, "\u00b5g/m\u00b3"] },
+  { rule: "a unit outside Latin-1 without a class", mutate: (b) => { b.sensors[2].unit = "\u03bcs"; }, unit: [2, "\u03bcs"] },
+  { rule: "any class is free when discovery is off", mutate: (b) => { b.discovery = { enabled: false }; b.sensors[2].deviceClass = "whatever"; } },
+];
+
+describe("Home Assistant device classes and units it accepts", () => {
+  it.each(ACCEPTED)("$rule", ({ mutate, unit }) => {
+    const out = run(broken(mutate));
+    if (!out.ok) return expect.fail(out.problems.join("\n"));
+    expect(out.warnings).toEqual([]);
+    if (unit) {
+      const carried = out.loaded.config.sensors[unit[0]].unit;
+      expect(Buffer.from(carried, "latin1")).toEqual(Buffer.from(unit[1], "utf8"));
+    }
+  });
+});
+
+describe("the discovery prefix", () => {
+  it("with discovery on, a problem is said once: the error, no warning beside it", () => {
+    const out = run(broken((b) => { b.discovery = { prefix: "ha//disc" }; }));
+    expect(!out.ok && [out.problems, out.warnings]).toEqual([['discovery.prefix: "ha//disc" has an empty topic level'], []]);
+  });
+
+  it("with discovery off, only the generic topic warning", () => {
+    const out = run(broken((b) => { b.discovery = { enabled: false, prefix: "ha//disc" }; }));
+    expect(out.ok && out.warnings).toEqual(['discovery.prefix: "ha//disc" has an empty topic level']);
   });
 });

@@ -22,12 +22,12 @@ const FULL = {
   },
   telemetry: { periodSec: 5 },
   relays: [
-    { name: "a", pin: "D16", activeLow: true, powerOn: "restore", failsafe: { state: "on", afterSec: 9 }, pulseMs: 300, interlock: "g" },
+    { name: "a", pin: "D16", activeLow: true, powerOn: "restore", failsafe: { state: "on", afterSec: 9 }, pulseMs: 300, interlock: "g", deviceClass: "identify" },
     { name: "b", pin: "D17", interlock: "g" },
   ],
   sensors: [
-    { name: "d", type: "digital", pin: "D18", pull: "down", invert: true, debounceMs: 7 },
-    { name: "an", type: "analog", pin: "D33", scale: 3.3, unit: "V", delta: 0.2, periodMs: 250, decimals: 3 },
+    { name: "d", type: "digital", pin: "D18", pull: "down", invert: true, debounceMs: 7, deviceClass: "door" },
+    { name: "an", type: "analog", pin: "D33", scale: 3.3, unit: "V", delta: 0.2, periodMs: 250, decimals: 3, deviceClass: "voltage" },
     { name: "c", type: "counter", pin: "D19", pull: "none", debounceMs: 0, scale: 0.25, unit: "L", edge: "both", decimals: 4 },
     { name: "t", type: "ds18b20", pin: "D23", rom: "28FF4C1A0B160445", periodSec: 30, delta: 0.5, decimals: 2 },
     { name: "h", type: "dht22", pin: "D25", measure: "humidity", periodSec: 10, delta: 1, decimals: 0 },
@@ -37,7 +37,7 @@ const FULL = {
   ],
   statusLed: { pin: "D22", activeLow: true, connected: "off" },
   console: { telnet: true },
-  discovery: { enabled: false, prefix: "ha" },
+  discovery: { enabled: false, prefix: "ha", mode: "device" },
   commands: { acceptRetained: true, maxPayload: 32, console: false },
 };
 
@@ -54,22 +54,23 @@ const FULL_CONFIG: DeviceConfig = {
   },
   telemetry: { periodSec: 5 },
   relays: [
-    { name: "a", pin: "D16", activeLow: true, powerOn: "restore", failsafe: { state: "on", afterSec: 9 }, pulseMs: 300, interlock: "g" },
-    { name: "b", pin: "D17", activeLow: false, powerOn: "off", failsafe: null, pulseMs: 0, interlock: "g" },
+    { name: "a", pin: "D16", activeLow: true, powerOn: "restore", failsafe: { state: "on", afterSec: 9 }, pulseMs: 300, interlock: "g", deviceClass: "identify" },
+    { name: "b", pin: "D17", activeLow: false, powerOn: "off", failsafe: null, pulseMs: 0, interlock: "g", deviceClass: null },
   ],
   sensors: [
-    { name: "d", type: "digital", pin: "D18", pull: "down", invert: true, debounceMs: 7, scale: 1, unit: "", delta: 0, periodMs: 0, edge: "both", decimals: 0 },
-    { name: "an", type: "analog", pin: "D33", pull: "none", invert: false, debounceMs: 0, scale: 3.3, unit: "V", delta: 0.2, periodMs: 250, edge: "both", decimals: 3 },
-    { name: "c", type: "counter", pin: "D19", pull: "none", invert: false, debounceMs: 0, scale: 0.25, unit: "L", delta: 0, periodMs: 0, edge: "both", decimals: 4 },
-    { name: "t", type: "ds18b20", pin: "D23", pull: "none", invert: false, debounceMs: 0, scale: 1, unit: "\u00b0C", delta: 0.5, periodMs: 30000, edge: "both", decimals: 2, rom: "28ff4c1a0b160445" },
-    { name: "h", type: "dht22", pin: "D25", pull: "none", invert: false, debounceMs: 0, scale: 1, unit: "%", delta: 1, periodMs: 10000, edge: "both", decimals: 0, measure: "humidity" },
+    { name: "d", type: "digital", pin: "D18", pull: "down", invert: true, debounceMs: 7, scale: 1, unit: "", delta: 0, periodMs: 0, edge: "both", decimals: 0, deviceClass: "door" },
+    { name: "an", type: "analog", pin: "D33", pull: "none", invert: false, debounceMs: 0, scale: 3.3, unit: "V", delta: 0.2, periodMs: 250, edge: "both", decimals: 3, deviceClass: "voltage" },
+    { name: "c", type: "counter", pin: "D19", pull: "none", invert: false, debounceMs: 0, scale: 0.25, unit: "L", delta: 0, periodMs: 0, edge: "both", decimals: 4, deviceClass: null },
+    // Units as the firmware carries them: their UTF-8 bytes ("\xc2\xb0C" is "°C").
+    { name: "t", type: "ds18b20", pin: "D23", pull: "none", invert: false, debounceMs: 0, scale: 1, unit: "\xc2\xb0C", delta: 0.5, periodMs: 30000, edge: "both", decimals: 2, deviceClass: "temperature", rom: "28ff4c1a0b160445" },
+    { name: "h", type: "dht22", pin: "D25", pull: "none", invert: false, debounceMs: 0, scale: 1, unit: "%", delta: 1, periodMs: 10000, edge: "both", decimals: 0, deviceClass: "humidity", measure: "humidity" },
   ],
   buttons: [
     { name: "k", pin: "D21", relay: "a", action: "momentary", activeLow: false, pull: "none", debounceMs: 20, holdMs: 3000, holdAction: "restart" },
   ],
   statusLed: { pin: "D22", activeLow: true, connected: "off" },
   console: { telnet: true },
-  discovery: { enabled: false, prefix: "ha" },
+  discovery: { enabled: false, prefix: "ha", mode: "device" },
   commands: { acceptRetained: true, maxPayload: 32, console: false },
 };
 
@@ -221,6 +222,7 @@ describe("schema and loader agree", () => {
   // For every sensor type, each property the schema allows is read by the loader for that type.
   const SAMPLE: Record<string, unknown> = {
     pull: "down", invert: true, debounceMs: 7, scale: 2.5, unit: "x", delta: 0.3, periodMs: 250, edge: "both", decimals: 4,
+    deviceClass: "door",
   };
   const PIN = { digital: "D18", analog: "D33", counter: "D19" };
   it.each((["digital", "analog", "counter"] as const).flatMap((type) => Object.keys(SAMPLE)
@@ -229,6 +231,8 @@ describe("schema and loader agree", () => {
     (type, prop) => {
       const b = minimalBoard();
       b.sensors = [{ name: "x", type, pin: PIN[type], [prop]: SAMPLE[prop] }];
+      // Without Home Assistant, a device class is not checked against the sensor's type.
+      b.discovery = { enabled: false };
       const out = run(b);
       if (!out.ok) return expect.fail(out.problems.join("\n"));
       expect((out.loaded.config.sensors[0] as any)[prop]).toEqual(SAMPLE[prop]);

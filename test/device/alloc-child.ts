@@ -130,7 +130,7 @@ class LoopStorage implements Storage {
   }
 }
 
-const system: System = { freeMemory: () => 9000 };
+const system: System = { freeMemory: () => 9000, mac: () => "24:0a:c4:00:00:01", rssi: () => -61, ip: () => "192.168.1.23" };
 
 const config: DeviceConfig = {
   id: "esp32-01",
@@ -143,17 +143,17 @@ const config: DeviceConfig = {
   },
   telemetry: { periodSec: 1 },
   relays: [
-    { name: "fan", pin: "D27", activeLow: true, powerOn: "restore", failsafe: { state: "off", afterSec: 60 }, pulseMs: 0, interlock: null },
-    { name: "v1", pin: "D12", activeLow: false, powerOn: "off", failsafe: null, pulseMs: 0, interlock: "valves" },
-    { name: "v2", pin: "D13", activeLow: false, powerOn: "off", failsafe: null, pulseMs: 0, interlock: "valves" },
-    { name: "bell", pin: "D14", activeLow: false, powerOn: "off", failsafe: null, pulseMs: 50, interlock: null },
+    { name: "fan", pin: "D27", activeLow: true, powerOn: "restore", failsafe: { state: "off", afterSec: 60 }, pulseMs: 0, interlock: null, deviceClass: null },
+    { name: "v1", pin: "D12", activeLow: false, powerOn: "off", failsafe: null, pulseMs: 0, interlock: "valves", deviceClass: null },
+    { name: "v2", pin: "D13", activeLow: false, powerOn: "off", failsafe: null, pulseMs: 0, interlock: "valves", deviceClass: null },
+    { name: "bell", pin: "D14", activeLow: false, powerOn: "off", failsafe: null, pulseMs: 50, interlock: null, deviceClass: null },
   ],
   sensors: [
-    { name: "door", type: "digital", pin: "D4", pull: "up", invert: true, debounceMs: 50, scale: 1, unit: "", delta: 0, periodMs: 0, edge: "both", decimals: 0 },
-    { name: "light", type: "analog", pin: "D34", pull: "none", invert: false, debounceMs: 0, scale: 100, unit: "%", delta: 2, periodMs: 100, edge: "both", decimals: 1 },
-    { name: "water", type: "counter", pin: "D5", pull: "up", invert: false, debounceMs: 5, scale: 0.00222, unit: "L", delta: 0, periodMs: 0, edge: "falling", decimals: 3 },
+    { name: "door", type: "digital", pin: "D4", pull: "up", invert: true, debounceMs: 50, scale: 1, unit: "", delta: 0, periodMs: 0, edge: "both", decimals: 0, deviceClass: null },
+    { name: "light", type: "analog", pin: "D34", pull: "none", invert: false, debounceMs: 0, scale: 100, unit: "%", delta: 2, periodMs: 100, edge: "both", decimals: 1, deviceClass: null },
+    { name: "water", type: "counter", pin: "D5", pull: "up", invert: false, debounceMs: 5, scale: 0.00222, unit: "L", delta: 0, periodMs: 0, edge: "falling", decimals: 3, deviceClass: null },
   ],
-  discovery: { enabled: true, prefix: "homeassistant" },
+  discovery: { enabled: true, prefix: "homeassistant", mode: "device" },
   commands: { acceptRetained: false, maxPayload: 16 },
 };
 

@@ -149,21 +149,21 @@ const config: DeviceConfig = {
   },
   telemetry: { periodSec: 1 },
   relays: [
-    { name: "pump", pin: "D26", activeLow: true, powerOn: "off", failsafe: null, pulseMs: 0, interlock: null },
-    { name: "fan", pin: "D27", activeLow: false, powerOn: "off", failsafe: null, pulseMs: 0, interlock: null },
+    { name: "pump", pin: "D26", activeLow: true, powerOn: "off", failsafe: null, pulseMs: 0, interlock: null, deviceClass: null },
+    { name: "fan", pin: "D27", activeLow: false, powerOn: "off", failsafe: null, pulseMs: 0, interlock: null, deviceClass: null },
   ],
   sensors: [
-    { name: "tank", type: "ds18b20", pin: "D14", pull: "none", invert: false, debounceMs: 0, scale: 1, unit: "C", delta: 0, periodMs: 1000, edge: "both", decimals: 1, rom: roms[0] },
-    { name: "pipe", type: "ds18b20", pin: "D14", pull: "none", invert: false, debounceMs: 0, scale: 1, unit: "C", delta: 0, periodMs: 1000, edge: "both", decimals: 1, rom: roms[1] },
-    { name: "room_t", type: "dht22", pin: "D16", pull: "none", invert: false, debounceMs: 0, scale: 1, unit: "C", delta: 0, periodMs: 2000, edge: "both", decimals: 1, measure: "temperature" },
-    { name: "room_rh", type: "dht22", pin: "D16", pull: "none", invert: false, debounceMs: 0, scale: 1, unit: "%", delta: 0, periodMs: 2000, edge: "both", decimals: 1, measure: "humidity" },
+    { name: "tank", type: "ds18b20", pin: "D14", pull: "none", invert: false, debounceMs: 0, scale: 1, unit: "C", delta: 0, periodMs: 1000, edge: "both", decimals: 1, deviceClass: null, rom: roms[0] },
+    { name: "pipe", type: "ds18b20", pin: "D14", pull: "none", invert: false, debounceMs: 0, scale: 1, unit: "C", delta: 0, periodMs: 1000, edge: "both", decimals: 1, deviceClass: null, rom: roms[1] },
+    { name: "room_t", type: "dht22", pin: "D16", pull: "none", invert: false, debounceMs: 0, scale: 1, unit: "C", delta: 0, periodMs: 2000, edge: "both", decimals: 1, deviceClass: null, measure: "temperature" },
+    { name: "room_rh", type: "dht22", pin: "D16", pull: "none", invert: false, debounceMs: 0, scale: 1, unit: "%", delta: 0, periodMs: 2000, edge: "both", decimals: 1, deviceClass: null, measure: "humidity" },
   ],
   buttons: [
     { name: "b1", pin: "D0", relay: "pump", action: "toggle", activeLow: true, pull: "up", debounceMs: 50, holdMs: 10000, holdAction: "restart" },
     { name: "b2", pin: "D4", relay: "fan", action: "momentary", activeLow: true, pull: "up", debounceMs: 50, holdMs: 10000, holdAction: "none" },
   ],
   statusLed: { pin: "D2", activeLow: false, connected: "on" },
-  discovery: { enabled: false, prefix: "homeassistant" },
+  discovery: { enabled: false, prefix: "homeassistant", mode: "device" },
   commands: { acceptRetained: false, maxPayload: 16, console: true },
 };
 
@@ -181,8 +181,9 @@ const events: DeviceEvents = {
 };
 const link = new AckingLink();
 const device = new Device(config, {
-  transport: link, clock, pins, timers, storage, system: { freeMemory: () => 9000 }, random: () => 0.5, buses,
-  network: { rssi: () => -60, ip: () => "192.168.1.50" },
+  transport: link, clock, pins, timers, storage, random: () => 0.5, buses,
+  system: { freeMemory: () => 9000, mac: () => "24:0a:c4:12:34:56", rssi: () => -60, ip: () => "192.168.1.50" },
+  firmware: { version: "0.1.0", supportUrl: "" },
 }, events);
 
 function packet(topic: string, payload: string): { buf: Uint8Array; len: number; idAt: number } {

@@ -21,7 +21,7 @@ const RELAYS = [
 ];
 
 function board(buttons: ButtonConfig[]): Harness {
-  return new Harness(boardConfig({ relays: RELAYS, sensors: [], buttons, discovery: { enabled: false, prefix: "homeassistant" } }));
+  return new Harness(boardConfig({ relays: RELAYS, sensors: [], buttons, discovery: { enabled: false, prefix: "homeassistant", mode: "device" } }));
 }
 
 /** A press held for `ms` (the button pulls the pin LOW), then released. */

@@ -68,7 +68,8 @@ function commandSuites(): void {
     it("commands at QoS 0 and 1 work; commands are subscribed at QoS 1", () => {
       const h = new Harness().boot();
       const sub = h.transport.sent.find((p) => p.type === "SUBSCRIBE")!;
-      expect(sub.filters.map((f: { qos: number }) => f.qos)).toEqual([1]);
+      // Home Assistant's birth topic beside them, at QoS 0 (HA sends its birth at QoS 0).
+      expect(sub.filters).toEqual([{ filter: "devices/esp32-01/relay/+/set", qos: 1 }, { filter: "homeassistant/status", qos: 0 }]);
       h.command("fan", "ON", { qos: 0 });
       expect(h.pins.levels[FAN]).toBe(true);
       h.command("fan", "OFF", { qos: 1 });
@@ -168,6 +169,25 @@ function commandSuites(): void {
         "publish q0 devices/esp32-01/error=" + out[0].payload,
         "refused " + REFUSED_UNKNOWN_PAYLOAD + " devices/esp32-01/relay/pump/set",
       ]);
+    });
+
+    // Tasmota's convention: an empty payload asks for the state. `mosquitto_pub -r -n` clearing a retained
+    // command reaches a connected board so, with RETAIN 0 [MQTT-3.3.1-9], or from a broker that keeps the
+    // flag, with RETAIN 1: either way it is answered, not refused.
+    it.each([["live", false], ["retained", true]])("an empty payload (%s) is answered with the relay's state, no error", (_, retain) => {
+      const h = new Harness().boot();
+      h.command("fan", "ON");
+      h.take();
+      noPinChange(h, () => h.command("fan", "", { retain }));
+      expect(h.take()).toEqual([{ topic: topicOf("state", "fan"), payload: "ON", qos: 1, retain: true }]);
+      expect(h.events.filter((e) => e.startsWith("refused"))).toEqual([]);
+      noPinChange(h, () => h.command("pump", "", { retain, qos: 0 }));
+      expect(h.take()).toEqual([{ topic: topicOf("state", "pump"), payload: "OFF", qos: 1, retain: true }]);
+      // Only the empty payload: blanks are an unknown word, and a retained word is still refused.
+      h.command("fan", " ");
+      expect(refusal(h)).toEqual([{ topic: topicOf("set", "fan"), reason: "unknown payload", payload: " " }]);
+      h.command("fan", "OFF", { retain: true });
+      expect(refusal(h)).toEqual([{ topic: topicOf("set", "fan"), reason: "retained command", payload: "OFF" }]);
     });
 
     it("unknown relay: a set topic that matches the '+' filter but no relay", () => {

@@ -12,14 +12,17 @@ import { TOPIC_DEFAULTS } from "../../sim/board/load";
 
 export const TICK_MS = 100;
 
+/** What the build would embed from package.json (sim/build/firmware-info.ts). */
+export const FIRMWARE = { version: "0.1.0", supportUrl: "https://example.org/relaymq" };
+
 export function relay(name: string, pin: string, over: Partial<RelayConfig> = {}): RelayConfig {
-  return { name, pin, activeLow: false, powerOn: "off", failsafe: null, pulseMs: 0, interlock: null, ...over };
+  return { name, pin, activeLow: false, powerOn: "off", failsafe: null, pulseMs: 0, interlock: null, deviceClass: null, ...over };
 }
 
 export function sensor(name: string, type: SensorConfig["type"], pin: string, over: Partial<SensorConfig> = {}): SensorConfig {
   return {
     name, type, pin, pull: "none", invert: false, debounceMs: 0, scale: 1, unit: "", delta: 0, periodMs: 1000,
-    edge: "rising", decimals: 0, ...over,
+    edge: "rising", decimals: 0, deviceClass: null, ...over,
   };
 }
 
@@ -43,7 +46,7 @@ export function boardConfig(over: Partial<DeviceConfig> = {}): DeviceConfig {
       sensor("light", "analog", "D34", { scale: 100, unit: "%", delta: 2, periodMs: 1000, decimals: 1 }),
       sensor("water", "counter", "D5", { edge: "falling", scale: 0.5, unit: "L", decimals: 2, debounceMs: 5 }),
     ],
-    discovery: { enabled: true, prefix: "homeassistant" },
+    discovery: { enabled: true, prefix: "homeassistant", mode: "device" },
     commands: { acceptRetained: false, maxPayload: 16 },
     ...over,
   };
@@ -92,7 +95,7 @@ export class Harness {
     };
     this.device = new Device(config, {
       transport: this.transport, clock: this.clock, pins: this.pins, timers: this.timers, storage: this.storage,
-      system: this.system, log: this.log, random: () => 0, buses: this.buses,
+      system: this.system, log: this.log, random: () => 0, firmware: FIRMWARE, buses: this.buses,
     }, events);
     this.nextTick = this.clock.t + TICK_MS;
   }
@@ -103,10 +106,15 @@ export class Harness {
     return this;
   }
 
-  /** connect(): the pending open succeeds, CONNACK, and every answer the broker owes. */
+  /**
+   * connect(): the pending open succeeds, CONNACK, every answer the broker owes, and the device's next tick
+   * at the same moment (the sensor states follow the discovery configs out on it).
+   */
   connect(sessionPresent = false): this {
     this.transport.accept();
     this.transport.deliver(connack(sessionPresent));
+    this.respond();
+    this.device.tick();
     this.respond();
     return this;
   }
@@ -190,6 +198,13 @@ export class Harness {
     const out = this.transport.sent.slice(this.taken).filter((p) => p.type === "PUBLISH");
     this.taken = this.transport.sent.length;
     return out.map((p) => ({ topic: p.topic, payload: p.payload, qos: p.qos, retain: p.retain }));
+  }
+
+  /** takeRaw() -> as take(), each with its payload's bytes as sent. */
+  takeRaw(): (Published & { bytes: Uint8Array })[] {
+    const out = this.transport.sent.slice(this.taken).filter((p) => p.type === "PUBLISH");
+    this.taken = this.transport.sent.length;
+    return out.map((p) => ({ topic: p.topic, payload: p.payload, qos: p.qos, retain: p.retain, bytes: p.payloadBytes }));
   }
 
   /** takeBrief() -> every packet sent since the last take(), as brief strings. */

@@ -31,7 +31,7 @@ describe("device start-up", () => {
     expect(h.device.isConnected()).toBe(true);
   });
 
-  it("after CONNACK: SUBSCRIBE, online, every relay state, discovery, then the sensors, in that order", () => {
+  it("after CONNACK: SUBSCRIBE, online, every relay state, discovery, then (next tick) the sensors, in that order", () => {
     const h = new Harness();
     h.pins.levels.D4 = false; // door: pull-up, inverted -> pressed = 1
     h.pins.setAnalog("D34", 0.425);
@@ -41,26 +41,26 @@ describe("device start-up", () => {
     h.transport.deliver(new Uint8Array([0x20, 2, 0, 0]));
     h.respond();
     const out = h.takeBrief();
-    expect(out[0]).toMatch(/^SUBSCRIBE #\d+ devices\/esp32-01\/relay\/\+\/set:1$/);
-    const pubs = out.filter((s) => s.startsWith("PUBLISH")).map((s) => s.replace(/ #\d+/, ""));
-    expect(pubs.slice(0, 3)).toEqual([
+    expect(out[0]).toMatch(/^SUBSCRIBE #\d+ devices\/esp32-01\/relay\/\+\/set:1,homeassistant\/status:0$/);
+    const brief = (list: string[]) => list.filter((s) => s.startsWith("PUBLISH")).map((s) => s.replace(/ #\d+/, "").replace(/=\{.*$/, "={...}"));
+    // A first boot over relaymq 0.1.0: the device config, then its old per-entity configs removed.
+    expect(brief(out)).toEqual([
       "PUBLISH q1 retain devices/esp32-01/status=online",
       "PUBLISH q1 retain devices/esp32-01/relay/pump/state=OFF",
       "PUBLISH q1 retain devices/esp32-01/relay/fan/state=OFF",
+      "PUBLISH q0 retain homeassistant/device/esp32-01/config={...}",
+      "PUBLISH q1 retain homeassistant/switch/esp32-01_pump/config=",
+      "PUBLISH q1 retain homeassistant/switch/esp32-01_fan/config=",
+      "PUBLISH q1 retain homeassistant/binary_sensor/esp32-01_door/config=",
+      "PUBLISH q1 retain homeassistant/sensor/esp32-01_light/config=",
+      "PUBLISH q1 retain homeassistant/sensor/esp32-01_water/config=",
     ]);
-    // Discovery (5 configs) and sensors: QoS 1 messages wait for free in-flight slots, sensors go at once.
-    const topics = pubs.map((s) => s.replace(/^PUBLISH q\d (retain )?/, "").split("=")[0]);
-    expect(topics.filter((t) => t.startsWith("homeassistant/"))).toEqual([
-      "homeassistant/switch/esp32-01_pump/config",
-      "homeassistant/switch/esp32-01_fan/config",
-      "homeassistant/binary_sensor/esp32-01_door/config",
-      "homeassistant/sensor/esp32-01_light/config",
-      "homeassistant/sensor/esp32-01_water/config",
+    h.run(100);
+    expect(brief(h.takeBrief())).toEqual([
+      "PUBLISH q0 devices/esp32-01/sensor/door/state=1",
+      "PUBLISH q0 devices/esp32-01/sensor/light/state=42.5",
+      "PUBLISH q0 devices/esp32-01/sensor/water/state=0.00",
     ]);
-    expect(pubs).toContain("PUBLISH q0 devices/esp32-01/sensor/door/state=1");
-    expect(pubs).toContain("PUBLISH q0 devices/esp32-01/sensor/light/state=42.5");
-    expect(pubs).toContain("PUBLISH q0 devices/esp32-01/sensor/water/state=0.00");
-    expect(pubs.length).toBe(3 + 5 + 3);
     h.checkWrites();
   });
 
@@ -90,7 +90,7 @@ describe("device start-up", () => {
     const c = boardConfig();
     c.topics.relaySet = "{prefix}/set-{name}";
     const h = new Harness(c).boot();
-    expect(subscribeFilters(h)).toEqual(["devices/esp32-01/set-pump", "devices/esp32-01/set-fan"]);
+    expect(subscribeFilters(h)).toEqual(["devices/esp32-01/set-pump", "devices/esp32-01/set-fan", "homeassistant/status"]);
     h.send("devices/esp32-01/set-fan", "ON");
     expect(h.pins.levels.D27).toBe(true);
   });
@@ -137,10 +137,11 @@ describe("device start-up", () => {
     const pubs = h.take();
     expect(pubs[0]).toMatchObject({ topic: "devices/esp32-01/status", payload: "online", retain: true, qos: 1 });
     expect(pubs).toContainEqual({ topic: topicOf("state", "fan"), payload: "ON", qos: 1, retain: true });
-    expect(pubs.filter((p) => p.topic.startsWith("homeassistant/")).length).toBe(5);
+    // The discovery config again; the removals of the first connect were done and are not repeated.
+    expect(pubs.filter((p) => p.topic.startsWith("homeassistant/")).map((p) => p.topic)).toEqual(["homeassistant/device/esp32-01/config"]);
     expect(h.device.client.stats.reconnects).toBe(1);
-    // The subscription is made again (clean session).
-    expect(subscribeFilters(h).length).toBe(2);
+    // The subscriptions are made again (clean session).
+    expect(subscribeFilters(h).length).toBe(4);
   });
 
   it("start(true) drives relays and inputs at once and waits for networkUp() to open the broker connection", () => {
@@ -172,13 +173,20 @@ describe("device start-up", () => {
     expect(h.device.isConnected()).toBe(true);
   });
 
-  it("without discovery, no config is published", () => {
-    const h = new Harness(boardConfig({ discovery: { enabled: false, prefix: "homeassistant" } })).start().connect();
+  it("without discovery, no config is published: the old ones are removed once", () => {
+    const h = new Harness(boardConfig({ discovery: { enabled: false, prefix: "homeassistant", mode: "device" } })).start().connect();
+    const ha = h.take().filter((p) => p.topic.startsWith("homeassistant/"));
+    expect(ha.length).toBe(5);
+    for (const p of ha) expect(p).toMatchObject({ payload: "", retain: true, qos: 1 });
+    h.transport.remoteClose();
+    h.reconnect();
     expect(h.take().filter((p) => p.topic.startsWith("homeassistant/"))).toEqual([]);
+    expect(subscribeFilters(h)).toEqual(["devices/esp32-01/relay/+/set", "devices/esp32-01/relay/+/set"]);
   });
 
-  it("a board without relays subscribes to nothing", () => {
-    const h = new Harness(boardConfig({ relays: [] })).start().connect();
+  it("a board without relays subscribes only to Home Assistant's birth, and without discovery to nothing", () => {
+    expect(subscribeFilters(new Harness(boardConfig({ relays: [] })).start().connect())).toEqual(["homeassistant/status"]);
+    const h = new Harness(boardConfig({ relays: [], discovery: { enabled: false, prefix: "homeassistant", mode: "device" } })).start().connect();
     expect(subscribeFilters(h)).toEqual([]);
     expect(h.take()[0]).toMatchObject({ topic: "devices/esp32-01/status", payload: "online" });
   });

@@ -13,7 +13,7 @@ function telemetry(h: Harness): any[] {
 }
 
 describe("telemetry", () => {
-  it("every periodSec, with uptime, free memory, relays, sensors and MQTT counters", () => {
+  it("every periodSec, with uptime, free memory, WiFi signal and address, relays, sensors and MQTT counters", () => {
     const h = new Harness();
     h.pins.setAnalog("D34", 0.4253);
     h.pins.levels.D4 = false; // door pressed (inverted)
@@ -29,6 +29,8 @@ describe("telemetry", () => {
     expect(t).toEqual({
       uptime: 60,
       free: 4242,
+      rssi: -61,
+      ip: "192.168.1.23",
       relays: { pump: "ON", fan: "OFF" },
       sensors: { door: 1, light: 42.5, water: 2.5 },
       mqtt: {
@@ -63,6 +65,22 @@ describe("telemetry", () => {
     h.runUntil(() => h.transport.sent.some((p) => p.type === "PUBLISH" && p.topic === TOPIC && h.device.client.stats.reconnects === 1));
     const all = telemetry(h);
     expect(all.at(-1).mqtt).toMatchObject({ connects: 2, reconnects: 1 });
+  });
+
+  // What the System seam reports about the station, as Home Assistant's diagnostic entities read it.
+  const stations: [string, number, string, unknown, string][] = [
+    ["joined", -72, "10.0.0.7", -72, "10.0.0.7"],
+    ["signal unknown (not joined)", NaN, "", null, ""],
+    ["an address longer than IPv4 is cut", -40, "fe80:0000:0000:0000:0202:b3ff:fe1e:8329", -40, "fe80:0000:0000:"],
+  ];
+  it.each(stations)("rssi and ip: %s", (_, rssi, ip, wantRssi, wantIp) => {
+    const h = new Harness(boardConfig({ telemetry: { periodSec: 1 } }));
+    h.system.signal = rssi;
+    h.system.address = ip;
+    h.boot();
+    h.run(1000);
+    const [t] = telemetry(h);
+    expect([t.rssi, t.ip]).toEqual([wantRssi, wantIp]);
   });
 
   it("empty boards give empty objects", () => {

@@ -63,6 +63,11 @@ function storage(): void {
 function system(): void {
   const free = espruinoSystem.freeMemory();
   check(typeof free === "number" && free > 0 && free <= process.memory().total, "system: free JsVars", String(free));
+  // The Linux build has no Wifi module: the station's figures are unknown, and asking does not throw.
+  check(espruinoSystem.mac() === "", "system: no MAC without Wifi", espruinoSystem.mac());
+  const rssi = espruinoSystem.rssi();
+  check(rssi !== rssi, "system: rssi NaN without Wifi", String(rssi));
+  check(espruinoSystem.ip() === "", "system: no address without Wifi", espruinoSystem.ip());
 }
 
 // Timers, then WiFi, then the end: each step calls the next when its timers have run.

@@ -12,6 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import mqtt from "mqtt";
 import { build } from "../../sim/cli/build";
+import { firmwareInfo } from "../../sim/build/firmware-info";
 import { startAedes, type RunningBroker } from "../../sim/broker/embedded";
 import { uploadScript } from "../support/espruino-boot";
 import { FaultProxy } from "../../sim/broker/fault-proxy";
@@ -91,7 +92,8 @@ describe("the board's features in the Espruino interpreter", () => {
       && state("room_rh").length > 0 && state("cellar").length > 0);
     expect([state("tank")[0], state("pipe")[0], state("room_t")[0], state("room_rh")[0]]).toEqual(["61.3", "-4.5", "22.3", "48.9"]);
     // Nothing on D13: unavailable and the reason, never a value.
-    expect(state("cellar")).toEqual(["unavailable"]);
+    // (As its read fails, and again with every state when the connect's announcements end after that.)
+    expect(new Set(state("cellar"))).toEqual(new Set(["unavailable"]));
     await until("the cellar's error", () => seen.some((m) => m.topic === "devices/feat-esp/error"));
     expect(JSON.parse(seen.find((m) => m.topic === "devices/feat-esp/error")!.payload)).toEqual({ sensor: "cellar", reason: "no answer" });
     expect(out).toContain("relaymq info ds18b20 D14: found 28ff4c1a0b160445 28aa01b2c3d4e5d4");
@@ -121,10 +123,13 @@ describe("the board's features in the Espruino interpreter", () => {
     peer.publish("devices/feat-esp/cmd/status", "", { qos: 1 });
     await until("the status", () => seen.some((m) => m.topic === "devices/feat-esp/info"));
     const status = JSON.parse(seen.find((m) => m.topic === "devices/feat-esp/info")!.payload);
-    expect(Object.keys(status)).toEqual(["uptime", "free", "relays", "sensors", "mqtt", "version", "linkError", "telemetrySec", "wifi", "lastError"]);
+    expect(Object.keys(status)).toEqual([
+      "uptime", "free", "rssi", "ip", "relays", "sensors", "mqtt", "version", "linkError", "telemetrySec", "lastError",
+    ]);
     expect(status, JSON.stringify(status)).toMatchObject({
-      relays: { pump: "ON", fan: "OFF" }, sensors: { tank: 61.3, pipe: -4.5, cellar: null, room_t: 22.3, room_rh: 48.9 },
-      wifi: { rssi: -58, ip: "10.0.0.7" }, lastError: { sensor: "cellar", reason: "no answer" },
+      rssi: -58, ip: "10.0.0.7", relays: { pump: "ON", fan: "OFF" },
+      sensors: { tank: 61.3, pipe: -4.5, cellar: null, room_t: 22.3, room_rh: 48.9 }, version: firmwareInfo().version,
+      lastError: { sensor: "cellar", reason: "no answer" },
     });
     expect(status.free).toBeGreaterThan(1000);
     const mem = JSON.parse(await ask("process.memory()"));

@@ -4,8 +4,8 @@
 import { describe, expect, it } from "vitest";
 import { sleep, until } from "../support/wait";
 import { startedEach } from "./board-features-harness";
-import { FIRMWARE_VERSION } from "../../firmware/device/version";
-import { SIMULATED_RSSI } from "../../sim/shim/wifi";
+import { firmwareInfo } from "../../sim/build/firmware-info";
+import { SIM_IP, SIM_RSSI } from "../../sim/platform/node-system";
 
 describe.each(["source", "bundle"] as const)("console commands in the simulator, %s mode", (mode) => {
   const start = startedEach();
@@ -17,10 +17,12 @@ describe.each(["source", "bundle"] as const)("console commands in the simulator,
     await s.peer.publish("devices/feat-01/cmd/status", "", 1);
     const m = await s.peer.waitMessage("devices/feat-01/info", 3000);
     const doc = JSON.parse(m.payload);
-    expect(Object.keys(doc)).toEqual(["uptime", "free", "relays", "sensors", "mqtt", "version", "linkError", "telemetrySec", "wifi", "lastError"]);
+    expect(Object.keys(doc)).toEqual([
+      "uptime", "free", "rssi", "ip", "relays", "sensors", "mqtt", "version", "linkError", "telemetrySec", "lastError",
+    ]);
     expect(doc).toMatchObject({
-      version: FIRMWARE_VERSION, relays: { pump: "ON", valve1: "OFF", valve2: "OFF" }, sensors: {}, telemetrySec: 60,
-      wifi: { rssi: SIMULATED_RSSI, ip: "127.0.0.1" }, lastError: null,
+      version: firmwareInfo().version, rssi: SIM_RSSI, ip: SIM_IP, relays: { pump: "ON", valve1: "OFF", valve2: "OFF" },
+      sensors: {}, telemetrySec: 60, lastError: null,
     });
     expect(doc.free).toBeGreaterThan(0);
     expect(doc.mqtt.connects).toBe(1);

@@ -6,6 +6,11 @@ import { BROKERS, brokerAvailable, type BrokerKind } from "../support/brokers";
 import { Peer } from "../support/mqtt-peer";
 import { sleep, until } from "../support/wait";
 import { e2eConfig as config, e2eTopics as topics, startSimUnderTest, type SimUnderTest } from "./sim-harness";
+import { checkDiscovery } from "../support/ha-validate";
+import { DIAGNOSTIC_NAMES } from "../../firmware/device/ha-constants";
+import { CONSOLE_RESTART } from "../../firmware/device/console";
+
+const DIAGNOSTIC_KEYS = DIAGNOSTIC_NAMES.split(",");
 
 const MODES = ["source", "bundle"] as const;
 const CASES = BROKERS.flatMap((kind) => MODES.map((mode) => ({ kind, mode, name: `${kind.name}, ${mode} mode` })));
@@ -165,32 +170,35 @@ describe.each(CASES)("simulator end to end: $name", ({ kind, mode }: { kind: Bro
     expect(s.of("relay").filter((e) => e.relay === "pump").map((e) => e.on)).toEqual([false, true, false]);
   });
 
-  it("Home Assistant discovery configs are retained and well formed", async () => {
+  it("Home Assistant discovery: one retained device config that Home Assistant's rules accept, naming the board's topics", async () => {
     const s = await start();
-    const n = config.relays.length + config.sensors.length;
-    // Subscribed while the board still sends them, a config arrives live with RETAIN 0 [MQTT-3.3.1-9]:
-    // Home Assistant starting later is the case here, so wait until the broker acknowledged them all.
-    const sent = () => s.of("published").filter((e) => e.topic.startsWith("homeassistant/")).length;
+    const deviceTopic = `homeassistant/device/${config.id}/config`;
+    // Subscribed while the board still sends it, a config arrives live with RETAIN 0 [MQTT-3.3.1-9]:
+    // Home Assistant starting later is the case here, so wait until the board acknowledged the rest.
     const acked = () => s.packets("in").filter((p) => p === "PUBACK").length >= s.of("published").filter((e) => e.qos === 1).length;
-    await until(() => sent() >= n && acked(), 5000, "every config acknowledged");
+    await until(() => s.of("published").some((e) => e.topic === deviceTopic) && acked(), 5000, "the device config out and every PUBACK in");
     const ha = await Peer.connect(s.sim.broker.port);
     try {
       await ha.subscribe({ "homeassistant/#": 1 });
-      await ha.waitFor((ms) => ms.filter((m) => m.topic.endsWith("/config")).length >= n, 3000, `${n} discovery configs`);
-      const configs = ha.messages.filter((m) => m.topic.endsWith("/config"));
-      for (const m of configs) {
-        expect(m.retain).toBe(true);
-        const c = JSON.parse(m.payload);
-        expect(m.topic).toBe(`homeassistant/${m.topic.split("/")[1]}/${c.unique_id}/config`);
-        expect(c.availability_topic).toBe(topics.status);
-        expect(c.device.identifiers).toEqual([config.id]);
-      }
+      const m = await ha.waitMessage(deviceTopic, 3000);
+      expect(m.retain).toBe(true);
+      const checked = checkDiscovery("homeassistant", m.topic, m.bytes);
+      expect(checked.problems).toEqual([]);
+      const entities = new Map(checked.entities.map((e) => [e.discoveryId.split(" ")[1], e]));
+      // With the console's commands on (the default), its restart is a button too.
+      expect(entities.size).toBe(config.relays.length + config.sensors.length + DIAGNOSTIC_KEYS.length + (config.commands.console ? 1 : 0));
+      expect(entities.get("restart")?.config.command_topic).toBe(config.commands.console ? topics.consoleTopics[CONSOLE_RESTART] : undefined);
       for (let i = 0; i < config.relays.length; i++) {
-        const r = configs.find((m) => m.topic === `homeassistant/switch/${config.id}_${config.relays[i].name}/config`);
-        expect(r, config.relays[i].name).toBeDefined();
-        const c = JSON.parse(r!.payload);
-        expect([c.command_topic, c.state_topic]).toEqual([topics.relaySet[i], topics.relayState[i]]);
+        const r = config.relays[i];
+        const e = entities.get(r.name)!;
+        expect(e.platform).toBe(r.pulseMs > 0 ? "button" : "switch");
+        expect(e.config.command_topic).toBe(topics.relaySet[i]);
+        if (r.pulseMs === 0) expect(e.config.state_topic).toBe(topics.relayState[i]);
+        expect(e.config.availability_topic).toBe(topics.status);
       }
+      // The old per-entity configs (relaymq 0.1.0) were emptied: nothing else is retained under the prefix.
+      await sleep(300);
+      expect(ha.messages.filter((x) => x.topic.endsWith("/config")).map((x) => x.topic)).toEqual([deviceTopic]);
     } finally {
       await ha.end(true);
     }

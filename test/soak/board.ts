@@ -19,7 +19,7 @@ export function soakBoard(): DeviceConfig {
     telemetry: { periodSec: 1 },
     relays: [relay("pump", "D26", { activeLow: true }), relay("fan", "D27"), relay("lamp", "D33", { activeLow: true })],
     sensors: [sensor("door", "digital", "D4", { pull: "up", invert: true, debounceMs: 20 })],
-    discovery: { enabled: true, prefix: "homeassistant" },
+    discovery: { enabled: true, prefix: "homeassistant", mode: "device" },
     commands: { acceptRetained: false, maxPayload: 16 },
   };
 }

@@ -3,10 +3,16 @@
 // for the modules the Linux build lacks (WiFi) or that a test replaces (a fake `net` socket).
 import { spawn } from "node:child_process";
 
-/** A Wifi module that reports connected 50 ms after connect(): the Linux build has no WiFi. */
+/**
+ * A Wifi module that reports connected 50 ms after connect(): the Linux build has no WiFi. getIP() and
+ * getStatus() answer as the ESP32 build's do when joined (libs/network/esp32/jswrap_esp32_network.c).
+ */
 export const WIFI_STUB =
   'Modules.addCached("Wifi","exports.connect=function(s,o,cb){setTimeout(function(){cb(null);},50);};' +
-  'exports.on=function(){};exports.disconnect=function(){};");\n';
+  'exports.on=function(){};exports.disconnect=function(){};' +
+  "exports.getIP=function(){return {ip:'192.168.1.50',netmask:'255.255.255.0',gw:'192.168.1.1',mac:'24:0A:C4:AA:BB:CC'};};" +
+  "exports.getStatus=function(){return {station:'connected',rssi:-67,mode:'sta'};};" +
+  '");\n';
 
 /**
  * A `net` module whose one socket is the global FS: connect() keeps the callback in FS.cb, on() keeps the

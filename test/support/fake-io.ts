@@ -228,10 +228,22 @@ export class MemoryStorage implements Storage {
 
 export class FakeSystem implements System {
   free = 12345;
+  macAddress = "24:0a:c4:12:34:56";
+  signal = -61;
+  address = "192.168.1.23";
   /** reboot() calls. */
   reboots = 0;
   freeMemory(): number {
     return this.free;
+  }
+  mac(): string {
+    return this.macAddress;
+  }
+  rssi(): number {
+    return this.signal;
+  }
+  ip(): string {
+    return this.address;
   }
   reboot(): void {
     this.reboots++;

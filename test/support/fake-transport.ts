@@ -38,11 +38,16 @@ export function toPlain(p: Packet): Pkt {
         username: p.usernameOff < 0 ? null : text(b, p.usernameOff, p.usernameLen),
         password: p.passwordOff < 0 ? null : text(b, p.passwordOff, p.passwordLen),
       };
-    case PUBLISH:
-      return {
+    case PUBLISH: {
+      const pkt: Pkt = {
         type, qos: p.qos, dup: p.dup, retain: p.retain, packetId: p.packetId,
         topic: text(b, p.topicOff, p.topicLen), payload: text(b, p.payloadOff, p.payloadLen),
       };
+      // The payload's bytes as they were sent (the text above decodes them); not enumerable, so packets
+      // still compare by their fields.
+      Object.defineProperty(pkt, "payloadBytes", { value: b.slice(p.payloadOff, p.payloadOff + p.payloadLen) });
+      return pkt;
+    }
     case PUBACK: case PUBREC: case PUBREL: case PUBCOMP: case UNSUBACK:
       return { type, packetId: p.packetId };
     case CONNACK:
@@ -177,8 +182,13 @@ export class FakeTransport implements Transport {
   /** Bytes accepted by write() and bytes handed to onData, over all connections. */
   bytesWritten = 0;
   bytesDelivered = 0;
-  /** Writes that were not exactly one valid packet (always a client bug). */
+  /**
+   * Writes that were not exactly one valid packet, or the first and second pieces of one (the client's
+   * direct publish: header and topic, then the payload from its own bytes); always a client bug.
+   */
   readonly badWrites: string[] = [];
+  /** The last write started a packet the next must finish. */
+  private partial = false;
   closeMode: CloseMode = "sync";
 
   /** pending: open() called, neither onOpen nor onClose yet. open: the byte stream is up. */
@@ -236,10 +246,15 @@ export class FakeTransport implements Transport {
     const before = this.decoded.length;
     this.decoder.feed(copy, 0, copy.length);
     const got = this.decoded.length - before;
+    if (got === 0 && this.decoder.pending() > 0 && !this.partial) {
+      this.partial = true;
+      return true;
+    }
     if (got !== 1 || this.decoder.pending() !== 0) {
-      this.badWrites.push("write of " + len + " bytes held " + got + " packets");
+      this.badWrites.push("write of " + len + " bytes held " + got + " packets" + (this.partial ? " after a partial one" : ""));
       this.decoder.reset();
     }
+    this.partial = false;
     for (let i = before; i < this.decoded.length; i++) {
       this.sent.push(this.decoded[i]);
       this.log.push("write " + brief(this.decoded[i]));
@@ -273,6 +288,10 @@ export class FakeTransport implements Transport {
     if (!this.pending) throw new Error("accept(): no open() pending");
     this.pending = false;
     this.open_ = true;
+    // A packet cut off with the last connection does not continue on this one.
+    if (this.partial) this.badWrites.push("a packet left unfinished when the link closed");
+    this.partial = false;
+    this.decoder.reset();
     this.log.push("accept");
     (this.events as TransportEvents).onOpen();
   }

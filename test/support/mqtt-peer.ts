@@ -6,6 +6,8 @@ import { until } from "./wait";
 export interface PeerMessage {
   topic: string;
   payload: string;
+  /** The payload's bytes as the broker delivered them (payload is their UTF-8 text). */
+  bytes: Buffer;
   qos: number;
   retain: boolean;
   dup: boolean;
@@ -29,6 +31,7 @@ export class Peer {
       const m = {
         topic,
         payload: payload.toString("utf8"),
+        bytes: Buffer.from(payload),
         qos: packet.qos,
         retain: packet.retain,
         dup: packet.dup,

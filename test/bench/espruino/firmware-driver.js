@@ -1,6 +1,6 @@
 // Runs inside the interpreter after the built firmware booted from .bootcde over the fake socket FS
 // (WiFi stubbed). Brings the session up and acknowledges the boot burst (online, relay states,
-// discovery), reads the JsVars in use, then sends QoS 1 commands that switch relay __RELAY__ on and off:
+// discovery, Home Assistant hand-over), reads the JsVars in use, then sends QoS 1 commands that switch relay __RELAY__ on and off:
 // each is fed to the socket between two E.getAddressOf(0) marks (the firmware writes the pin, publishes
 // the state at QoS 1 and answers PUBACK), then the broker's PUBACK of that state, between two more. With
 // __GROWTH__ set it runs __N__ commands without marks and reports the JsVars in use before and after.
@@ -16,10 +16,20 @@ function pubId(s) {
 function puback(s) { var i = pubId(s); return i < 0 ? "" : "\x40\x02" + s.substr(i, 2); }
 var seen = [];
 FS.write = function (d) { this.n++; this.prev = this.last; this.last = d; if (seen) seen.push(d); };
+// SUBACK for the SUBSCRIBE in string s: one granted QoS per filter, as asked (short remaining length).
+function suback(s) {
+  var codes = "", i = 4;
+  while (i < s.length) {
+    var n = s.charCodeAt(i) << 8 | s.charCodeAt(i + 1);
+    codes += s.charAt(i + 2 + n);
+    i += 3 + n;
+  }
+  return "\x90" + C(2 + codes.length) + s.substr(2, 2) + codes;
+}
 function ackAll() {
   while (seen.length > 0) {
     var s = seen.shift();
-    if (s.charCodeAt(0) === 0x82) FS.h.data("\x90\x03" + s.substr(2, 2) + "\x01");
+    if (s.charCodeAt(0) === 0x82) FS.h.data(suback(s));
     var a = puback(s);
     if (a) FS.h.data(a);
   }
