@@ -174,16 +174,15 @@ export class Relays {
    * OFF (their pins change before this one), and (re)starts the pulse; OFF cancels the pulse.
    */
   set(i: number, on: boolean): boolean {
-    if (!on) {
-      this.cancelPulse(i);
-      return this.apply(i, false);
-    }
-    const g = this.group[i];
-    if (g >= 0) {
+    // No return before the last line: the interpreter lexes all that follows a return made inside a
+    // block, ~450 instructions a byte (docs/espruino.md, "Cost model").
+    if (!on) this.cancelPulse(i);
+    else if (this.group[i] >= 0) {
+      const g = this.group[i];
       for (let j = 0; j < this.count; j++) if (j !== i && this.group[j] === g && this.on[j] === 1) this.set(j, false);
     }
-    const changed = this.apply(i, true);
-    if (this.pulseMs[i] > 0) {
+    const changed = this.apply(i, on);
+    if (on && this.pulseMs[i] > 0) {
       this.cancelPulse(i);
       this.pulseTimer[i] = this.timers.after(this.pulseMs[i], this.pulseEnd[i]);
     }

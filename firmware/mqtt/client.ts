@@ -75,6 +75,9 @@ export class ClientStats {
 // Client states (their numbers live in states.ts, where the build folds them).
 export { ST_IDLE, ST_WAITING, ST_OPENING, ST_CONNACK, ST_CONNECTED } from "./states";
 
+// Features a build may leave out (build-flags.d.ts) are tested where they are used, as
+// `(typeof __MQTT_X__ === "undefined" || __MQTT_X__)`: the bundler folds a define where it is written, and
+// a module-level const holding it was not folded into the methods that read it.
 const REFUSALS = [OK, E_REFUSED_PROTOCOL, E_REFUSED_IDENTIFIER, E_REFUSED_UNAVAILABLE, E_REFUSED_CREDENTIALS, E_REFUSED_NOT_AUTHORIZED];
 
 export class MqttClient implements TransportEvents, PacketSink {
@@ -94,7 +97,8 @@ export class MqttClient implements TransportEvents, PacketSink {
   private readonly ack: Uint8Array;
   private readonly matchTopics: boolean;
   readonly inflight: Inflight;
-  readonly offline: OfflineQueue;
+  /** null in a build without the offline store, where a QoS 1/2 publish while disconnected is refused. */
+  readonly offline: OfflineQueue | null;
   readonly options: ResolvedOptions;
   /** The reason of the last disconnect, or OK. */
   lastError = OK;
@@ -159,14 +163,14 @@ export class MqttClient implements TransportEvents, PacketSink {
     this.ack = allocBytes(4);
     this.ack[0] = PUBACK << 4;
     this.ack[1] = 2;
-    this.matchTopics = o.matchTopics;
+    this.matchTopics = (typeof __MQTT_TOPIC_MATCH__ === "undefined" || __MQTT_TOPIC_MATCH__) && o.matchTopics;
     this.inflight = new Inflight(o.inflight, o.inflightBytes);
-    this.offline = new OfflineQueue(o.offlineBytes);
+    this.offline = (typeof __MQTT_OFFLINE_STORE__ === "undefined" || __MQTT_OFFLINE_STORE__) ? new OfflineQueue(o.offlineBytes) : null;
     this.options = o;
     this.kaMs = o.keepAliveSec * 1000;
     this.connect = c;
-    this.maxQos = o.maxQos;
-    this.qos2In = o.maxQos === 2 ? new IdSet() : null;
+    this.maxQos = (typeof __MQTT_QOS2__ === "undefined" || __MQTT_QOS2__) ? o.maxQos : Math.min(o.maxQos, 1);
+    this.qos2In = (typeof __MQTT_QOS2__ === "undefined" || __MQTT_QOS2__) && o.maxQos === 2 ? new IdSet() : null;
     this.backoff = new Backoff(o.reconnectMinMs, o.reconnectMaxMs, o.random);
     for (let i = 0; i < o.subscriptions; i++) this.batch.push(this.tx);
     this.batchQos = allocBytes(o.subscriptions);
@@ -240,30 +244,38 @@ export class MqttClient implements TransportEvents, PacketSink {
    * checked again here, so a publish is a few native copies on the board.
    */
   publish(topic: Uint8Array, payload: Uint8Array, pOff: number, pLen: number, qos: number, retain: boolean): number {
-    if (qos === 0) {
-      if (this.state !== ST_CONNECTED || this.closing) {
-        this.stats.dropped++;
-        return E_QOS0_OFFLINE;
-      }
-      const n = writePublish(this.tx, 0, retain ? 0x31 : 0x30, 0, topic, payload, pOff, pLen);
-      if (n < 0) return n;
-      if (!this.write(this.tx, 0, n)) {
-        this.stats.dropped++;
-        return E_WRITE_FAILED;
-      }
-      this.stats.messagesOut++;
-      return 0;
+    // One return, first in the body: the interpreter then reads only this expression, where a QoS 0 path
+    // returning from inside an `if` would have it lex the rest of the body (docs/espruino.md, "Cost model").
+    return qos === 0 ? this.publish0(topic, payload, pOff, pLen, retain) : this.publishQos(topic, payload, pOff, pLen, qos, retain);
+  }
+
+  private publish0(topic: Uint8Array, payload: Uint8Array, pOff: number, pLen: number, retain: boolean): number {
+    if (this.state !== ST_CONNECTED || this.closing) {
+      this.stats.dropped++;
+      return E_QOS0_OFFLINE;
     }
-    if (qos !== 1 && qos !== 2) return E_QOS_INVALID;
+    const n = writePublish(this.tx, 0, retain ? 0x31 : 0x30, 0, topic, payload, pOff, pLen);
+    if (n < 0) return n;
+    if (!this.write(this.tx, 0, n)) {
+      this.stats.dropped++;
+      return E_WRITE_FAILED;
+    }
+    this.stats.messagesOut++;
+    return 0;
+  }
+
+  private publishQos(topic: Uint8Array, payload: Uint8Array, pOff: number, pLen: number, qos: number, retain: boolean): number {
+    if (qos !== 1 && (qos !== 2 || !(typeof __MQTT_QOS2__ === "undefined" || __MQTT_QOS2__))) return E_QOS_INVALID;
     // The whole PUBLISH must fit one in-flight slot; remaining lengths under 128 take one byte.
     const rl = 4 + topic.length + pLen;
     if (rl > 125 || rl + 2 > this.inflight.slotBytes) {
       const size = this.publishSize(topic.length, pLen);
       if (size < 0) return size;
     }
-    if (this.state !== ST_CONNECTED || this.closing || this.offline.count > 0) {
+    const q = this.offline;
+    if (this.state !== ST_CONNECTED || this.closing || (q !== null && q.count > 0)) {
       // Behind messages already waiting, or offline: keep order by queueing.
-      if (!this.offline.push((qos << 1) | (retain ? 1 : 0), topic, 0, topic.length, payload, pOff, pLen)) {
+      if (q === null || !q.push((qos << 1) | (retain ? 1 : 0), topic, 0, topic.length, payload, pOff, pLen)) {
         this.stats.dropped++;
         this.fail(E_OFFLINE_FULL);
         return E_OFFLINE_FULL;
@@ -371,10 +383,13 @@ export class MqttClient implements TransportEvents, PacketSink {
     const stats = this.stats;
     stats.packetsIn++;
     const type = p.type;
+    // The message path and PUBACK in a few steps; every other packet goes to a method of its own rather
+    // than after a return here: the interpreter lexes every byte of a function it does not run, ~450
+    // instructions a byte (docs/espruino.md, "Cost model").
     if (type === PUBLISH && this.state === ST_CONNECTED && p.qos < 2) {
-      // The message path, kept to a few steps: deliver, then acknowledge QoS 1 [MQTT-4.3.2-2].
+      // Deliver, then acknowledge QoS 1 [MQTT-4.3.2-2].
       stats.messagesIn++;
-      const sub = this.matchTopics ? this.subs.match(p.buf, p.topicOff, p.topicLen, p.topicText) : -1;
+      const sub = (typeof __MQTT_TOPIC_MATCH__ === "undefined" || __MQTT_TOPIC_MATCH__) && this.matchTopics ? this.subs.match(p.buf, p.topicOff, p.topicLen, p.topicText) : -1;
       if (this.events.onMessage) this.events.onMessage(sub, p);
       if (p.qos === 1) {
         const a = this.ack;
@@ -382,19 +397,18 @@ export class MqttClient implements TransportEvents, PacketSink {
         a[3] = p.packetId & 255;
         this.write(a, 0, 4);
       }
-      return;
-    }
-    if (type === PUBACK && this.state === ST_CONNECTED) {
-      this.complete(p.packetId, SLOT_PUBACK);
-      return;
-    }
+    } else if (type === PUBACK && this.state === ST_CONNECTED) this.complete(p.packetId, SLOT_PUBACK);
+    else this.onControl(p, type);
+  }
+
+  // Every packet but a QoS 0/1 PUBLISH or a PUBACK while connected.
+  private onControl(p: Packet, type: number): void {
     if (this.state === ST_CONNACK) {
       if (type !== CONNACK) this.drop(E_UNEXPECTED_PACKET);
       else this.onConnack(p);
       return;
     }
     if (this.state !== ST_CONNECTED) return;
-    // QoS 0/1 PUBLISH and PUBACK took the short path above.
     if (type === PUBLISH) this.onPublish(p);
     else if (type === PUBREC) this.onPubrec(p.packetId);
     else if (type === PUBCOMP) this.complete(p.packetId, SLOT_PUBCOMP);
@@ -480,7 +494,7 @@ export class MqttClient implements TransportEvents, PacketSink {
     if (!p.sessionPresent && this.qos2In !== null) this.qos2In.clear();
     this.resendInflight();
     this.flushSubscriptions();
-    this.drainOffline();
+    if (typeof __MQTT_OFFLINE_STORE__ === "undefined" || __MQTT_OFFLINE_STORE__) this.drainOffline();
     if (this.events.onConnected) this.events.onConnected(p.sessionPresent);
   }
 
@@ -527,7 +541,7 @@ export class MqttClient implements TransportEvents, PacketSink {
   }
 
   private deliver(p: Packet, oversize: boolean): void {
-    const sub = this.matchTopics ? this.subs.match(p.buf, p.topicOff, p.topicLen, p.topicText) : -1;
+    const sub = (typeof __MQTT_TOPIC_MATCH__ === "undefined" || __MQTT_TOPIC_MATCH__) && this.matchTopics ? this.subs.match(p.buf, p.topicOff, p.topicLen, p.topicText) : -1;
     const events = this.events;
     if (oversize) {
       if (events.onOversize) events.onOversize(sub, p);
@@ -535,7 +549,8 @@ export class MqttClient implements TransportEvents, PacketSink {
   }
 
   private onPubrec(id: number): void {
-    const i = this.inflight.find(id);
+    // A build without QoS 2 sent none: every PUBREC is for an id it does not hold.
+    const i = (typeof __MQTT_QOS2__ === "undefined" || __MQTT_QOS2__) ? this.inflight.find(id) : -1;
     if (i >= 0 && this.inflight.state[i] === SLOT_PUBREC) this.inflight.state[i] = SLOT_PUBCOMP;
     else if (i < 0) this.stats.unknownAcks++;
     // Answered even for an id we no longer hold, so the broker's flow can end.
@@ -550,7 +565,7 @@ export class MqttClient implements TransportEvents, PacketSink {
     }
     this.inflight.release(i);
     if (this.events.onPublished) this.events.onPublished(id);
-    if (this.offline.count > 0) this.drainOffline();
+    if ((typeof __MQTT_OFFLINE_STORE__ === "undefined" || __MQTT_OFFLINE_STORE__) && (this.offline as OfflineQueue).count > 0) this.drainOffline();
   }
 
   private onSuback(p: Packet): void {
@@ -605,7 +620,7 @@ export class MqttClient implements TransportEvents, PacketSink {
   // Moves queued messages into free slots while connected. The queue holds topics at offsets in its own
   // bytes, so these go through the general encoder (a path taken only after an outage).
   private drainOffline(): void {
-    const q = this.offline;
+    const q = this.offline as OfflineQueue;
     const f = this.inflight;
     while (this.isConnected() && q.count > 0) {
       const slot = f.free();

@@ -69,14 +69,19 @@ export class Decoder {
   /** feed(src, off, len): decodes src[off .. off+len); every packet and error reaches the sink. */
   feed(src: Uint8Array, off: number, len: number): void {
     // The usual case first, in a few steps: the chunk is one whole packet with a one-byte remaining length.
+    // The rest is a method of its own, not code after a return: the interpreter lexes every byte of a
+    // function it does not run, ~450 instructions a byte (docs/espruino.md, "Cost model").
     const rl0 = len > 1 ? src[off + 1] : 128;
     if (rl0 + 2 === len && rl0 < 128 && this.state === S_HEADER && len <= this.rx.length) {
       const p = this.packet;
       const code = parsePacket(src, off, 2, rl0, p);
       if (code < 0) this.sink.onDecodeError(code, p);
       else this.sink.onPacket(p);
-      return;
-    }
+    } else this.stream(src, off, len);
+  }
+
+  // Any other chunk: part of a packet, several, or a packet with a longer header, byte by byte.
+  private stream(src: Uint8Array, off: number, len: number): void {
     const end = off + len;
     const gen = this.generation;
     while (off < end && gen === this.generation) {

@@ -94,7 +94,7 @@ const TABLE: [number, string, string][] = [
   [E_SUBSCRIBE_QOS, "SUBSCRIBE_QOS", "requested QoS must be 0, 1 or 2 with reserved bits 0 [MQTT-3.8.3-4]"],
   [E_RX_OVERFLOW, "RX_OVERFLOW", "the packet is larger than the receive buffer; its bytes were skipped"],
   [E_INFLIGHT_FULL, "INFLIGHT_FULL", "every in-flight slot for QoS 1/2 messages is taken; try again after an acknowledgement"],
-  [E_OFFLINE_FULL, "OFFLINE_FULL", "the offline store is full; the message was dropped"],
+  [E_OFFLINE_FULL, "OFFLINE_FULL", "the offline store is full, or the build has none (the board's); the message was dropped"],
   [E_QOS0_OFFLINE, "QOS0_OFFLINE", "a QoS 0 message published while disconnected was dropped"],
   [E_CONNACK_TIMEOUT, "CONNACK_TIMEOUT", "no CONNACK arrived within the connect timeout"],
   [E_PING_TIMEOUT, "PING_TIMEOUT", "nothing answered PINGREQ in time: the link is dead (half-open, or the broker stopped answering)"],

@@ -3,7 +3,7 @@ import {
   OK, E_HEADER_FLAGS, E_QOS_INVALID, E_DUP_QOS0, E_PACKET_ID, E_LENGTH_MISMATCH, E_FIELD_OVERRUN,
   E_CONNACK_FLAGS, E_CONNACK_SESSION_PRESENT, E_RETURN_CODE_INVALID, E_PROTOCOL_NAME, E_PROTOCOL_LEVEL,
   E_CONNECT_RESERVED, E_WILL_FLAGS, E_PASSWORD_WITHOUT_USERNAME, E_TRAILING_BYTES, E_SUBSCRIBE_QOS,
-  E_SUBSCRIBE_EMPTY, E_UNSUBSCRIBE_EMPTY, E_PACKET_TYPE_RESERVED,
+  E_SUBSCRIBE_EMPTY, E_UNSUBSCRIBE_EMPTY, E_PACKET_TYPE_RESERVED, E_UNEXPECTED_PACKET,
 } from "./errors";
 import {
   CONNECT, CONNACK, PUBLISH, PUBACK, PUBREC, PUBREL, PUBCOMP, SUBSCRIBE, SUBACK, UNSUBSCRIBE, UNSUBACK,
@@ -48,20 +48,6 @@ export class Packet {
   // CONNACK
   sessionPresent = false;
   returnCode = 0;
-  // CONNECT (the will's topic and message use topicOff/Len and payloadOff/Len)
-  protocolNameOff = -1;
-  protocolNameLen = 0;
-  protocolLevel = 0;
-  connectFlags = 0;
-  cleanSession = false;
-  keepAlive = 0;
-  clientIdOff = -1;
-  clientIdLen = 0;
-  willFlag = false;
-  usernameOff = -1;
-  usernameLen = 0;
-  passwordOff = -1;
-  passwordLen = 0;
   /**
    * SUBSCRIBE, UNSUBSCRIBE: `count` entries from `listOff` to `listEnd`, each a 2-byte length and the
    * filter, then (SUBSCRIBE) one QoS byte. SUBACK: `count` return codes, one byte each, at listOff.
@@ -69,6 +55,30 @@ export class Packet {
   listOff = -1;
   listEnd = -1;
   count = 0;
+  // CONNECT (the will's topic and message use topicOff/Len and payloadOff/Len). Made in the constructor
+  // only by a build that parses CONNECT (build-flags.d.ts): on the interpreter each property costs JsVars.
+  protocolNameOff!: number;
+  protocolNameLen!: number;
+  protocolLevel!: number;
+  connectFlags!: number;
+  cleanSession!: boolean;
+  keepAlive!: number;
+  clientIdOff!: number;
+  clientIdLen!: number;
+  willFlag!: boolean;
+  usernameOff!: number;
+  usernameLen!: number;
+  passwordOff!: number;
+  passwordLen!: number;
+
+  constructor() {
+    if (typeof __MQTT_SERVER_PACKETS__ === "undefined" || __MQTT_SERVER_PACKETS__) {
+      this.protocolNameOff = this.clientIdOff = this.usernameOff = this.passwordOff = -1;
+      this.protocolNameLen = this.protocolLevel = this.connectFlags = this.keepAlive = 0;
+      this.clientIdLen = this.usernameLen = this.passwordLen = 0;
+      this.cleanSession = this.willFlag = false;
+    }
+  }
 }
 
 // The end of a 2-byte-length field starting at pos, or E_FIELD_OVERRUN when it runs past `end`.
@@ -134,6 +144,8 @@ export function parsePacket(buf: Uint8Array, start: number, headerLen: number, r
   return OK;
 }
 
+// A build without __MQTT_SERVER_PACKETS__ (build-flags.d.ts) refuses CONNECT, SUBSCRIBE and UNSUBSCRIBE
+// as E_UNEXPECTED_PACKET: a client never receives them, and closes the link on them either way.
 function parseControl(buf: Uint8Array, b: number, e: number, type: number, flags: number, p: Packet): number {
   const rl = e - b;
   switch (type) {
@@ -148,11 +160,11 @@ function parseControl(buf: Uint8Array, b: number, e: number, type: number, flags
     case CONNACK:
       return parseConnack(buf, b, rl, flags, p);
     case SUBSCRIBE: case UNSUBSCRIBE:
-      return parseFilterList(buf, b, e, type, flags, p);
+      return (typeof __MQTT_SERVER_PACKETS__ === "undefined" || __MQTT_SERVER_PACKETS__) ? parseFilterList(buf, b, e, type, flags, p) : E_UNEXPECTED_PACKET;
     case SUBACK:
       return parseSuback(buf, b, e, flags, p);
     case CONNECT:
-      return parseConnect(buf, b, e, flags, p);
+      return (typeof __MQTT_SERVER_PACKETS__ === "undefined" || __MQTT_SERVER_PACKETS__) ? parseConnect(buf, b, e, flags, p) : E_UNEXPECTED_PACKET;
   }
   return E_PACKET_TYPE_RESERVED;
 }

@@ -39,8 +39,10 @@ export class Subscriptions {
     for (let i = 0; i < this.size; i++) {
       if (this.state[i] === SUB_FREE) {
         this.filters[i] = filter;
-        const text = natives.text(filter, 0, filter.length);
-        this.matchers[i] = text === null ? null : filterMatcher(text);
+        if (typeof __MQTT_TOPIC_MATCH__ === "undefined" || __MQTT_TOPIC_MATCH__) {
+          const text = natives.text(filter, 0, filter.length);
+          this.matchers[i] = text === null ? null : filterMatcher(text);
+        }
         this.qos[i] = qos;
         this.state[i] = SUB_WANTED;
         this.granted[i] = 0;

@@ -6,7 +6,8 @@
 // 2. TypeScript lowers that one file to ES5 (esbuild cannot lower let/const or classes to ES5), and the
 //    wrapper it puts around each class is taken away (flatten.ts: a function two scopes deep costs more).
 // 3. esbuild minifies the ES5 (short names, no whitespace: the interpreter lexes the source as it runs).
-// Minified builds also shorten the property names that only the firmware's own classes use (mangle.ts).
+// Minified builds also shorten the property names that only the firmware's own classes use (mangle.ts),
+// and then drop the methods no code in the bundle calls (dead-methods.ts).
 // Only Espruino's built-in modules stay as require("...").
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -16,6 +17,7 @@ import type { DeviceConfig } from "../../firmware/device/config";
 import { allErrorCodes, errorName } from "../../firmware/mqtt/errors";
 import { mangleablePattern } from "./mangle";
 import { flattenClasses } from "./flatten";
+import { removeDeadMethods } from "./dead-methods";
 import { firmwareInfo } from "./firmware-info";
 import { featureDefines } from "./features";
 
@@ -62,9 +64,11 @@ export async function bundleFirmware(options: BundleOptions): Promise<string> {
   // Inside a function esbuild shortens every name (in the last pass: flattenClasses needs each class's
   // own name on its wrapper and its inner function alike).
   const minify = options.minify ?? false;
+  const mangle = minify && (options.mangle ?? resolve(options.entry).startsWith(FIRMWARE));
   const folded = await esbuild.transform("(function () {\n" + joined.outputFiles[0].text + "})();\n", {
     minifySyntax: true,
-    mangleProps: minify && (options.mangle ?? resolve(options.entry).startsWith(FIRMWARE)) ? mangleablePattern() : undefined,
+    mangleProps: mangle ? mangleablePattern() : undefined,
+    mangleCache: mangle ? {} : undefined,
     target: "es2017",
     legalComments: "none",
     logLevel: "silent",
@@ -81,7 +85,12 @@ export async function bundleFirmware(options: BundleOptions): Promise<string> {
       removeComments: true,
     },
   }).outputText;
-  const out = await esbuild.transform(flattenClasses(es5), {
+  let flat = flattenClasses(es5);
+  if (mangle) {
+    const shortened = new Set(Object.values(folded.mangleCache ?? {}).filter((v): v is string => typeof v === "string"));
+    flat = removeDeadMethods(flat, shortened);
+  }
+  const out = await esbuild.transform(flat, {
     minify,
     minifySyntax: true,
     target: "es5",
@@ -114,7 +123,19 @@ export function boardDefines(config: DeviceConfig): Record<string, string> {
   };
 }
 
+/**
+ * The MQTT engine as the board needs it (firmware/mqtt/build-flags.d.ts): the device publishes at QoS 0
+ * and 1, subscribes at QoS 1, keeps its own outbox while offline, routes commands by topic itself and
+ * never receives a server's packets, so those features stay out of its bundle.
+ */
+export const DEVICE_ENGINE: Record<string, string> = {
+  __MQTT_QOS2__: "false",
+  __MQTT_OFFLINE_STORE__: "false",
+  __MQTT_TOPIC_MATCH__: "false",
+  __MQTT_SERVER_PACKETS__: "false",
+};
+
 /** bundleBoard(config) -> the firmware as `npm run build` makes it (minified), with config embedded. */
 export function bundleBoard(config: DeviceConfig): Promise<string> {
-  return bundleFirmware({ entry: MAIN, define: boardDefines(config), minify: true });
+  return bundleFirmware({ entry: MAIN, define: { ...DEVICE_ENGINE, ...boardDefines(config) }, minify: true });
 }

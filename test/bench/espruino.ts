@@ -15,7 +15,7 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "../../sim/cli/build";
-import { bundleFirmware } from "../../sim/build/bundle";
+import { bundleFirmware, DEVICE_ENGINE } from "../../sim/build/bundle";
 import { FAKE_NET, WIFI_STUB, uploadScript } from "../support/espruino-boot";
 
 const HERE = join(dirname(fileURLToPath(import.meta.url)), "espruino");
@@ -118,8 +118,9 @@ async function micro(bin: string, setup: string, files: Record<string, string> =
 async function engineSetup(): Promise<string> {
   return bundleFirmware({
     entry: join(HERE, "engine-entry.ts"),
-    define: { __TOPIC__: js(TOPIC), __PAYLOAD__: js(PAYLOAD), __FILTER__: js(FILTER) },
-    // Built as the firmware is: property names shortened too.
+    define: { ...DEVICE_ENGINE, __TOPIC__: js(TOPIC), __PAYLOAD__: js(PAYLOAD), __FILTER__: js(FILTER) },
+    // Built as the firmware is: the engine features the board leaves out left out, property names
+    // shortened, dead methods dropped.
     minify: true,
     mangle: true,
   });

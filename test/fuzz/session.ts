@@ -32,7 +32,7 @@ export function stateProblems(client: MqttClient, framer: Framer | null): string
   if (used !== f.used) out.push(`inflight.used ${f.used} but ${used} slots taken`);
   const s = client.subs;
   for (let i = 0; i < s.size; i++) if (s.state[i] > 4) out.push(`subscription ${i} state ${s.state[i]}`);
-  if (client.offline.count < 0) out.push(`offline count ${client.offline.count}`);
+  if (client.offline !== null && client.offline.count < 0) out.push(`offline count ${client.offline.count}`);
   const pending = decoderOf(client).pending();
   if (!(Number.isInteger(pending) && pending >= 0)) out.push(`decoder pending() ${pending}`);
   else if (framer !== null && pending !== framer.pending()) {

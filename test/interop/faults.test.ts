@@ -388,7 +388,7 @@ describe.each(BROKERS)("faults with $name", { retry: 1 }, (kind: BrokerKind) => 
       await r.broker.restart(async () => {
         await until(() => !r.device.isConnected(), 2000, "the device to notice");
         r.sendUp(20); // into the offline store
-        expect(r.device.client.offline.count).toBe(20);
+        expect(r.device.client.offline!.count).toBe(20);
         r.proxy.stall();
       });
       // MQTT.js (clean session) subscribes again after its reconnect.

@@ -130,7 +130,7 @@ export class Device {
     const s = this.client.stats;
     return `${this.name}: connected=${this.isConnected()} connects=${this.connects.length} msgs=${this.messages.length} ` +
       `errors=[${this.errorNames().join(",")}] subacks=${JSON.stringify(this.subacks)} inflight=${this.client.inflight.used} ` +
-      `offline=${this.client.offline.count} stats=${JSON.stringify(s)}`;
+      `offline=${this.client.offline?.count} stats=${JSON.stringify(s)}`;
   }
 
   /** waitConnected(n): until the n-th CONNACK (counting from construction). */

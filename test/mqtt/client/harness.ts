@@ -101,12 +101,16 @@ export interface Harness {
   reconnect(sessionPresent?: boolean): void;
 }
 
-export function setup(options: Partial<ClientOptions> = {}, closeMode: CloseMode = "sync"): Harness {
+/**
+ * setup(options, closeMode, Client) -> a harness around a new client; `Client` is the class to test (the
+ * sources' MqttClient, or one from a build with features left out: lean-build.test.ts).
+ */
+export function setup(options: Partial<ClientOptions> = {}, closeMode: CloseMode = "sync", Client: typeof MqttClient = MqttClient): Harness {
   const t = new FakeTransport();
   t.closeMode = closeMode;
   const clock = new FakeClock(T0);
   const ev = new Recorder();
-  const client = new MqttClient({ clientId: "dev1", random: () => 0, ...options }, t, clock, ev);
+  const client = new Client({ clientId: "dev1", random: () => 0, ...options }, t, clock, ev);
   const h: Harness = {
     client, t, clock, ev,
     open(): Pkt {

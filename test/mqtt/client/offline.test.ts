@@ -224,7 +224,7 @@ describe("offline store through the client (property)", () => {
             h.t.take();
             h.t.deliver(connack(false, 0));
             for (const p of autoAck(h)) if (p.type === "PUBLISH") received.push(p.payload);
-            expect(h.client.offline.count).toBe(0);
+            expect(h.client.offline!.count).toBe(0);
             h.t.remoteClose();
           }
           expect(received).toEqual(accepted);

@@ -84,7 +84,7 @@ describe("publish QoS 0, 1, 2", () => {
     expect(pub(h, "t", "d", 1)).toBe(E_INFLIGHT_FULL);
     expect(pub(h, "t", "e", 2)).toBe(E_INFLIGHT_FULL);
     expect(h.t.take()).toEqual([]);
-    expect(h.client.offline.count).toBe(0); // not queued anywhere
+    expect(h.client.offline!.count).toBe(0); // not queued anywhere
     expect(pub(h, "t", "q0", 0)).toBe(0); // QoS 0 needs no slot
     h.t.deliver(puback(3));
     expect(pub(h, "t", "f", 1)).toBe(4);
@@ -255,7 +255,7 @@ describe("publishing while disconnected", () => {
     const h = setup({ inflight: 2 });
     const msgs: [string, number][] = [["m1", 1], ["m2", 2], ["m3", 1], ["m4", 2], ["m5", 1]];
     for (const [p, q] of msgs) expect(pub(h, "off/line", p, q)).toBe(0);
-    expect(h.client.offline.count).toBe(5);
+    expect(h.client.offline!.count).toBe(5);
     h.client.start();
     h.t.accept();
     h.t.take();
@@ -268,7 +268,7 @@ describe("publishing while disconnected", () => {
     h.t.deliver(pubrec(2), pubcomp(2), puback(3));
     const rest = autoAck(h).filter((p) => p.type === "PUBLISH").map((p) => p.payload);
     expect(rest).toEqual(["m4", "m5", "m6"]);
-    expect(h.client.offline.count).toBe(0);
+    expect(h.client.offline!.count).toBe(0);
     expect(h.ev.published.sort((x, y) => x - y)).toEqual([1, 2, 3, 4, 5, 6]);
   });
 

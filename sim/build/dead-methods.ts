@@ -1,0 +1,58 @@
+// Drops the methods nothing in the bundle calls. esbuild shakes out unused functions but never a class's
+// methods, and on the interpreter each method costs JsVars from load (about five plus one a parameter)
+// whether or not it ever runs: methods only the simulator or the tests call, or that only a feature the
+// board's build leaves out reached (build-flags.d.ts), are dead weight on the board.
+// Only methods with a shortened name (mangle.ts) are candidates: nothing outside the bundle can reach
+// those, so a name written nowhere else in the bundle is a method no code can call.
+import ts from "typescript";
+
+// `X.prototype.name = function ...;` -> name, else null.
+function methodName(s: ts.Statement): string | null {
+  if (!ts.isExpressionStatement(s) || !ts.isBinaryExpression(s.expression)) return null;
+  const e = s.expression;
+  if (e.operatorToken.kind !== ts.SyntaxKind.EqualsToken || !ts.isFunctionExpression(e.right)) return null;
+  const l = e.left;
+  if (!ts.isPropertyAccessExpression(l) || !ts.isPropertyAccessExpression(l.expression)) return null;
+  return l.expression.name.text === "prototype" ? l.name.text : null;
+}
+
+// How often each name is written as a property (access, object key) or a string in the file.
+function propertyUses(file: ts.SourceFile): Map<string, number> {
+  const uses = new Map<string, number>();
+  const add = (n: string) => uses.set(n, (uses.get(n) ?? 0) + 1);
+  const visit = (n: ts.Node): void => {
+    if (ts.isPropertyAccessExpression(n)) add(n.name.text);
+    else if ((ts.isPropertyAssignment(n) || ts.isMethodDeclaration(n)) && ts.isIdentifier(n.name)) add(n.name.text);
+    else if (ts.isShorthandPropertyAssignment(n)) add(n.name.text);
+    else if (ts.isStringLiteral(n) || ts.isNoSubstitutionTemplateLiteral(n)) add(n.text);
+    ts.forEachChild(n, visit);
+  };
+  visit(file);
+  return uses;
+}
+
+/**
+ * removeDeadMethods(es5, shortened) -> es5 without the prototype methods whose name is in `shortened` and
+ * appears nowhere else in the file; repeated until none is left, as a dropped method may have been the
+ * only caller of another.
+ */
+export function removeDeadMethods(es5: string, shortened: Set<string>): string {
+  let out = es5;
+  for (;;) {
+    const file = ts.createSourceFile("firmware.js", out, ts.ScriptTarget.ES5, true, ts.ScriptKind.JS);
+    const uses = propertyUses(file);
+    const dead: ts.Statement[] = [];
+    const visit = (n: ts.Node): void => {
+      if (ts.isBlock(n) || ts.isSourceFile(n)) {
+        for (const s of n.statements) {
+          const name = methodName(s);
+          if (name !== null && shortened.has(name) && uses.get(name) === 1) dead.push(s);
+        }
+      }
+      ts.forEachChild(n, visit);
+    };
+    visit(file);
+    if (dead.length === 0) return out;
+    for (const s of dead.reverse()) out = out.slice(0, s.getStart(file)) + out.slice(s.getEnd());
+  }
+}
