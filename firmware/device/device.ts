@@ -332,7 +332,8 @@ export class Device implements RelayListener, SensorListener, OutboxSender, Butt
     const now = this.io.clock.now();
     this.startedAt = now;
     this.relays.outageBegan();
-    if (this.console !== null) this.loadTelemetryPeriod();
+    // The flag as well: a build without the console then has no call left, and drops the methods (dead-methods.ts).
+    if ((typeof __HAS_CONSOLE__ === "undefined" || __HAS_CONSOLE__) && this.console !== null) this.loadTelemetryPeriod();
     this.nextTelemetry = now + this.telemetryMs;
     this.relays.start();
     this.sensors.start();
@@ -550,7 +551,7 @@ export class Device implements RelayListener, SensorListener, OutboxSender, Butt
     let reason = 0;
     // The interpreter lexes the branches a relay command skips: the console and PULSE are a call each.
     if (r < 0) {
-      if (this.console !== null && this.consoleCommand(p)) return;
+      if ((typeof __HAS_CONSOLE__ === "undefined" || __HAS_CONSOLE__) && this.console !== null && this.consoleCommand(p)) return;
       reason = REFUSED_UNKNOWN_RELAY;
     } else if (p.payloadLen > this.maxPayload) reason = REFUSED_TOO_LONG;
     else if (p.retain && !this.acceptRetained) reason = REFUSED_RETAINED;
