@@ -74,6 +74,41 @@ export interface Pins {
   unwatch(id: number): void;
 }
 
+/**
+ * One OneWire bus (Espruino's built-in OneWire on a pin), at the byte level the DS18B20 driver needs.
+ * Every call is one native call on the board: no per-byte JS loop.
+ */
+export interface OneWireBus {
+  /** reset() -> whether a device answered the reset with a presence pulse. */
+  reset(): boolean;
+  /** select(rom): reset, then Match ROM: the device with this ROM (16 hex digits, family code first) listens. */
+  select(rom: string): void;
+  /** skip(): Skip ROM: every device listens. */
+  skip(): void;
+  /** write(byte, power): one byte; power keeps the line driven high afterwards (parasite-powered sensors converting). */
+  write(byte: number, power: boolean): void;
+  /** read() -> one byte. */
+  read(): number;
+  /** search() -> the ROMs of the devices on the bus (start-up and diagnostics: it allocates). */
+  search(): string[];
+}
+
+/** A timing-based read on one pin (DHT22): the host wakes the sensor, which answers with timed pulses. */
+export interface PulseReader {
+  /**
+   * read(wakeMs, windowMs, highUs, done): drives the pin low for wakeMs, releases it to its pull-up, and
+   * for windowMs records the length in microseconds of each high pulse that ends in a falling edge into
+   * highUs (from 0, at most highUs.length); then done(count). One read at a time.
+   */
+  read(wakeMs: number, windowMs: number, highUs: Float64Array, done: (count: number) => void): void;
+}
+
+/** The buses the temperature sensors sit on, by pin; asked only for boards that have such sensors. */
+export interface Buses {
+  oneWire(pin: string): OneWireBus;
+  pulses(pin: string): PulseReader;
+}
+
 /** Periodic and one-shot timers; callbacks are bound once by the caller. */
 export interface Timers {
   /** every(ms, fn) -> id. */
@@ -101,4 +136,6 @@ export interface System {
   rssi(): number;
   /** The board's IPv4 address as dotted text, or "" when it has none. */
   ip(): string;
+  /** reboot(): restarts the board (Espruino: E.reboot()); absent where nothing can (a dry start). */
+  reboot?(): void;
 }

@@ -61,6 +61,41 @@ export function parseCommandText(text: string): number {
   return typeof cmd === "number" ? cmd : CMD_NONE;
 }
 
+/**
+ * parseUint(buf, off, len) -> the decimal whole number buf[off .. off+len) spells (spaces around it
+ * ignored), or -1: empty, another character, or more than 9 digits.
+ */
+export function parseUint(buf: Uint8Array, off: number, len: number): number {
+  let end = off + len;
+  while (off < end && isSpace(buf[off])) off++;
+  while (end > off && isSpace(buf[end - 1])) end--;
+  if (end === off || end - off > 9) return -1;
+  let n = 0;
+  for (let i = off; i < end; i++) {
+    const d = buf[i] - 0x30;
+    if (d < 0 || d > 9) return -1;
+    n = n * 10 + d;
+  }
+  return n;
+}
+
+// "PULSE", upper case.
+const WORD_PULSE = [0x50, 0x55, 0x4c, 0x53, 0x45];
+
+/**
+ * parsePulse(buf, off, len) -> the length in ms of "PULSE <ms>" (any case, spaces around), 0 when the
+ * payload is PULSE with something other than a whole number after it, -1 when it is not PULSE at all.
+ */
+export function parsePulse(buf: Uint8Array, off: number, len: number): number {
+  let end = off + len;
+  while (off < end && isSpace(buf[off])) off++;
+  if (end - off < 5 || !sameWord(buf, off, 5, WORD_PULSE)) return -1;
+  off += 5;
+  if (off < end && !isSpace(buf[off])) return -1;
+  const ms = parseUint(buf, off, end - off);
+  return ms > 0 ? ms : 0;
+}
+
 /** sameBytes(a, aOff, aLen, b) -> whether a[aOff .. aOff+aLen) equals all of b (exact topic match). */
 export function sameBytes(a: Uint8Array, aOff: number, aLen: number, b: Uint8Array): boolean {
   if (aLen !== b.length) return false;

@@ -27,6 +27,10 @@ export interface TopicsConfig {
   sensorState: string;
   telemetry: string;
   error: string;
+  /** Console commands ({name}: status, restart, telemetry); absent: "{prefix}/cmd/{name}". */
+  command?: string;
+  /** The console's replies (the status document); absent: "{prefix}/info". */
+  info?: string;
 }
 
 export interface FailsafeConfig {
@@ -52,7 +56,8 @@ export interface RelayConfig {
 
 export interface SensorConfig {
   name: string;
-  type: "digital" | "analog" | "counter";
+  /** ds18b20: a OneWire thermometer (several may share a pin); dht22: temperature or humidity of a DHT22. */
+  type: "digital" | "analog" | "counter" | "ds18b20" | "dht22";
   pin: string;
   pull: "up" | "down" | "none";
   /** digital: report the inverse of the pin level. */
@@ -72,10 +77,14 @@ export interface SensorConfig {
   periodMs: number;
   /** counter: which edge counts. */
   edge: "rising" | "falling" | "both";
-  /** Decimal places in reports (analog, counter). */
+  /** Decimal places in reports (analog, counter, ds18b20, dht22). */
   decimals: number;
   /** Home Assistant's device class: binary_sensor classes for digital, sensor classes otherwise; null: none. */
   deviceClass: string | null;
+  /** ds18b20: the sensor's 64-bit ROM as 16 hex digits, family code first ("28..."); null: the only one on its pin. */
+  rom?: string | null;
+  /** dht22: which of its two values this sensor reports. */
+  measure?: "temperature" | "humidity";
 }
 
 /**
@@ -109,5 +118,42 @@ export interface DeviceConfig {
     acceptRetained: boolean;
     /** Longer payloads are refused unread. */
     maxPayload: number;
+    /** The console commands on topics.command (status, restart, telemetry); absent or false: none. */
+    console?: boolean;
   };
+  // Features a board may leave out. The build writes a key only for a feature the board uses: the
+  // embedded config is an object in the interpreter's RAM, where every key costs JsVars.
+  /** Local buttons; absent: none. */
+  buttons?: ButtonConfig[];
+  /** The status LED; absent: none. */
+  statusLed?: StatusLedConfig;
+  /** The interpreter's own console; absent: telnet off (the ESP32 release would serve it to the network). */
+  console?: { telnet: boolean };
+}
+
+/** What a button press does to its relay; "none": only the hold action (if any). */
+export type ButtonAction = "toggle" | "on" | "off" | "momentary" | "none";
+
+/** A push button on an input pin, acting locally through the relays' own rules (interlock, pulse). */
+export interface ButtonConfig {
+  name: string;
+  pin: string;
+  /** The relay's name; null with action "none". */
+  relay: string | null;
+  action: ButtonAction;
+  /** Pressed reads LOW (a button to GND with the pull-up): the usual wiring. */
+  activeLow: boolean;
+  pull: "up" | "down" | "none";
+  debounceMs: number;
+  /** How long a press must last to be a long press. */
+  holdMs: number;
+  /** What a long press does; with one, a short press acts on release (so a long press does not also toggle). */
+  holdAction: "none" | "restart";
+}
+
+/** The status LED: blink patterns for no WiFi and no broker, steady on or off when connected. */
+export interface StatusLedConfig {
+  pin: string;
+  activeLow: boolean;
+  connected: "on" | "off";
 }

@@ -1,26 +1,32 @@
 // The device: the board's configuration brought to life over the seams. It owns the MQTT client, the
-// relays and the sensors, routes commands to relays, reports state and sensor values, publishes
-// telemetry and Home Assistant discovery, and announces all of it again when Home Assistant's birth
-// message says it (re)started. Everything is allocated and encoded in the constructor; start(), tick(),
-// commands, reports and telemetry allocate nothing (docs/design.md, "Allocation-free").
+// relays and the sensors (and, where the board has them, its buttons, status LED, console commands and
+// bus sensors), routes commands to relays, reports state and sensor values, publishes telemetry and Home
+// Assistant discovery, and announces all of it again when Home Assistant's birth message says it
+// (re)started. Everything is allocated and encoded in the constructor; start(), tick(), commands, reports
+// and telemetry allocate nothing (docs/design.md, "Allocation-free").
 import { allocBytes, natives } from "../mqtt/bytes";
 import { DeviceConfig, FirmwareInfo } from "./config";
-import { Transport, Clock, Pins, Timers, Storage, System, Log, LOG_INFO, LOG_WARN } from "../platform";
+import { Transport, Clock, Pins, Timers, Storage, System, Log, Buses, LOG_INFO, LOG_WARN } from "../platform";
 import { MqttClient, ClientEvents } from "../mqtt/client";
 import { ClientOptions } from "../mqtt/client-options";
 import { Packet } from "../mqtt/packet";
 import { utf8Bytes } from "../mqtt/utf8";
 import { OK, E_INFLIGHT_FULL } from "../mqtt/errors";
-import { topicNames, TopicNames } from "./topics";
+import { topicNames, TopicNames, expandTopic, COMMAND_TOPIC } from "./topics";
 import { Relays, RelayListener } from "./relays";
-import { Sensors, SensorListener, KIND_DIGITAL } from "./sensors";
+import { Sensors, SensorListener, KIND_DIGITAL, KIND_DS18B20, READING_FAILED } from "./sensors";
+import { Thermometers } from "./thermometers";
 import { Telemetry } from "./telemetry";
 import { Outbox, OutboxSender } from "./outbox";
-import { parseCommand, parseCommandText, sameBytes, CMD_NONE, CMD_ON, CMD_OFF } from "./command";
+import { parseCommand, parseCommandText, parsePulse, parseUint, sameBytes, CMD_NONE, CMD_ON, CMD_OFF } from "./command";
 import {
   formatRefusal, REFUSAL_MIN_BYTES, REFUSED_UNKNOWN_RELAY, REFUSED_TOO_LONG, REFUSED_RETAINED, REFUSED_UNKNOWN_PAYLOAD,
+  REFUSED_UNKNOWN_COMMAND, REFUSED_BAD_VALUE,
 } from "./refusal";
+import { Console, CONSOLE_NONE, CONSOLE_UNKNOWN, CONSOLE_RESTART, CONSOLE_TELEMETRY, STATUS_EXTRA } from "./console";
 import { writeFixedAt, writeAscii } from "./format";
+import { Buttons, ButtonListener } from "./buttons";
+import { StatusLed } from "./status-led";
 // Last: the bundle puts each module's names into one scope in the order they are first imported, and the
 // interpreter searches a scope in that order; discovery's names are read at start-up only.
 import { discoveryPlan } from "./discovery";
@@ -39,8 +45,10 @@ export interface DeviceIO {
   log?: Log | null;
   /** [0, 1) source for the reconnect jitter; Math.random when absent (tests pass a fixed one). */
   random?: () => number;
-  /** The firmware's version and support URL for Home Assistant (the build's); left out when absent. */
+  /** The firmware's version and support URL for Home Assistant and the status command (the build's); left out when absent. */
   firmware?: FirmwareInfo | null;
+  /** The OneWire and DHT22 buses; needed only by a board with ds18b20 or dht22 sensors. */
+  buses?: Buses | null;
 }
 
 /**
@@ -69,14 +77,31 @@ const INFLIGHT = 4;
 const VALUE_BYTES = 24;
 /** Commands remembered (packet id and relay) to recognise a redelivery; a power of two. */
 const RECENT = 8;
+/** A restart waits at most this long for the broker link to close after DISCONNECT before it reboots. */
+export const RESTART_WAIT_MS = 2000;
+/** The Storage file that keeps the telemetry period the console set. */
+export const TELEMETRY_KEY = "telemetry_sec";
+/** The longest telemetry period and PULSE the commands take: a day. */
+const MAX_TELEMETRY_SEC = 86400;
+const MAX_PULSE_MS = 86400000;
+/** A PULSE command, beside command.ts's words. */
+const CMD_PULSE = 4;
 
 
-export class Device implements RelayListener, SensorListener, OutboxSender {
+export class Device implements RelayListener, SensorListener, OutboxSender, ButtonListener {
   readonly config: DeviceConfig;
   readonly client: MqttClient;
   readonly relays: Relays;
   readonly sensors: Sensors;
   readonly telemetry: Telemetry;
+  /** null when the board has no buttons (the feature costs nothing then). */
+  readonly buttons: Buttons | null;
+  /** null when the board has no status LED. */
+  readonly statusLed: StatusLed | null;
+  /** null when the board's console commands are off. */
+  readonly console: Console | null;
+  /** null when the board has no ds18b20 or dht22 sensor. */
+  readonly thermometers: Thermometers | null;
 
   private readonly io: DeviceIO;
   private readonly events: DeviceEvents;
@@ -96,6 +121,8 @@ export class Device implements RelayListener, SensorListener, OutboxSender {
   private readonly off: Uint8Array;
   private readonly one: Uint8Array;
   private readonly zero: Uint8Array;
+  /** What a failed bus sensor's state topic says; null on a board without them. */
+  private readonly unavailable: Uint8Array | null;
   private readonly valueBuf = allocBytes(VALUE_BYTES);
   private readonly errorBuf: Uint8Array;
   /** The last RECENT commands applied: packet id and relay, written round-robin at recentAt. */
@@ -107,13 +134,22 @@ export class Device implements RelayListener, SensorListener, OutboxSender {
   private readonly relaySlot0: number;
   private readonly maxPayload: number;
   private readonly acceptRetained: boolean;
-  private readonly telemetryMs: number;
+  /** The telemetry period; the console's telemetry command changes it. */
+  private telemetryMs: number;
+  /** The length of the PULSE command being applied. */
+  private pulseMs = 0;
+  /** The last document published on the error topic is errorBuf[0 .. lastErrorLen) (status reports it). */
+  private lastErrorLen = 0;
   private started = false;
   private running = false;
   /** Whether a session is up, as the client's events told (fail-safe timing follows these). */
   private connected = false;
   private startedAt = 0;
   private nextTelemetry = 0;
+  /** The network (WiFi) is up, as networkUp()/networkDown() told; the status LED shows it. */
+  private network = false;
+  /** restart() stopped the device: the link's close (or RESTART_WAIT_MS) reboots the board. */
+  private rebooting = false;
   // Made last in the constructor: the interpreter finds a property by walking them in the order they
   // were made, and none of these is on a command's path.
   /** Home Assistant's birth topic (<discovery prefix>/status), or null without discovery. */
@@ -149,7 +185,22 @@ export class Device implements RelayListener, SensorListener, OutboxSender {
     this.zero = utf8Bytes("0");
     this.relays = new Relays(config.relays, io.pins, io.timers, io.storage, io.clock, this);
     this.sensors = new Sensors(config.sensors, io.pins, io.clock, this);
-    this.telemetry = new Telemetry(config);
+    const buttons = config.buttons;
+    // Each part only for a board that has it; a build for a board without it leaves its code out too.
+    this.buttons = (typeof __HAS_BUTTONS__ === "undefined" || __HAS_BUTTONS__) && buttons && buttons.length > 0
+      ? new Buttons(buttons, config.relays, io.pins, io.timers, this.relays, this) : null;
+    this.statusLed = (typeof __HAS_STATUS_LED__ === "undefined" || __HAS_STATUS_LED__) && config.statusLed
+      ? new StatusLed(config.statusLed, io.pins) : null;
+    let thermometers: Thermometers | null = null;
+    if (typeof __HAS_BUS_SENSORS__ === "undefined" || __HAS_BUS_SENSORS__) {
+      for (let i = 0; i < config.sensors.length; i++) {
+        if (this.sensors.kind[i] < KIND_DS18B20 || thermometers !== null) continue;
+        if (!io.buses) throw new Error("sensor " + config.sensors[i].name + ": no OneWire/DHT22 buses on this platform");
+        thermometers = new Thermometers(config.sensors, io.buses, io.clock, this.sensors);
+      }
+    }
+    this.thermometers = thermometers;
+    this.unavailable = thermometers !== null ? utf8Bytes("unavailable") : null;
 
     // Outbox: status, relay states, discovery, in the order they go out after a connect.
     const outbox = this.outbox;
@@ -180,8 +231,9 @@ export class Device implements RelayListener, SensorListener, OutboxSender {
     largest = Math.max(largest, found.directTopic);
     outbox.seal();
     largest = Math.max(largest, largestQos1);
-    for (let i = 0; i < names.commandFilters.length; i++) {
-      this.filters.push(utf8Bytes(names.commandFilters[i]));
+    const filters = config.commands.console ? names.commandFilters.concat(names.consoleFilters) : names.commandFilters;
+    for (let i = 0; i < filters.length; i++) {
+      this.filters.push(utf8Bytes(filters[i]));
       this.filterQos.push(1);
     }
     let birth: Uint8Array | null = null;
@@ -194,7 +246,16 @@ export class Device implements RelayListener, SensorListener, OutboxSender {
     // Room for the topic and payload of a refused command; longer ones are cut to fit.
     this.errorBuf = new Uint8Array(Math.max(REFUSAL_MIN_BYTES, 96 + 2 * longestSet + 2 * this.maxPayload));
     largest = Math.max(largest, this.errorTopic.length + this.errorBuf.length);
+    const version = io.firmware ? io.firmware.version : "";
+    this.telemetry = new Telemetry(config, config.commands.console ? STATUS_EXTRA + version.length + this.errorBuf.length : 0);
     largest = Math.max(largest, this.telemetryTopic.length + this.telemetry.buf.length);
+    let console: Console | null = null;
+    if ((typeof __HAS_CONSOLE__ === "undefined" || __HAS_CONSOLE__) && config.commands.console) {
+      const prefix = expandTopic((config.topics.command || COMMAND_TOPIC).split("{name}")[0], config, "");
+      console = new Console(names, prefix, this.telemetry, version);
+      largest = Math.max(largest, console.infoTopic.length + console.buf.length);
+    }
+    this.console = console;
 
     const mqtt = config.mqtt;
     const options: ClientOptions = {
@@ -271,9 +332,14 @@ export class Device implements RelayListener, SensorListener, OutboxSender {
     const now = this.io.clock.now();
     this.startedAt = now;
     this.relays.outageBegan();
+    // The flag as well: a build without the console then has no call left, and drops the methods (dead-methods.ts).
+    if ((typeof __HAS_CONSOLE__ === "undefined" || __HAS_CONSOLE__) && this.console !== null) this.loadTelemetryPeriod();
     this.nextTelemetry = now + this.telemetryMs;
     this.relays.start();
     this.sensors.start();
+    if (this.thermometers !== null) this.thermometers.start(this.io.log || null);
+    if (this.buttons !== null) this.buttons.start();
+    if (this.statusLed !== null) this.statusLed.start();
     if (this.filters.length > 0) {
       const code = this.client.subscribeAll(this.filters, this.filterQos);
       if (code !== OK) this.log(LOG_WARN, code, "subscribe");
@@ -287,7 +353,9 @@ export class Device implements RelayListener, SensorListener, OutboxSender {
     if (!this.running) return;
     const now = this.io.clock.now();
     if (!this.connected) this.relays.failsafe();
+    if (this.statusLed !== null) this.statusLed.show(this.network, this.connected);
     this.sensors.tick();
+    if (this.thermometers !== null) this.thermometers.tick();
     if (this.telemetryMs > 0 && now >= this.nextTelemetry) {
       this.nextTelemetry += this.telemetryMs;
       if (this.nextTelemetry <= now) this.nextTelemetry = now + this.telemetryMs;
@@ -314,6 +382,44 @@ export class Device implements RelayListener, SensorListener, OutboxSender {
     this.client.stop();
     this.relays.stop();
     this.sensors.stop();
+    if (this.buttons !== null) this.buttons.stop();
+  }
+
+  /**
+   * restart(): a clean restart (a button's long press, the restart command): stop() ("offline" retained,
+   * DISCONNECT: the broker sends no will), then io.system.reboot() once the link has closed, at once
+   * without one, after RESTART_WAIT_MS at the latest. Without a reboot seam the device just stays stopped.
+   */
+  restart(): void {
+    if (!this.running) return;
+    this.log(LOG_INFO, OK, "restart");
+    const linked = this.client.isConnected();
+    this.rebooting = true;
+    this.stop();
+    if (!linked) this.reboot();
+    else this.io.timers.after(RESTART_WAIT_MS, this.bindReboot());
+  }
+
+  // Made outside their users: a closure keeps its maker's scope alive on the interpreter.
+  private bindRestart(): () => void {
+    const self = this;
+    return function (): void {
+      self.restart();
+    };
+  }
+
+  private bindReboot(): () => void {
+    const self = this;
+    return function (): void {
+      self.reboot();
+    };
+  }
+
+  private reboot(): void {
+    if (!this.rebooting) return;
+    this.rebooting = false;
+    const system = this.io.system;
+    if (system.reboot) system.reboot();
   }
 
   /**
@@ -322,9 +428,15 @@ export class Device implements RelayListener, SensorListener, OutboxSender {
    * have grown to a minute while the network was down.
    */
   networkUp(): void {
+    this.network = true;
     if (!this.running) return;
     this.client.start();
     this.client.reconnectNow();
+  }
+
+  /** networkDown(): the network (WiFi) is gone; the MQTT client finds out about its link by itself. */
+  networkDown(): void {
+    this.network = false;
   }
 
   /** isConnected() -> whether a session with the broker is up. */
@@ -350,6 +462,20 @@ export class Device implements RelayListener, SensorListener, OutboxSender {
     if (this.events.onRelay) this.events.onRelay(i, on);
   }
 
+  /** sensorFailed(i, reason): a bus sensor gave no valid reading: logged, and said on the error topic. */
+  sensorFailed(i: number, reason: number): void {
+    const t = this.thermometers as Thermometers;
+    this.log(LOG_WARN, 0, "sensor " + this.config.sensors[i].name + ": " + t.reasonText(reason));
+    const n = t.formatError(this.errorBuf, i, reason);
+    this.lastErrorLen = n;
+    if (this.client.isConnected()) this.publish(this.errorTopic, this.errorBuf, 0, n, 0, false);
+  }
+
+  /** buttonHeld(i): a long press; its one action is a restart. */
+  buttonHeld(i: number): void {
+    this.restart();
+  }
+
   /** sensorChanged(i): tell the host. */
   sensorChanged(i: number): void {
     if (this.events.onSensor) this.events.onSensor(i);
@@ -362,6 +488,11 @@ export class Device implements RelayListener, SensorListener, OutboxSender {
     if (s.kind[i] === KIND_DIGITAL) {
       const p = s.value[i] === 1 ? this.one : this.zero;
       this.publish(this.sensorTopics[i], p, 0, p.length, 0, false);
+      return;
+    }
+    if (s.kind[i] >= KIND_DS18B20 && s.reading[i] === READING_FAILED) {
+      const u = this.unavailable as Uint8Array;
+      this.publish(this.sensorTopics[i], u, 0, u.length, 0, false);
       return;
     }
     const n = writeFixedAt(this.valueBuf, 0, s.value, i, s.decimals[i]);
@@ -387,6 +518,7 @@ export class Device implements RelayListener, SensorListener, OutboxSender {
 
   private linkDown(): void {
     this.connected = false;
+    if (this.rebooting) this.reboot();
     if (this.ledgerState === LEDGER_SENT) this.ledgerState = LEDGER_OWED;
     this.relays.outageBegan();
     this.log(LOG_WARN, this.client.lastError, "disconnected");
@@ -417,13 +549,16 @@ export class Device implements RelayListener, SensorListener, OutboxSender {
     }
     let cmd = CMD_NONE;
     let reason = 0;
-    if (r < 0) reason = REFUSED_UNKNOWN_RELAY;
-    else if (p.payloadLen > this.maxPayload) reason = REFUSED_TOO_LONG;
+    // The interpreter lexes the branches a relay command skips: the console and PULSE are a call each.
+    if (r < 0) {
+      if ((typeof __HAS_CONSOLE__ === "undefined" || __HAS_CONSOLE__) && this.console !== null && this.consoleCommand(p)) return;
+      reason = REFUSED_UNKNOWN_RELAY;
+    } else if (p.payloadLen > this.maxPayload) reason = REFUSED_TOO_LONG;
     else if (p.retain && !this.acceptRetained) reason = REFUSED_RETAINED;
     else {
       const word = natives.text(buf, p.payloadOff, p.payloadLen);
       cmd = word === null ? parseCommand(buf, p.payloadOff, p.payloadLen) : parseCommandText(word);
-      if (cmd === CMD_NONE) reason = REFUSED_UNKNOWN_PAYLOAD;
+      if (cmd === CMD_NONE && (reason = this.pulseCommand(p)) === 0) cmd = CMD_PULSE;
     }
     if (reason !== 0) {
       this.refuse(reason, p);
@@ -439,9 +574,68 @@ export class Device implements RelayListener, SensorListener, OutboxSender {
     this.recentId[k] = p.packetId;
     this.recentRelay[k] = r;
     this.recentAt = (k + 1) & (RECENT - 1);
-    const changed = cmd === CMD_ON ? this.relays.set(r, true) : cmd === CMD_OFF ? this.relays.set(r, false) : this.relays.toggle(r);
+    const changed = cmd === CMD_ON ? this.relays.set(r, true) : cmd === CMD_OFF ? this.relays.set(r, false)
+      : cmd === CMD_PULSE ? this.relays.pulse(r, this.pulseMs) : this.relays.toggle(r);
     // An unchanged relay still answers with its state: the sender learns the command was taken.
     if (!changed) this.confirmRelay(r);
+  }
+
+  // A payload that is not ON, OFF or TOGGLE: PULSE <ms> (kept in pulseMs) -> 0, or the refusal reason.
+  private pulseCommand(p: Packet): number {
+    const ms = parsePulse(p.buf, p.payloadOff, p.payloadLen);
+    this.pulseMs = ms;
+    return ms < 0 ? REFUSED_UNKNOWN_PAYLOAD : ms === 0 || ms > MAX_PULSE_MS ? REFUSED_BAD_VALUE : 0;
+  }
+
+  // A message on no relay's topic -> whether it was a console topic (then checked as relay commands are,
+  // and done or refused).
+  private consoleCommand(p: Packet): boolean {
+    const c = (this.console as Console).find(p);
+    if (c === CONSOLE_NONE) return false;
+    let reason = 0;
+    let sec = 0;
+    if (c === CONSOLE_UNKNOWN) reason = REFUSED_UNKNOWN_COMMAND;
+    else if (p.payloadLen > this.maxPayload) reason = REFUSED_TOO_LONG;
+    else if (p.retain && !this.acceptRetained) reason = REFUSED_RETAINED;
+    else if (c === CONSOLE_TELEMETRY) {
+      sec = parseUint(p.buf, p.payloadOff, p.payloadLen);
+      if (sec < 0 || sec > MAX_TELEMETRY_SEC) reason = REFUSED_BAD_VALUE;
+    }
+    // Straight to the error topic: refuse() reads an empty payload as a relay's state query.
+    if (reason !== 0) this.refused(reason, p);
+    // Once this message is acknowledged (the client sends its PUBACK after this returns): a restart in
+    // here would DISCONNECT first, and a persistent session would deliver the restart again after it.
+    else if (c === CONSOLE_RESTART) this.io.timers.after(0, this.bindRestart());
+    else {
+      if (c === CONSOLE_TELEMETRY) this.setTelemetryPeriod(sec);
+      this.publishStatus();
+    }
+    return true;
+  }
+
+  // The console's telemetry <sec>: from now on, and after every boot (0: none).
+  private setTelemetryPeriod(sec: number): void {
+    this.telemetryMs = sec * 1000;
+    this.nextTelemetry = this.io.clock.now() + this.telemetryMs;
+    if (!this.io.storage.write(TELEMETRY_KEY, String(sec))) this.log(LOG_WARN, 0, "telemetry period not saved");
+  }
+
+  private loadTelemetryPeriod(): void {
+    const saved = this.io.storage.read(TELEMETRY_KEY);
+    if (saved === null) return;
+    const sec = parseInt(saved, 10);
+    if (sec >= 0 && sec <= MAX_TELEMETRY_SEC) this.telemetryMs = sec * 1000;
+  }
+
+  private publishStatus(): void {
+    const con = this.console as Console;
+    const now = this.io.clock.now();
+    const s = this.sensors;
+    const sys = this.io.system;
+    const n = con.formatStatus(this.telemetry, Math.floor((now - this.startedAt) / 1000), sys.freeMemory(), sys.rssi(),
+      sys.ip(), this.relays.on, s.value, s.kind, s.decimals, this.client.stats, this.client.lastError,
+      this.telemetryMs / 1000, this.errorBuf, this.lastErrorLen);
+    this.publish(con.infoTopic, con.buf, 0, n, 0, false);
   }
 
   // Whether command `id` for relay r is among the last RECENT applied.
@@ -469,8 +663,14 @@ export class Device implements RelayListener, SensorListener, OutboxSender {
       this.confirmRelay(r);
       return;
     }
+    this.refused(reason, p);
+  }
+
+  // A refusal said on the error topic (kept as the last error) and to the host.
+  private refused(reason: number, p: Packet): void {
     const n = formatRefusal(this.errorBuf, reason, p.buf, p.topicOff, p.topicLen, p.buf, p.payloadOff, p.payloadLen,
       this.maxPayload);
+    this.lastErrorLen = n;
     this.publish(this.errorTopic, this.errorBuf, 0, n, 0, false);
     if (this.events.onCommandRefused) this.events.onCommandRefused(reason, p.buf, p.topicOff, p.topicLen);
   }

@@ -2,8 +2,10 @@
 // from what it told it before. Built once at start-up (it allocates); the device keeps the bytes and
 // publishes them after every connect and every time Home Assistant announces itself (birth message).
 //
-// - One entity per relay (switch, or button with pulseMs), digital input (binary_sensor), analog input
-//   and counter (sensor), and five diagnostic sensors read from the telemetry.
+// - One entity per relay (switch, or button with pulseMs), digital input (binary_sensor), analog input,
+//   counter, DS18B20 and DHT22 value (sensor), the console's restart (a button, when the console is on),
+//   and five diagnostic sensors read from the telemetry. A DS18B20 or DHT22 that does not answer says
+//   "unavailable" on its state topic, which makes its entity unavailable (its own availability).
 // - "device" mode: one config on <prefix>/device/<id>/config with every entity under "cmps" (HA 2024.11);
 //   "entity" mode: one config per entity on <prefix>/<platform>/<id>/<key>/config. Both use the board id
 //   as node_id and the entity's key as object_id, so Home Assistant gives an entity the same discovery
@@ -16,7 +18,8 @@
 //   new config, then the old topic emptied), as Home Assistant's migration procedure asks.
 import { DeviceConfig, FirmwareInfo } from "./config";
 import { TopicNames } from "./topics";
-import { DIAGNOSTIC_NAMES } from "./ha-constants";
+import { DIAGNOSTIC_NAMES, RESTART_KEY } from "./ha-constants";
+import { CONSOLE_RESTART } from "./console";
 
 
 /** A retained discovery message. payload is a byte string: one char a byte, UTF-8. */
@@ -125,8 +128,15 @@ export function discoveryPlan(
 
   function deviceConfig(cmps: object): string {
     // Availability and the state topic are shared options: every component inherits them unless it sets
-    // its own (the diagnostics read the telemetry; "online"/"offline" are the defaults, left out).
-    return jsonText({ dev: device, o: origin, avty_t: topics.status, stat_t: topics.telemetry, cmps: cmps });
+    // its own (the diagnostics read the telemetry; "online"/"offline" are the defaults, left out). A
+    // component with its own availability list inherits no availability_topic (the two exclude each other in
+    // HA's schema), so then the shared one is a list too.
+    const c: Record<string, unknown> = { dev: device, o: origin };
+    if (ownAvailability) c["avty"] = [{ t: topics.status }];
+    else c["avty_t"] = topics.status;
+    c["stat_t"] = topics.telemetry;
+    c["cmps"] = cmps;
+    return jsonText(c);
   }
 
   function withPlatform(c: Component): Record<string, unknown> {
@@ -185,7 +195,22 @@ export function discoveryPlan(
       // treat a drop as a meter reset, so its long-term totals stay right without storing counts.
       c["stat_cla"] = s.type === "counter" ? "total_increasing" : "measurement";
       c["sug_dsp_prc"] = s.decimals;
+      if (s.type === "ds18b20" || s.type === "dht22") {
+        // "unavailable" on the state topic: the entity is unavailable (as while the board is offline), and
+        // that word is never taken for a reading.
+        c["val_tpl"] = "{{value if value!='unavailable' else None}}";
+        c["avty"] = [{ t: topics.status }, { t: topics.sensorState[i], val_tpl: "{{'offline' if value=='unavailable' else 'online'}}" }];
+        c["avty_mode"] = "all";
+        ownAvailability = true;
+      }
       out.push({ name: s.name, platform: "sensor", fields: c, telemetry: false });
+    }
+    if ((typeof __HAS_CONSOLE__ === "undefined" || __HAS_CONSOLE__) && config.commands.console) {
+      // The console's restart command; any payload restarts, so HA's default "PRESS" is left as it is.
+      out.push({
+        name: RESTART_KEY, platform: "button", telemetry: false,
+        fields: { name: "Restart", uniq_id: uid(RESTART_KEY), cmd_t: topics.consoleTopics[CONSOLE_RESTART], qos: 1, dev_cla: "restart", ent_cat: "config" },
+      });
     }
     // Read from the telemetry; a value older than 2.5 periods (the board is silent) shows as unavailable.
     const expire = Math.ceil(config.telemetry.periodSec * 2.5);
@@ -250,6 +275,7 @@ export function discoveryPlan(
   const origin: Record<string, unknown> = { name: "relaymq" };
   if (firmware !== null && firmware.version !== "") origin["sw"] = firmware.version;
   if (firmware !== null && firmware.supportUrl !== "") origin["url"] = firmware.supportUrl;
+  let ownAvailability = false;
   const current = d.enabled ? components() : [];
   const before: DiscoveryMessage[] = [];
   const configs: DiscoveryMessage[] = [];
@@ -323,7 +349,7 @@ export function discoveryPlan(
       const p: Record<string, unknown> = {};
       copyInto(p, c.fields);
       if (c.telemetry) p["stat_t"] = topics.telemetry;
-      p["avty_t"] = topics.status;
+      if (!hasKey(p, "avty")) p["avty_t"] = topics.status;
       p["dev"] = device;
       p["o"] = origin;
       const topic = entityTopic(c.platform, c.name);

@@ -15,6 +15,9 @@ export const LEDGER_KEY = "ha_discovery";
 /** The object ids of the diagnostic entities, comma-separated: no relay or sensor may be named so. */
 export const DIAGNOSTIC_NAMES = "uptime,free_memory,mqtt_reconnects,wifi_rssi,ip_address";
 
+/** The object id of the console's restart button: with the console on, no relay or sensor may be named so. */
+export const RESTART_KEY = "restart";
+
 // Where the device's ledger stands: nothing to write, owed, or owed and announced in the session that is up.
 export const LEDGER_DONE = 0;
 export const LEDGER_OWED = 1;

@@ -7,9 +7,15 @@ export const REFUSED_UNKNOWN_RELAY = 1;
 export const REFUSED_TOO_LONG = 2;
 export const REFUSED_RETAINED = 3;
 export const REFUSED_UNKNOWN_PAYLOAD = 4;
+/** A topic under the console's command topic that names no command. */
+export const REFUSED_UNKNOWN_COMMAND = 5;
+/** A number out of its range: a PULSE length, a telemetry period. */
+export const REFUSED_BAD_VALUE = 6;
 
 /** The text of each reason code, as it appears in the error JSON (index: the code). */
-export const REFUSAL_REASONS = ["", "unknown relay", "payload too long", "retained command", "unknown payload"];
+export const REFUSAL_REASONS = [
+  "", "unknown relay", "payload too long", "retained command", "unknown payload", "unknown command", "bad value",
+];
 
 /**
  * The smallest buffer formatRefusal can use: the fixed text, the longest reason, a length, and a few

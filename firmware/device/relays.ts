@@ -189,6 +189,17 @@ export class Relays {
     return changed;
   }
 
+  /**
+   * pulse(i, ms) -> whether the state changed: ON (interlock applied) for `ms`, then OFF; a relay already
+   * on stays on and goes OFF `ms` from now. Replaces the configured pulseMs for this once.
+   */
+  pulse(i: number, ms: number): boolean {
+    const changed = this.set(i, true);
+    this.cancelPulse(i);
+    this.pulseTimer[i] = this.timers.after(ms, this.pulseEnd[i]);
+    return changed;
+  }
+
   /** toggle(i) -> whether it changed (always). */
   toggle(i: number): boolean {
     return this.set(i, this.on[i] === 0);

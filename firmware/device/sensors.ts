@@ -2,6 +2,8 @@
 // they moved by more than `delta`) and pulse counters (reported at most once a second). Values live in
 // a Float64Array indexed like config.sensors; pin watches are bound once here. Debounce is the Pins
 // seam's job (Espruino's setWatch does it in firmware); this passes each sensor's debounceMs on.
+// Temperature and humidity sensors (DS18B20, DHT22) are read by their drivers (thermometers.ts), which
+// hand their readings and failures in through measured() and failed().
 import { allocBytes } from "../mqtt/bytes";
 import { SensorConfig } from "./config";
 import { Pins, Clock } from "../platform";
@@ -10,6 +12,14 @@ import { MAX_DECIMALS } from "./format";
 export const KIND_DIGITAL = 0;
 export const KIND_ANALOG = 1;
 export const KIND_COUNTER = 2;
+/** Read by a driver over a bus: a DS18B20 on OneWire, one value of a DHT22. */
+export const KIND_DS18B20 = 3;
+export const KIND_DHT22 = 4;
+
+/** A driver-read sensor's reading: none yet, a value, or failed (reported "unavailable"). */
+export const READING_NONE = 0;
+export const READING_OK = 1;
+export const READING_FAILED = 2;
 
 /**
  * A counter reports its new value at most this often. A flow meter gives hundreds of pulses a second;
@@ -25,6 +35,8 @@ export const COUNTER_REPORT_MS = 1000;
 export interface SensorListener {
   sensorChanged(index: number): void;
   sensorReport(index: number): void;
+  /** A driver-read sensor stopped answering (reason: a SENSOR_* code of thermometers.ts); once per failure. */
+  sensorFailed(index: number, reason: number): void;
 }
 
 const POW10 = [1, 10, 100, 1000, 10000, 100000, 1000000];
@@ -37,12 +49,20 @@ export class Sensors {
   readonly value: Float64Array;
   /** Pulses counted since boot (counters). */
   readonly pulses: Float64Array;
+  /** READING_* of each driver-read sensor; empty on a board without them. */
+  readonly reading: Uint8Array;
+  /**
+   * What a driver read, handed in here rather than as an argument to measured(): a fractional number
+   * passed to a call V8 does not inline is a new heap number each time. Empty without such sensors.
+   */
+  readonly measuredValue: Float64Array;
   /** The value last reported. */
   private readonly reported: Float64Array;
   private readonly nextSample: Float64Array;
   private readonly lastReportAt: Float64Array;
   private readonly watchId: Float64Array;
-  private readonly watchFn: ((level: boolean, timeMs: number) => void)[] = [];
+  /** The watch callback of each digital input and counter (null for the other kinds). */
+  private readonly watchFn: (((level: boolean, timeMs: number) => void) | null)[] = [];
   private readonly config: SensorConfig[];
   private readonly pins: Pins;
   private readonly clock: Clock;
@@ -68,15 +88,25 @@ export class Sensors {
     this.nextSample = new Float64Array(n);
     this.lastReportAt = new Float64Array(n);
     this.watchId = new Float64Array(n);
+    let driven = false;
     for (let i = 0; i < n; i++) {
       const s = config[i];
-      const kind = s.type === "digital" ? KIND_DIGITAL : s.type === "analog" ? KIND_ANALOG : KIND_COUNTER;
+      const t = s.type;
+      const kind = t === "digital" ? KIND_DIGITAL : t === "analog" ? KIND_ANALOG : t === "counter" ? KIND_COUNTER
+        : t === "ds18b20" ? KIND_DS18B20 : KIND_DHT22;
       this.kind[i] = kind;
       const d = s.decimals < 0 ? 0 : s.decimals > MAX_DECIMALS ? MAX_DECIMALS : s.decimals;
       this.decimals[i] = kind === KIND_DIGITAL ? 0 : d;
       this.watchId[i] = -1;
-      this.watchFn.push(kind === KIND_DIGITAL ? this.bindDigital(i) : this.bindCounter(i));
+      this.watchFn.push(kind === KIND_DIGITAL ? this.bindDigital(i) : kind === KIND_COUNTER ? this.bindCounter(i) : null);
+      if (kind >= KIND_DS18B20) {
+        driven = true;
+        // No reading yet: telemetry shows null, not a made-up 0.
+        this.value[i] = NaN;
+      }
     }
+    this.reading = allocBytes(driven ? n : 0);
+    this.measuredValue = new Float64Array(driven ? n : 0);
   }
 
   private bindDigital(i: number): (level: boolean, timeMs: number) => void {
@@ -102,6 +132,7 @@ export class Sensors {
     for (let i = 0; i < this.count; i++) {
       const s = this.config[i];
       const kind = this.kind[i];
+      if (kind >= KIND_DS18B20) continue; // their drivers own the pins
       if (kind === KIND_ANALOG) {
         // No mode: Espruino's analogRead configures the pin for the ADC itself.
         this.sampleAnalog(i);
@@ -110,7 +141,8 @@ export class Sensors {
       }
       this.pins.mode(s.pin, s.pull === "up" ? "input_pullup" : s.pull === "down" ? "input_pulldown" : "input");
       if (kind === KIND_DIGITAL) this.value[i] = this.pins.read(s.pin) !== s.invert ? 1 : 0;
-      this.watchId[i] = this.pins.watch(s.pin, kind === KIND_DIGITAL ? "both" : s.edge, s.debounceMs, this.watchFn[i]);
+      this.watchId[i] = this.pins.watch(s.pin, kind === KIND_DIGITAL ? "both" : s.edge, s.debounceMs,
+        this.watchFn[i] as (level: boolean, timeMs: number) => void);
     }
   }
 
@@ -148,7 +180,39 @@ export class Sensors {
 
   /** reportAll(): reports every value now (after a connect: subscribers learn the current state). */
   reportAll(): void {
-    for (let i = 0; i < this.count; i++) this.report(i);
+    for (let i = 0; i < this.count; i++) {
+      // A driver-read sensor without a reading yet has nothing to say.
+      if (this.kind[i] >= KIND_DS18B20 && this.reading[i] === READING_NONE) continue;
+      this.report(i);
+    }
+  }
+
+  /**
+   * measured(i): a driver read measuredValue[i] (degrees C, % RH). Rounded to the sensor's decimals;
+   * reported when it moved by more than delta since the last report, or when the sensor was failed or
+   * unread before.
+   */
+  measured(i: number): void {
+    const f = POW10[this.decimals[i]];
+    const r = Math.round(this.measuredValue[i] * f) / f;
+    const was = this.reading[i];
+    this.reading[i] = READING_OK;
+    if (r !== this.value[i] || was !== READING_OK) {
+      this.value[i] = r;
+      this.listener.sensorChanged(i);
+    }
+    const steps = Math.round(Math.abs(r - this.reported[i]) * f);
+    if (was !== READING_OK || steps > this.config[i].delta * f + 1e-6) this.report(i);
+  }
+
+  /** failed(i, reason): a driver got no valid reading: the value becomes unknown and is reported unavailable, once. */
+  failed(i: number, reason: number): void {
+    if (this.reading[i] === READING_FAILED) return;
+    this.reading[i] = READING_FAILED;
+    this.value[i] = NaN;
+    this.listener.sensorChanged(i);
+    this.report(i);
+    this.listener.sensorFailed(i, reason);
   }
 
   private periodMs(i: number): number {

@@ -18,8 +18,11 @@ export class Telemetry {
   private readonly relayKeys: Uint8Array[] = [];
   private readonly sensorKeys: Uint8Array[] = [];
 
-  /** new Telemetry(config): encodes the names and sizes the buffer for the worst case. */
-  constructor(config: DeviceConfig) {
+  /**
+   * new Telemetry(config, extra): encodes the names and sizes the buffer for the worst case, plus `extra`
+   * bytes (the console's status document is this document with more fields: one buffer, not two).
+   */
+  constructor(config: DeviceConfig, extra = 0) {
     // The fixed text (about 150 bytes), nine numbers and the address (an IPv4 address: 15 chars).
     let size = 180 + 9 * NUMBER_BYTES + 15;
     for (let i = 0; i < config.relays.length; i++) {
@@ -32,7 +35,7 @@ export class Telemetry {
       this.sensorKeys.push(k);
       size += k.length + NUMBER_BYTES + 1;
     }
-    this.buf = new Uint8Array(size);
+    this.buf = new Uint8Array(size + extra);
   }
 
   /**

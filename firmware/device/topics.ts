@@ -16,7 +16,19 @@ export interface TopicNames {
   sensorState: string[];
   /** What to subscribe to for commands: one '+' filter when the template allows, else every set topic. */
   commandFilters: string[];
+  /** The console's reply topic. */
+  info: string;
+  /** The console command topics, indexed like CONSOLE_COMMANDS. */
+  consoleTopics: string[];
+  /** What to subscribe to for console commands: one '+' filter when the template allows, else each topic. */
+  consoleFilters: string[];
 }
+
+/** The console commands, by their {name} in topics.command. */
+export const CONSOLE_COMMANDS = ["status", "restart", "telemetry"];
+/** The topic templates of the console, where a config leaves them out. */
+export const COMMAND_TOPIC = "{prefix}/cmd/{name}";
+export const INFO_TOPIC = "{prefix}/info";
 
 function replaceAll(s: string, key: string, value: string): string {
   return s.split(key).join(value);
@@ -55,6 +67,11 @@ export function topicNames(config: DeviceConfig): TopicNames {
   for (let i = 0; i < config.sensors.length; i++) {
     sensorState.push(checkName(expandTopic(t.sensorState, config, config.sensors[i].name), "sensor state"));
   }
+  const commandTemplate = t.command || COMMAND_TOPIC;
+  const consoleTopics: string[] = [];
+  for (let i = 0; i < CONSOLE_COMMANDS.length; i++) {
+    consoleTopics.push(checkName(expandTopic(commandTemplate, config, CONSOLE_COMMANDS[i]), "command"));
+  }
   return {
     status: checkName(expandTopic(t.status, config, ""), "status"),
     telemetry: checkName(expandTopic(t.telemetry, config, ""), "telemetry"),
@@ -62,21 +79,25 @@ export function topicNames(config: DeviceConfig): TopicNames {
     relaySet: relaySet,
     relayState: relayState,
     sensorState: sensorState,
-    commandFilters: commandFilters(config, relaySet),
+    commandFilters: commandFilters(config, t.relaySet, relaySet),
+    info: checkName(expandTopic(t.info || INFO_TOPIC, config, ""), "info"),
+    consoleTopics: consoleTopics,
+    consoleFilters: commandFilters(config, commandTemplate, consoleTopics),
   };
 }
 
-// One subscription for all relays when {name} can become '+' (a valid filter that matches every set
-// topic): a single filter keeps the subscription table small and also catches commands for relays
-// that do not exist, which are then answered on the error topic. Otherwise one filter per relay.
-function commandFilters(config: DeviceConfig, relaySet: string[]): string[] {
-  if (relaySet.length === 0) return [];
-  const wild = expandTopic(config.topics.relaySet, config, "+");
+// One subscription for all relays (or console commands) when {name} can become '+' (a valid filter that
+// matches every topic): a single filter keeps the subscription table small and also catches commands for
+// relays (or console commands) that do not exist, which are then answered on the error topic. Otherwise
+// one filter per topic.
+function commandFilters(config: DeviceConfig, template: string, topics: string[]): string[] {
+  if (topics.length === 0) return [];
+  const wild = expandTopic(template, config, "+");
   const w = utf8Bytes(wild);
-  let ok = config.topics.relaySet.indexOf("{name}") >= 0 && validateTopicFilter(w, 0, w.length) === OK;
-  for (let i = 0; ok && i < relaySet.length; i++) {
-    const s = utf8Bytes(relaySet[i]);
+  let ok = template.indexOf("{name}") >= 0 && validateTopicFilter(w, 0, w.length) === OK;
+  for (let i = 0; ok && i < topics.length; i++) {
+    const s = utf8Bytes(topics[i]);
     ok = topicMatches(s, 0, s.length, w, 0, w.length);
   }
-  return ok ? [wild] : relaySet.slice(0);
+  return ok ? [wild] : topics.slice(0);
 }

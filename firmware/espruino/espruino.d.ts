@@ -39,6 +39,22 @@ interface WatchEvent {
 declare function setWatch(fn: (e: WatchEvent) => void, pin: Pin, options?: WatchOptions): number;
 declare function clearWatch(id: number): void;
 
+/** The interpreter's software OneWire master on one pin (src/jswrap_onewire.c). */
+interface EspruinoOneWireObject {
+  /** A reset cycle -> whether a device answered (held the bus low). */
+  reset(): boolean;
+  /** A reset, then Match ROM; throws a TypeError for a ROM that is not 16 characters. */
+  select(rom: string): void;
+  skip(): void;
+  /** power: keep the line driven high afterwards (parasite power). */
+  write(data: number, power: boolean): void;
+  /** One byte (no argument). */
+  read(): number;
+  /** The ROMs found, as 16-character hex strings. */
+  search(): string[];
+}
+declare var OneWire: { new (pin: Pin): EspruinoOneWireObject };
+
 /** Seconds since boot, fractional. */
 declare function getTime(): number;
 // Timer ids are numbers on Espruino (Node returns objects: do not store them across the seam).
@@ -70,6 +86,8 @@ declare var E: {
   /** Size in JsVars. */
   getSizeOf(value: unknown): number;
   on(event: "init", fn: () => void): void;
+  /** A hard reboot of the chip, as the reset pin would; never returns on the board. */
+  reboot(): void;
 };
 
 interface EspruinoSocket {
@@ -97,6 +115,10 @@ interface EspruinoWifiModule {
    */
   connect(ssid: string, options: { password?: string }, fn: (err: string | null) => void): void;
   disconnect(fn?: () => void): void;
+  /** The station: {station: "connected", ssid, rssi, ...} on ESP32 (a new object each call). */
+  getStatus(): { station?: string; rssi?: number };
+  /** The station's address: {ip, netmask, gw, mac} (a new object each call). */
+  getIP(): { ip?: string };
   /** "connected": got an IP address; "disconnected": the station lost (or never got) its AP. */
   on(event: "connected" | "disconnected", fn: () => void): void;
   /** The station's address and MAC (libs/network/esp32/jswrap_esp32_network.c jswrap_wifi_getIP). */
@@ -112,3 +134,5 @@ interface EspruinoStorageModule {
 declare function require(name: "net" | "tls"): EspruinoNet;
 declare function require(name: "Wifi"): EspruinoWifiModule;
 declare function require(name: "Storage"): EspruinoStorageModule;
+/** The telnet console of the ESP32 release (port 23), on whenever WiFi is up unless set off. */
+declare function require(name: "TelnetServer"): { setOptions(options: { mode: "on" | "off" }): void };

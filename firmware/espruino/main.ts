@@ -13,6 +13,7 @@ import { EspruinoTimers } from "./timers";
 import { EspruinoStorage } from "./storage";
 import { espruinoSystem } from "./system";
 import { WifiManager } from "./wifi";
+import { EspruinoBuses } from "./buses";
 import { consoleLog } from "./log";
 
 declare const __BOARD__: DeviceConfig;
@@ -29,6 +30,15 @@ setNatives(espruinoNatives);
 
 const config = __BOARD__;
 const timers = new EspruinoTimers();
+const pins = new EspruinoPins();
+// The OneWire and DHT22 buses only for a board that has such sensors.
+let buses: EspruinoBuses | null = null;
+if (typeof __HAS_BUS_SENSORS__ === "undefined" || __HAS_BUS_SENSORS__) {
+  for (let i = 0; i < config.sensors.length; i++) {
+    const t = config.sensors[i].type;
+    if (t === "ds18b20" || t === "dht22") buses = new EspruinoBuses(pins);
+  }
+}
 const transport = new EspruinoNetTransport(config.mqtt.host, config.mqtt.port, config.mqtt.tls);
 // "relaymq warn mqtt CONNECT_FAILED (-52) 192.168.1.10:1883: Unable to locate host"
 const log = consoleLog(function (): string {
@@ -37,12 +47,13 @@ const log = consoleLog(function (): string {
 const io: DeviceIO = {
   transport: transport,
   clock: espruinoClock,
-  pins: new EspruinoPins(),
+  pins: pins,
   timers: timers,
   storage: new EspruinoStorage(),
   system: espruinoSystem,
   log: log,
   firmware: { version: __RELAYMQ_VERSION__, supportUrl: __RELAYMQ_SUPPORT_URL__ },
+  buses: buses,
 };
 /** The relays alone, driven while the device cannot start: power-on state, then fail-safe. */
 let bare: Relays | null = null;
@@ -78,13 +89,27 @@ function boot(): void {
   run(device);
 }
 
+// The ESP32 release serves the interpreter's console on telnet port 23 whenever WiFi is up, without a
+// password: anyone on the network could read the firmware (and its passwords) or replace it. Off unless
+// board.json asks for it (console.telnet: network re-flashing).
+function telnet(): void {
+  const on = config.console !== undefined && config.console.telnet;
+  try {
+    require("TelnetServer").setOptions({ mode: on ? "on" : "off" });
+  } catch (e) {
+    if (on) log.log(1, 0, "this Espruino build has no telnet console");
+  }
+}
+
 function run(device: Device): void {
   const wifi = new WifiManager(require("Wifi"), timers, config.wifi.ssid, config.wifi.password, {
     onUp: function (): void {
       device.networkUp();
     },
     // The MQTT client notices the dead link by itself (keep alive) and keeps retrying.
-    onDown: function (): void {},
+    onDown: function (): void {
+      device.networkDown();
+    },
   }, { minMs: 1000, maxMs: 60000, attemptMs: 30000 });
 
   // Relays go to their power-on state and the fail-safe clock starts now, before any network exists;
@@ -106,4 +131,5 @@ function run(device: Device): void {
   };
 }
 
+telnet();
 boot();

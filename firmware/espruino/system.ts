@@ -49,4 +49,8 @@ export const espruinoSystem: EspruinoSystem = {
     const i = this.ask("getIP");
     return i !== null && typeof i.ip === "string" ? i.ip : "";
   },
+  // A hard reboot (E.on("kill") handlers first): the firmware starts again from .bootcde.
+  reboot: function (): void {
+    E.reboot();
+  },
 };

@@ -65,6 +65,8 @@ export const ABBREVIATIONS: Record<string, string> = {
   stat_on: "state_on",
   stat_t: "state_topic",
   sug_dsp_prc: "suggested_display_precision",
+  // Inside an availability entry (discovery.py expands those too).
+  t: "topic",
   uniq_id: "unique_id",
   unit_of_meas: "unit_of_measurement",
   val_tpl: "value_template",

@@ -4,9 +4,11 @@
 // problem is collected and reported at once; a board with any error throws BoardError and never reaches
 // the firmware. Warnings (strapping pins, names Home Assistant dislikes, ...) are returned alongside.
 import { startupProblems } from "./startup";
+import { CONSOLE_COMMANDS } from "../../firmware/device/topics";
+import { crc8 } from "../../firmware/device/thermometers";
 import { readFileSync } from "node:fs";
 import type {
-  DeviceConfig, FailsafeConfig, MqttConfig, RelayConfig, SensorConfig, TopicsConfig,
+  ButtonConfig, DeviceConfig, FailsafeConfig, MqttConfig, RelayConfig, SensorConfig, StatusLedConfig, TopicsConfig,
 } from "../../firmware/device/config";
 import { esp32Pin, gpioRanges } from "./esp32-pins";
 import { JsonSyntaxError, parseJson } from "./json";
@@ -14,7 +16,7 @@ import { formatPath, validateSchema } from "./schema";
 import { ioReason } from "../io-reason";
 import { deviceClassProblems, prefixProblems } from "./ha-check";
 import { BIRTH } from "./ha-rules";
-import { DIAGNOSTIC_NAMES } from "../../firmware/device/ha-constants";
+import { DIAGNOSTIC_NAMES, RESTART_KEY } from "../../firmware/device/ha-constants";
 
 export class BoardError extends Error {
   /** One "path: problem" per entry; the message is these joined by newlines. */
@@ -187,6 +189,8 @@ export const TOPIC_DEFAULTS: TopicsConfig = {
   sensorState: "{prefix}/sensor/{name}/state",
   telemetry: "{prefix}/telemetry",
   error: "{prefix}/error",
+  command: "{prefix}/cmd/{name}",
+  info: "{prefix}/info",
 };
 
 /** The placeholders each template may use; {name} stays in the resolved config for the firmware. */
@@ -198,6 +202,8 @@ const PLACEHOLDERS: Record<keyof TopicsConfig, string[]> = {
   sensorState: ["prefix", "id", "name"],
   telemetry: ["prefix", "id"],
   error: ["prefix", "id"],
+  command: ["prefix", "id", "name"],
+  info: ["prefix", "id"],
 };
 const TOPIC_KEYS = Object.keys(TOPIC_DEFAULTS) as (keyof TopicsConfig)[];
 
@@ -243,7 +249,7 @@ function normalize(d: any): DeviceConfig {
   const tls = bool(mqtt.tls, false);
   const topicsIn = obj(root.topics);
   const prefix = expand(str(topicsIn.prefix, TOPIC_DEFAULTS.prefix), { id });
-  const tpl = (k: keyof TopicsConfig) => expand(str(topicsIn[k], TOPIC_DEFAULTS[k]), { id, prefix });
+  const tpl = (k: keyof TopicsConfig) => expand(str(topicsIn[k], TOPIC_DEFAULTS[k]!), { id, prefix });
   const mqttConfig: MqttConfig = {
     host: str(mqtt.host, ""),
     port: num(mqtt.port, tls ? 8883 : 1883),
@@ -262,10 +268,12 @@ function normalize(d: any): DeviceConfig {
     sensorState: tpl("sensorState"),
     telemetry: tpl("telemetry"),
     error: tpl("error"),
+    command: tpl("command"),
+    info: tpl("info"),
   };
   const discovery = obj(root.discovery);
   const commands = obj(root.commands);
-  return {
+  const config: DeviceConfig = {
     id,
     wifi: { ssid: str(wifi.ssid, ""), password: str(wifi.password, "") },
     mqtt: mqttConfig,
@@ -278,8 +286,40 @@ function normalize(d: any): DeviceConfig {
       prefix: str(discovery.prefix, "homeassistant"),
       mode: oneOf(discovery.mode, ["device", "entity"], "device"),
     },
-    commands: { acceptRetained: bool(commands.acceptRetained, false), maxPayload: num(commands.maxPayload, 16) },
+    commands: {
+      acceptRetained: bool(commands.acceptRetained, false), maxPayload: num(commands.maxPayload, 16),
+      console: bool(commands.console, true),
+    },
   };
+  // Only the features the board uses get a key (each key of the embedded config costs JsVars on the board).
+  const buttons = arr(root.buttons).map(button);
+  if (buttons.length > 0) config.buttons = buttons;
+  if (root.statusLed !== null && typeof root.statusLed === "object") config.statusLed = statusLed(root.statusLed);
+  if (bool(obj(root.console).telnet, false)) config.console = { telnet: true };
+  return config;
+}
+
+function button(x: unknown): ButtonConfig {
+  const b = obj(x);
+  const activeLow = bool(b.activeLow, true);
+  const pin = str(b.pin, "");
+  return {
+    name: str(b.name, ""),
+    pin,
+    relay: strOrNull(b.relay),
+    action: oneOf(b.action, ["toggle", "on", "off", "momentary", "none"], "toggle"),
+    activeLow,
+    // Pins 34-39 have no internal resistors: none by default there (the rules ask for an external one).
+    pull: oneOf(b.pull, ["up", "down", "none"], esp32Pin(pin)?.inputOnly ? "none" : activeLow ? "up" : "down"),
+    debounceMs: num(b.debounceMs, 50),
+    holdMs: num(b.holdMs, 10000),
+    holdAction: oneOf(b.holdAction, ["none", "restart"], "none"),
+  };
+}
+
+function statusLed(x: unknown): StatusLedConfig {
+  const l = obj(x);
+  return { pin: str(l.pin, ""), activeLow: bool(l.activeLow, false), connected: oneOf(l.connected, ["on", "off"], "on") };
 }
 
 function relay(x: unknown): RelayConfig {
@@ -302,8 +342,9 @@ function relay(x: unknown): RelayConfig {
 
 function sensor(x: unknown): SensorConfig {
   const s = obj(x);
-  const type = oneOf(s.type, ["digital", "analog", "counter"], "digital");
+  const type = oneOf(s.type, ["digital", "analog", "counter", "ds18b20", "dht22"], "digital");
   const pin = str(s.pin, "");
+  if (type === "ds18b20" || type === "dht22") return busSensor(s, type, pin);
   const scale = num(s.scale, 1);
   const digital = type === "digital";
   const analog = type === "analog";
@@ -324,6 +365,20 @@ function sensor(x: unknown): SensorConfig {
     decimals: digital ? 0 : num(s.decimals, analog ? analogDecimals(scale) : counterDecimals(scale)),
     deviceClass: strOrNull(s.deviceClass),
   };
+}
+
+// A sensor read over a bus: its unit follows from what it measures; rom and measure only where they apply
+// (each key of the embedded config costs JsVars on the board).
+function busSensor(s: Record<string, any>, type: "ds18b20" | "dht22", pin: string): SensorConfig {
+  const humidity = type === "dht22" && s.measure === "humidity";
+  const out: SensorConfig = {
+    name: str(s.name, ""), type, pin, pull: "none", invert: false, debounceMs: 0, scale: 1,
+    unit: humidity ? "%" : "\u00b0C", delta: num(s.delta, 0), periodMs: num(s.periodSec, 60) * 1000, edge: "both",
+    decimals: num(s.decimals, 1), deviceClass: humidity ? "humidity" : "temperature",
+  };
+  if (type === "ds18b20") out.rom = typeof s.rom === "string" ? s.rom.toLowerCase() : null;
+  else out.measure = humidity ? "humidity" : "temperature";
+  return out;
 }
 
 // ---- rules beyond the schema ----------------------------------------------------------------------
@@ -397,7 +452,7 @@ function checkTopics(c: DeviceConfig, raw: any, r: Report): void {
   for (const key of TOPIC_KEYS) {
     const path = `topics.${key}`;
     if (r.isBad(path)) continue;
-    const template = str(topicsIn[key], TOPIC_DEFAULTS[key]);
+    const template = str(topicsIn[key], TOPIC_DEFAULTS[key]!);
     if (!checkTopicText(path, template, r)) continue;
     let ok = true;
     const allowed = PLACEHOLDERS[key];
@@ -412,6 +467,10 @@ function checkTopics(c: DeviceConfig, raw: any, r: Report): void {
       ok = false;
       r.error(path, "must contain {name}, else commands for different relays collide");
     }
+    if (key === "command" && !template.includes("{name}")) {
+      ok = false;
+      r.error(path, "must contain {name}, else the console commands collide");
+    }
     if (ok) usable.add(key);
   }
   if (r.isBad("id") || !usable.has("prefix")) return;
@@ -423,23 +482,28 @@ function checkTopics(c: DeviceConfig, raw: any, r: Report): void {
   const all: Concrete[] = [];
   const add = (key: keyof TopicsConfig, topic: string, label: string) => {
     const template = `topics.${key}`;
-    const raw = str(topicsIn[key], TOPIC_DEFAULTS[key]);
+    const raw = str(topicsIn[key], TOPIC_DEFAULTS[key]!);
     checkTopicName(template, topic, r, prefixClean || !raw.includes("{prefix}"));
     all.push({ topic, template, label });
   };
   for (const key of ["status", "telemetry", "error"] as const) {
     if (usable.has(key)) add(key, c.topics[key], `the ${key} topic`);
   }
+  // The console's topics exist only when its commands are on.
+  if (c.commands.console && usable.has("info")) add("info", c.topics.info!, "the info topic");
   const named = (key: keyof TopicsConfig, list: { name: string }[], what: string, kind: string) => {
     if (!usable.has(key)) return;
     list.forEach((item, i) => {
       if (r.isBad(`${what}[${i}].name`) || r.isBad(`${what}[${i}]`)) return;
-      add(key, c.topics[key].split("{name}").join(item.name), `the ${kind} topic of ${what}[${i}]`);
+      add(key, c.topics[key]!.split("{name}").join(item.name), `the ${kind} topic of ${what}[${i}]`);
     });
   };
   named("relaySet", c.relays, "relays", "set");
   named("relayState", c.relays, "relays", "state");
   named("sensorState", c.sensors, "sensors", "state");
+  if (c.commands.console && usable.has("command")) {
+    for (const name of CONSOLE_COMMANDS) add("command", c.topics.command!.split("{name}").join(name), `the console's ${name} command topic`);
+  }
 
   // Home Assistant's birth topic is one the board listens to: a topic of its own there would be heard as
   // Home Assistant restarting, and announcing everything again would answer itself without end.
@@ -466,11 +530,19 @@ function checkTopics(c: DeviceConfig, raw: any, r: Report): void {
   }
 }
 
+/** Two sensors that may share a pin: DS18B20s on one OneWire bus, the two values of one DHT22. */
+function sharesBus(a: SensorConfig | null, b: SensorConfig | null): boolean {
+  return a !== null && b !== null && a.type === b.type && (a.type === "ds18b20" || a.type === "dht22");
+}
+
 function checkPins(c: DeviceConfig, r: Report): void {
-  const used = new Map<string, string>();
-  const items: { path: string; pin: string; relay: boolean; sensor: SensorConfig | null }[] = [
+  const used = new Map<string, { path: string; sensor: SensorConfig | null }>();
+  const items: { path: string; pin: string; relay: boolean; sensor: SensorConfig | null; pull?: string }[] = [
     ...c.relays.map((x, i) => ({ path: `relays[${i}]`, pin: x.pin, relay: true, sensor: null })),
     ...c.sensors.map((x, i) => ({ path: `sensors[${i}]`, pin: x.pin, relay: false, sensor: x })),
+    // Outputs are checked as relays are, inputs with a pull as sensors are.
+    ...(c.buttons ?? []).map((x, i) => ({ path: `buttons[${i}]`, pin: x.pin, relay: false, sensor: null, pull: x.pull })),
+    ...(c.statusLed ? [{ path: "statusLed", pin: c.statusLed.pin, relay: true, sensor: null }] : []),
   ];
   for (const it of items) {
     const path = `${it.path}.pin`;
@@ -485,10 +557,13 @@ function checkPins(c: DeviceConfig, r: Report): void {
       continue;
     }
     const owner = used.get(it.pin);
-    if (owner !== undefined) r.error(path, `${it.pin} is already used by ${owner}`);
-    else used.set(it.pin, it.path);
+    if (owner !== undefined && !sharesBus(owner.sensor, it.sensor)) r.error(path, `${it.pin} is already used by ${owner.path}`);
+    else if (owner === undefined) used.set(it.pin, { path: it.path, sensor: it.sensor });
     if (it.relay && pin.inputOnly) r.error(path, `${it.pin} is input-only on ESP32`);
     const s = it.sensor;
+    if (s && (s.type === "ds18b20" || s.type === "dht22") && pin.inputOnly) {
+      r.error(path, `${it.pin} is input-only on ESP32; a ${s.type === "ds18b20" ? "OneWire" : "DHT22"} line is also driven by the board`);
+    }
     if (s && s.type === "analog") {
       if (pin.adc === null) {
         r.error(path, `${it.pin} is not an analog input on ESP32; use an ADC1 pin (D32-D39)`);
@@ -497,8 +572,9 @@ function checkPins(c: DeviceConfig, r: Report): void {
       }
     }
     // An explicit pull on 34-39 would silently do nothing: the input floats and reports noise, so refuse it.
-    if (s && pin.inputOnly && s.pull !== "none" && !r.isBad(`${it.path}.pull`)) {
-      r.error(`${it.path}.pull`, `${it.pin} has no internal pull-${s.pull} resistor (GPIO 34-39); use "none" and fit an external resistor`);
+    const pull = s ? s.pull : it.pull;
+    if (pull !== undefined && pin.inputOnly && pull !== "none" && !r.isBad(`${it.path}.pull`)) {
+      r.error(`${it.path}.pull`, `${it.pin} has no internal pull-${pull} resistor (GPIO 34-39); use "none" and fit an external resistor`);
     }
     if (pin.strapping) r.warn(path, `${pin.strapping}`);
     if (pin.console) {
@@ -543,6 +619,84 @@ function checkSensors(c: DeviceConfig, r: Report): void {
   });
 }
 
+// The sensors on one pin are read together: one period, a ROM for each DS18B20 when there are several,
+// each DHT22 value once; a ROM's last byte is the CRC of the others, so a typo shows here.
+function checkBusSensors(c: DeviceConfig, r: Report): void {
+  const byPin = new Map<string, number[]>();
+  c.sensors.forEach((s, i) => {
+    if (s.type !== "ds18b20" && s.type !== "dht22") return;
+    if (r.isBad(`sensors[${i}]`) || r.isBad(`sensors[${i}].pin`)) return;
+    byPin.set(s.pin, [...(byPin.get(s.pin) ?? []), i]);
+    const p = `sensors[${i}]`;
+    if (s.type === "dht22" && s.periodMs < 2000 && !r.isBad(`${p}.periodSec`)) {
+      r.error(`${p}.periodSec`, "must be at least 2: a DHT22 may be read every 2 s at most");
+    }
+    if (s.type === "ds18b20" && s.rom && !r.isBad(`${p}.rom`)) {
+      const bytes = s.rom.match(/../g)!.map((h) => parseInt(h, 16));
+      if (crc8(Uint8Array.from(bytes), 7) !== bytes[7]) {
+        r.error(`${p}.rom`, `"${s.rom}" fails its CRC (the last byte checks the other seven): a typo? The board's log lists the ROMs it finds`);
+      } else if (bytes[0] !== 0x28) {
+        r.warn(`${p}.rom`, `family code ${s.rom.slice(0, 2)} is not a DS18B20's (28): a DS18S20 (10) or DS1822 (22) reads in other units`);
+      }
+    }
+  });
+  for (const [pin, members] of byPin) {
+    const first = members[0];
+    const ds = members.filter((i) => c.sensors[i].type === "ds18b20");
+    for (const i of members.slice(1)) {
+      if (c.sensors[i].periodMs !== c.sensors[first].periodMs && !r.isBad(`sensors[${i}].periodSec`)) {
+        r.error(`sensors[${i}].periodSec`, `must equal sensors[${first}].periodSec (${c.sensors[first].periodMs / 1000}): the sensors on ${pin} are read together`);
+      }
+    }
+    if (ds.length > 1) {
+      const roms = new Map<string, number>();
+      for (const i of ds) {
+        const rom = c.sensors[i].rom;
+        if (!rom) {
+          if (!r.isBad(`sensors[${i}].rom`)) r.error(`sensors[${i}].rom`, `missing: ${ds.length} DS18B20 share ${pin}, each needs its ROM (the board's log lists the ROMs it finds at boot)`);
+          continue;
+        }
+        const twin = roms.get(rom);
+        if (twin !== undefined) r.error(`sensors[${i}].rom`, `"${rom}" is already sensors[${twin}]'s`);
+        else roms.set(rom, i);
+      }
+    }
+    const measures = new Map<string, number>();
+    for (const i of members) {
+      const m = c.sensors[i].measure;
+      if (c.sensors[i].type !== "dht22" || m === undefined) continue;
+      const twin = measures.get(m);
+      if (twin !== undefined) r.error(`sensors[${i}].measure`, `"${m}" is already reported by sensors[${twin}] (one DHT22 on ${pin})`);
+      else measures.set(m, i);
+    }
+  }
+}
+
+function checkButtons(c: DeviceConfig, r: Report): void {
+  const names = new Map<string, number>();
+  (c.buttons ?? []).forEach((b, i) => {
+    const p = `buttons[${i}]`;
+    if (!r.isBad(`${p}.name`)) {
+      const first = names.get(b.name);
+      if (first !== undefined) r.error(`${p}.name`, `"${b.name}" is already used by buttons[${first}]`);
+      else names.set(b.name, i);
+    }
+    if (r.isBad(`${p}.relay`) || r.isBad(`${p}.action`)) return;
+    if (b.relay === null) {
+      if (b.action !== "none") {
+        r.error(`${p}.relay`, `missing: action "${b.action}" switches a relay (use action "none" for a button with only a holdAction)`);
+      } else if (b.holdAction === "none") r.warn(p, "action and holdAction are both \"none\": the button does nothing");
+      return;
+    }
+    if (!c.relays.some((x) => x.name === b.relay)) {
+      const known = c.relays.map((x) => x.name).join(", ");
+      r.error(`${p}.relay`, `no relay "${b.relay}"${known ? ` (relays: ${known})` : " (the board has no relays)"}`);
+    } else if (b.action === "none") {
+      r.warn(`${p}.relay`, `action "none" never switches "${b.relay}"`);
+    }
+  });
+}
+
 function checkNames(c: DeviceConfig, r: Report): void {
   const discovery = c.discovery.enabled;
   checkName("id", c.id, r, discovery);
@@ -557,6 +711,11 @@ function checkNames(c: DeviceConfig, r: Report): void {
     checkName(path, it.name, r, discovery);
     if (discovery && DIAGNOSTIC_NAMES.split(",").includes(it.name)) {
       r.error(path, `"${it.name}" is the board's own diagnostic entity in Home Assistant; choose another name`);
+      r.markBad(path);
+      continue;
+    }
+    if (discovery && c.commands.console && it.name === RESTART_KEY) {
+      r.error(path, `"${it.name}" is the board's restart button in Home Assistant (commands.console); choose another name`);
       r.markBad(path);
       continue;
     }
@@ -634,6 +793,11 @@ function checkBoard(c: DeviceConfig, raw: any, r: Report, fromEnv: Map<string, S
   checkPins(c, r);
   checkRelays(c, r);
   checkSensors(c, r);
+  checkBusSensors(c, r);
+  checkButtons(c, r);
+  if (c.console?.telnet) {
+    r.warn("console.telnet", "the telnet console has no password and no encryption: anyone who can reach the board's address can read its WiFi and MQTT passwords, switch the relays and replace the firmware");
+  }
   checkTopics(c, raw, r);
   checkConnection(c, raw, r, fromEnv);
 }

@@ -86,6 +86,9 @@ const ENUM_NOUNS: Record<string, string> = {
   edge: "edge",
   powerOn: "power-on state",
   state: "fail-safe state",
+  action: "button action",
+  holdAction: "hold action",
+  connected: "LED state",
   mode: "discovery mode",
 };
 
@@ -130,9 +133,10 @@ function humanize(e: ErrorObject, doc: unknown): SchemaProblem {
       // The sensor rules: a property that does not apply to the sensor's type.
       const parent = valueAt(doc, path.slice(0, -1)) as { type?: unknown } | undefined;
       const uses = sensorTypesUsing(String(last));
+      const types = uses.length > 1 ? `${uses.slice(0, -1).join(", ")} and ${uses[uses.length - 1]}` : uses[0];
       return {
         path,
-        message: `applies only to ${uses.join(" and ")} sensors, not ${String(parent?.type)}`,
+        message: `applies only to ${types} sensors, not ${String(parent?.type)}`,
       };
     }
     default:

@@ -62,6 +62,10 @@ function dryStart(c: DeviceConfig): string | null {
       timers: { every: () => 0, after: () => 0, cancel() {} },
       storage: { read: () => null, write: () => false },
       system: { freeMemory: () => 0, mac: () => "", rssi: () => NaN, ip: () => "" },
+      buses: {
+        oneWire: () => ({ reset: () => false, select() {}, skip() {}, write() {}, read: () => 0xff, search: () => [] }),
+        pulses: () => ({ read() {} }),
+      },
     });
     return null;
   } catch (e) {

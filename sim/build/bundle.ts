@@ -19,11 +19,12 @@ import { mangleablePattern } from "./mangle";
 import { flattenClasses } from "./flatten";
 import { removeDeadMethods } from "./dead-methods";
 import { firmwareInfo } from "./firmware-info";
+import { featureDefines } from "./features";
 
 const FIRMWARE = resolve(dirname(fileURLToPath(import.meta.url)), "../../firmware");
 
 /** Modules the interpreter provides; everything else must be inside the bundle. */
-export const ESPRUINO_BUILTINS = ["net", "tls", "Wifi", "Storage", "ESP32"];
+export const ESPRUINO_BUILTINS = ["net", "tls", "Wifi", "Storage", "ESP32", "TelnetServer"];
 
 export interface BundleOptions {
   entry: string;
@@ -108,8 +109,8 @@ export function errorNames(): string {
 
 /**
  * boardDefines(config) -> what firmware/espruino/main.ts reads at build time: the board (__BOARD__), the
- * error table's names (__ERROR_NAMES__), and the firmware's own version and support URL from package.json
- * (__RELAYMQ_VERSION__, __RELAYMQ_SUPPORT_URL__).
+ * error table's names (__ERROR_NAMES__), the firmware's own version and support URL from package.json
+ * (__RELAYMQ_VERSION__, __RELAYMQ_SUPPORT_URL__), and which optional features the board uses (features.ts).
  */
 export function boardDefines(config: DeviceConfig): Record<string, string> {
   const f = firmwareInfo();
@@ -118,6 +119,7 @@ export function boardDefines(config: DeviceConfig): Record<string, string> {
     __ERROR_NAMES__: JSON.stringify(errorNames()),
     __RELAYMQ_VERSION__: JSON.stringify(f.version),
     __RELAYMQ_SUPPORT_URL__: JSON.stringify(f.supportUrl),
+    ...featureDefines(config),
   };
 }
 

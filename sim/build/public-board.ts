@@ -17,7 +17,9 @@ export function publicBoard(config: DeviceConfig, secrets: ReadonlyMap<string, S
     const expands = s.keys[0] === "id" || s.keys[0] === "topics";
     if (expands && value !== "") {
       for (const k of Object.keys(pub.topics) as (keyof DeviceConfig["topics"])[]) {
-        pub.topics[k] = pub.topics[k].split(value).join(`$${s.name}`);
+        const t = pub.topics[k];
+        // The board's optional topics (its console) may be absent.
+        if (t !== undefined) pub.topics[k] = t.split(value).join(`$${s.name}`);
       }
       pub.mqtt.clientId = pub.mqtt.clientId.split(value).join(`$${s.name}`);
     }

@@ -16,7 +16,8 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 export const USAGE = `usage: npm run flash -- --port PORT [--firmware FILE] [--stop-first] [--watch SEC] [--verbose]
        npm run flash -- --dry-run OUT [--firmware FILE] [--stop-first]
   Puts FILE (default dist/firmware.js, from npm run build) on the Espruino board at PORT: a serial device
-  (/dev/ttyUSB0, ${BAUD} baud) or a telnet console (tcp://HOST[:PORT], port 23 when left out). It checks
+  (/dev/ttyUSB0, ${BAUD} baud) or a telnet console (tcp://HOST[:PORT], port 23 when left out: the board
+  must run a build with "console": { "telnet": true } in its board.json). It checks
   that an Espruino interpreter answers there before sending anything, writes the file to Storage
   "${BOOT_FILE}" (run at every boot), reads it back (length and CRC32), starts it and watches the console
   for SEC seconds (default 15; less once the firmware logs "connected"): an uncaught error fails the flash.
@@ -61,7 +62,7 @@ export function parseArgs(argv: string[]): FlashArgs | string {
   }
   if (args.port === null && args.dryRun === null) return "--port PORT or --dry-run OUT is required";
   if (args.port !== null && args.dryRun !== null) return "--port and --dry-run exclude each other";
-  if (args.port !== null && args.port.startsWith("tcp:") && !parseTcp(args.port)) return `--port ${args.port}: write tcp://HOST or tcp://HOST:PORT`;
+  if (args.port !== null && args.port.startsWith("tcp:") && !parseTcp(args.port)) return `--port ${args.port}: write tcp://HOST or tcp://HOST:PORT (PORT 1-65535)`;
   return args;
 }
 

@@ -5,7 +5,7 @@ import type { Simulator } from "../runner/simulator";
 import type { SimEvent } from "../runner/events";
 import { BoardState } from "../view/board-state";
 import { LiveView } from "../view/live-view";
-import { keyBindings, keysHelp, type KeyAction } from "../view/keys";
+import { HUMIDITY_STEP, TEMPERATURE_STEP, keyBindings, keysHelp, type KeyAction } from "../view/keys";
 import type { ScreenInfo, ScreenInput } from "../view/live-screen";
 
 export interface LiveIO {
@@ -32,7 +32,19 @@ export function startLive(sim: Simulator, io: LiveIO, quit: () => void): { event
       switch (a.kind) {
         case "flip": b.flip(a.sensor!); break;
         case "pulse": void b.pulse(a.sensor!, 1); break;
+        case "press": void b.click(a.sensor!); break;
+        case "wifi": b.wifi(!b.wifiOn); break;
         case "analog": b.setAnalog(a.sensor!, b.analogInput(a.sensor!) + a.delta!); break;
+        case "measure": {
+          const step = config.sensors[a.sensor!].measure === "humidity" ? HUMIDITY_STEP : TEMPERATURE_STEP;
+          b.setMeasured(a.sensor!, b.measured(a.sensor!) + a.delta! * step);
+          break;
+        }
+        case "condition": {
+          const next = { ok: "missing", missing: "corrupt", corrupt: "ok" } as const;
+          b.setCondition(a.sensor!, next[b.busSensors.condition(a.sensor!)]);
+          break;
+        }
         case "kill": b.kill(); break;
         case "boot": b.boot(); break;
         case "quit": quit(); break;
@@ -45,11 +57,14 @@ export function startLive(sim: Simulator, io: LiveIO, quit: () => void): { event
   };
   const inputs = (): ScreenInput[] => {
     const b = sim.boards[0];
-    return bindings.map((k) => {
+    return bindings.filter((k) => k.type !== "button").map((k) => {
       const s = config.sensors[k.sensor];
       const base: ScreenInput = { key: k.key, sensor: s.name, type: s.type, pin: s.pin };
       if (!b) return base;
       if (s.type === "analog") return { ...base, analog: b.analogInput(k.sensor) };
+      if (s.type === "ds18b20" || s.type === "dht22") {
+        return { ...base, measured: b.measured(k.sensor), condition: b.busSensors.condition(k.sensor) };
+      }
       const level = b.bank.read(s.pin) ? 1 : 0;
       return s.type === "counter" ? { ...base, level, pulses: b.pulsesSent(k.sensor) } : { ...base, level };
     });
@@ -65,6 +80,7 @@ export function startLive(sim: Simulator, io: LiveIO, quit: () => void): { event
       mosquittoPub: sim.mosquittoPub() ?? "(this board has no relays)",
       inputs: inputs(),
       keysHelp: help,
+      buttonKeys: Object.fromEntries(bindings.filter((k) => k.type === "button").map((k) => [k.name, k.key])),
       devices,
       fleet: fleet || undefined,
       color: io.out.isTTY === true && !io.env.NO_COLOR,

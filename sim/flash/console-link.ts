@@ -122,11 +122,19 @@ function tcpDevice() {
   };
 }
 
-/** parseTcp(port) -> host and port of "tcp://HOST[:PORT]", or null for anything else (a serial device). */
+/** The ESP32 release's telnet console port (the Linux build serves it on 2323 with --telnet). */
+export const TELNET_PORT = 23;
+
+/**
+ * parseTcp(port) -> host and port (TELNET_PORT when left out) of "tcp://HOST[:PORT]" (a host name, IPv4
+ * address or [IPv6] address; PORT 1-65535), or null for anything else (a serial device, user@host).
+ */
 export function parseTcp(port: string): { host: string; port: number } | null {
-  const m = /^tcp:\/\/(\[[^\]]+\]|[^:/]+)(?::(\d+))?\/?$/.exec(port);
+  const m = /^tcp:\/\/(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9._-]+)(?::(\d+))?\/?$/.exec(port);
   if (!m) return null;
-  return { host: m[1].replace(/^\[|\]$/g, ""), port: m[2] === undefined ? 23 : Number(m[2]) };
+  const n = m[2] === undefined ? TELNET_PORT : Number(m[2]);
+  if (!(n >= 1 && n <= 65535)) return null;
+  return { host: m[1].replace(/^\[|\]$/g, ""), port: n };
 }
 
 /** A console connection: everything it printed since opening, and ways to type into it. */

@@ -60,7 +60,10 @@ async function flashSteps(o: FlashOptions, io: FlashIO): Promise<number> {
   const link = await ConsoleLink.open(o.port);
   if (typeof link === "string") {
     // The package opens a serial device only when the system lists it (serialport, through udev on Linux).
-    const hint = /Port .* not found/.test(link) ? " (not among the serial ports the system lists: ls /dev/ttyUSB* /dev/ttyACM*)" : "";
+    // Over the network only a build with console.telnet serves the console (main.ts turns it off otherwise).
+    const hint = /Port .* not found/.test(link)
+      ? " (not among the serial ports the system lists: ls /dev/ttyUSB* /dev/ttyACM*)"
+      : o.port.startsWith("tcp:") ? ' (the board must be on this network, running a build with "console": { "telnet": true })' : "";
     io.err(`cannot open ${o.port}: ${link}${hint}`);
     return 1;
   }

@@ -19,6 +19,7 @@ export class BundleFirmware implements Firmware {
     let error = "";
     const shim = new EspruinoShim({
       bank: h.bank,
+      busSensors: h.busSensors,
       time: h.time,
       random: h.random,
       storage: h.files,
@@ -29,6 +30,7 @@ export class BundleFirmware implements Firmware {
         else h.log(m[1], m[2] === "error");
       },
       tap: h.bytes ? (dir, bytes) => h.bytes!(dir, bytes, 0, bytes.length) : undefined,
+      onReboot: () => h.reboot(),
       onSocket: (event, to, detail) => {
         if (event === "connect") {
           opened = true;
@@ -43,6 +45,12 @@ export class BundleFirmware implements Firmware {
     });
     this.shim = shim;
     shim.run(this.source, this.file);
+  }
+
+  wifi(up: boolean): void {
+    if (!this.shim) return;
+    if (up) this.shim.wifiUp();
+    else this.shim.wifiDown();
   }
 
   shutdown(): void {

@@ -27,7 +27,11 @@ export type SimEvent = Base & (
   /** The board reported a sensor value (its state topic). */
   | { event: "sensor"; sensor: string; index: number; value: string }
   /** The simulator changed an input: a key, a test, a script. */
-  | { event: "input"; sensor: string; pin: string; level?: 0 | 1; analog?: number; pulses?: number }
+  | {
+    event: "input"; sensor: string; pin: string; level?: 0 | 1; analog?: number; pulses?: number;
+    /** A ds18b20 or dht22: the value it measures now, or its condition (ok, missing, corrupt). */
+    measured?: number; condition?: "ok" | "missing" | "corrupt";
+  }
   /** A PUBLISH the board sent. */
   | { event: "published"; topic: string; payload: string; qos: number; retain: boolean; dup: boolean }
   /** A PUBLISH the board received. */
@@ -40,8 +44,20 @@ export type SimEvent = Base & (
   | { event: "log"; message: string }
   /** A fleet's figures, every second (`--devices N`); `device` is the fleet's base id. */
   | { event: "fleet"; devices: number; connected: number; published: number; msgsPerSec: number; rssMB: number }
-  /** The board stopped: cleanly (offline sent, DISCONNECT) or killed (the broker sends the will). */
-  | { event: "stopped"; how: "clean" | "killed" }
+  /**
+   * The board stopped: cleanly (offline sent, DISCONNECT), killed (the broker sends the will), or rebooted
+   * by its firmware (a restart command, a button's long press: it boots again at once).
+   */
+  | { event: "stopped"; how: "clean" | "killed" | "reboot" }
+  /**
+   * The status LED shows a new pattern, read off its pin over the last second: "no-wifi" (fast blink),
+   * "no-broker" (two short blinks a second), "on" or "off" (steady).
+   */
+  | { event: "led"; pin: string; pattern: "no-wifi" | "no-broker" | "on" | "off" }
+  /** The simulator took the board's WiFi access point away, or brought it back. */
+  | { event: "wifi"; up: boolean }
+  /** The simulator pressed or released a button (a key, a test, a script). */
+  | { event: "button"; button: string; pin: string; pressed: boolean }
 );
 
 export type SimEventName = SimEvent["event"];

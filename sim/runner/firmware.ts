@@ -6,6 +6,7 @@ import type { DeviceConfig } from "../../firmware/device/config";
 import { errorName } from "../../firmware/mqtt/errors";
 import { logText } from "../../firmware/espruino/log";
 import type { PinBank } from "../hardware/pin-bank";
+import type { BusSensors } from "../hardware/bus-sensors";
 import type { TimeSource } from "../time/time-source";
 
 /** Where a board's connection really goes; tls options make it TLS (an mqtts:// broker). */
@@ -19,6 +20,8 @@ export interface BrokerRoute {
 export interface FirmwareHost {
   config: DeviceConfig;
   bank: PinBank;
+  /** The temperature sensors on the board's buses. */
+  busSensors: BusSensors;
   /** The board's time: its clock and timers (real, or virtual under a scenario). */
   time: TimeSource;
   /** [0, 1) numbers for the reconnect jitter (Math.random when absent; seeded under a scenario). */
@@ -34,6 +37,8 @@ export interface FirmwareHost {
   bytes?(dir: "out" | "in", buf: Uint8Array, off: number, len: number): void;
   /** A line the firmware logged; error: an uncaught exception or a firmware error. */
   log(message: string, error: boolean): void;
+  /** The firmware rebooted the board (a restart command, a button's long press): boot it again. */
+  reboot(): void;
   /** Source mode only (bundle mode reads these off the wire): the session came up or went down. */
   connection?(connected: boolean): void;
   /** Source mode only: the client accepted a PUBLISH from the device. */
@@ -47,6 +52,8 @@ export interface Firmware {
   shutdown(): void;
   /** halt(): power gone: nothing runs, sockets dropped without DISCONNECT. */
   halt(): void;
+  /** wifi(up): the access point comes and goes; the firmware has to join it again (bundle mode: the shim's station). */
+  wifi(up: boolean): void;
   /** socketOpen() -> whether a socket to the broker is open. */
   socketOpen(): boolean;
   /**

@@ -18,6 +18,8 @@ function retopic(topics: TopicsConfig, from: string, to: string): TopicsConfig {
     sensorState: swap(topics.sensorState),
     telemetry: swap(topics.telemetry),
     error: swap(topics.error),
+    ...(topics.command !== undefined ? { command: swap(topics.command) } : {}),
+    ...(topics.info !== undefined ? { info: swap(topics.info) } : {}),
   };
 }
 

@@ -1,16 +1,19 @@
 // Source mode: the firmware's Device from the TypeScript sources, on Node bindings of the seams, wired
 // the way firmware/espruino/main.ts wires it on the board (start, then a tick every 100 ms). There is
-// no WiFi to wait for: the network is up from power-on.
+// no WiFi to wait for: the network is up from power-on, until wifi(false) takes it away (then no new
+// connection gets through, as the shim's station does in bundle mode).
 import { Device } from "../../firmware/device/device";
-import { OK, errorName } from "../../firmware/mqtt/errors";
+import { OK, E_CONNECT_FAILED, errorName } from "../../firmware/mqtt/errors";
+import type { Transport, TransportEvents } from "../../firmware/platform";
 import { TcpTransport } from "../platform/tcp-transport";
 import { TapTransport } from "../platform/tap-transport";
 import { NodeTimers } from "../platform/node-timers";
 import { clockOf } from "../time/time-source";
 import { MapStorage } from "../platform/map-storage";
-import { nodeSystem } from "../platform/node-system";
+import { nodeSystem, SIM_IP, SIM_RSSI } from "../platform/node-system";
 import { firmwareInfo } from "../build/firmware-info";
 import { VirtualPins } from "../platform/virtual-pins";
+import { VirtualBuses } from "../platform/virtual-buses";
 import { sizeOf } from "../shim/memory";
 import { logLine, type Firmware, type FirmwareHost } from "./firmware";
 
@@ -22,6 +25,7 @@ export class SourceFirmware implements Firmware {
   private timers: NodeTimers | null = null;
   private tcp: TcpTransport | null = null;
   private open = false;
+  private network = true;
   /** The seams the device was given: not its own memory. */
   private seams: object[] = [];
   /**
@@ -43,7 +47,13 @@ export class SourceFirmware implements Firmware {
     const tcp = new TcpTransport({ host: h.broker.host, port: h.broker.port, tls: h.broker.tls ?? null });
     this.tcp = tcp;
     let opened = false;
-    const transport = new TapTransport(tcp, {
+    // The station: without WiFi a connect fails at once, as "no route" on the board.
+    const station: Transport = {
+      open: (events: TransportEvents) => (self.network ? tcp.open(events) : events.onClose(E_CONNECT_FAILED)),
+      write: (buf, off, len) => tcp.write(buf, off, len),
+      close: () => tcp.close(),
+    };
+    const transport = new TapTransport(station, {
       bytes(dir, buf, off, len) {
         if (dir === "in") self.lastIn = buf;
         if (h.bytes) h.bytes(dir, buf, off, len);
@@ -59,25 +69,36 @@ export class SourceFirmware implements Firmware {
         opened = false;
       },
     });
+    const system = nodeSystem(c.id);
     const io = {
       transport,
       clock: clockOf(h.time),
       pins: new VirtualPins(h.bank),
       timers,
       storage: new MapStorage(h.files),
-      system: nodeSystem(c.id),
+      // As the shim's Wifi module reports the simulated access point: no signal and no address without it.
+      system: { ...system, rssi: () => (self.network ? SIM_RSSI : NaN), ip: () => (self.network ? SIM_IP : ""), reboot: () => h.reboot() },
+      buses: new VirtualBuses(h.busSensors, timers),
       log: { log: (level: number, code: number, message: string) => h.log(logLine(level, code, message, tcp.describe()), level === 0) },
       random: h.random,
       firmware: firmwareInfo(),
     };
-    this.seams = [io.transport, io.clock, io.pins, io.timers, io.storage, io.system, io.log];
+    this.seams = [io.transport, io.clock, io.pins, io.timers, io.storage, io.system, io.log, io.buses];
     const device: Device = new Device(c, io, {
       onConnection: h.connection ? (up) => h.connection!(up) : undefined,
       onPublish: h.published ? () => h.published!() : undefined,
     });
     this.device = device;
     device.start();
+    if (this.network) device.networkUp();
     timers.every(TICK_MS, () => device.tick());
+  }
+
+  wifi(up: boolean): void {
+    this.network = up;
+    if (!this.device) return;
+    if (up) this.device.networkUp();
+    else this.device.networkDown();
   }
 
   shutdown(): void {

@@ -3,12 +3,15 @@
 // the power, booting it again.
 import type { DeviceConfig } from "../../firmware/device/config";
 import { PinBank } from "../hardware/pin-bank";
+import { BusSensors } from "../hardware/bus-sensors";
+import type { SensorCondition } from "../hardware/onewire-bus";
 import type { EventBody, EventSink } from "./events";
 import type { BrokerRoute, Firmware, FirmwareHost } from "./firmware";
 import { SourceFirmware } from "./source-firmware";
 import { BundleFirmware } from "./bundle-firmware";
 import { WireObserver } from "./wire-observer";
 import { watchRelays } from "./relay-observer";
+import { LedObserver } from "./led-observer";
 import { realTime, sleepOn, type TimeSource } from "../time/time-source";
 
 export interface BoardSetup {
@@ -32,12 +35,16 @@ export interface BoardSetup {
 
 /** How long a clean stop may take (offline PUBACK, DISCONNECT, close) before the power is cut anyway. */
 const STOP_WAIT_MS = 2000;
+/** From the firmware's reboot to the next boot: short in the simulator (a real ESP32 takes a second or two). */
+const REBOOT_MS = 100;
 
 export class VirtualBoard {
   readonly id: string;
   readonly config: DeviceConfig;
   readonly time: TimeSource;
   readonly bank: PinBank;
+  /** The DS18B20s and DHT22s wired to the board (hardware: kept across reboots). */
+  readonly busSensors: BusSensors;
   /** Storage files: survive reboots of this board. */
   readonly files = new Map<string, string>();
   /** PUBLISH packets the board sent, counted here only when no observer reads the wire (fleets). */
@@ -48,6 +55,10 @@ export class VirtualBoard {
   private sessionUp = false;
   private readonly pulseChains = new Map<number, Promise<void>>();
   private readonly pulses = new Map<number, number>();
+  private rebootTimer: unknown = null;
+  /** The status LED as seen on its pin; null without one, or without anyone listening. */
+  readonly led: LedObserver | null;
+  private wifiUp = true;
   private forgetRelays: () => void = () => {};
 
   constructor(private readonly setup: BoardSetup) {
@@ -56,6 +67,7 @@ export class VirtualBoard {
     const time = setup.time ?? realTime;
     this.time = time;
     this.bank = new PinBank(time);
+    this.busSensors = new BusSensors(setup.config);
     const emit = setup.emit;
     const t0 = setup.t0 ?? time.now();
     this.emitBody = emit
@@ -64,6 +76,7 @@ export class VirtualBoard {
     // Bundle mode can only learn the session's state from the wire; source mode asks the Device.
     this.observer = emit || setup.mode === "bundle" ? new WireObserver(setup.config, this.emitBody, setup.trace === true) : null;
     if (emit) this.forgetRelays = watchRelays(setup.config, this.bank, this.emitBody);
+    this.led = emit && setup.config.statusLed ? new LedObserver(setup.config.statusLed, this.bank, this.emitBody, time) : null;
     this.prepareInputs();
   }
 
@@ -76,6 +89,7 @@ export class VirtualBoard {
     const host: FirmwareHost = {
       config: c,
       bank: this.bank,
+      busSensors: this.busSensors,
       time: this.time,
       random: s.random,
       files: this.files,
@@ -87,6 +101,8 @@ export class VirtualBoard {
       },
       bytes: obs ? (dir, buf, off, len) => obs.bytes(dir, buf, off, len) : undefined,
       log: (message, error) => this.emitBody(error ? { event: "error", what: "firmware", message } : { event: "log", message }),
+      // Later, not inside the firmware's own call: it halts what is calling.
+      reboot: () => this.time.after(0, () => this.rebooted(fw)),
       connection: (up) => {
         this.sessionUp = up;
       },
@@ -94,10 +110,12 @@ export class VirtualBoard {
         this.published++;
       },
     };
+    let fw: Firmware;
     if (s.mode === "bundle") {
       if (!s.bundle) throw new Error("bundle mode needs the bundle's source");
-      this.firmware = new BundleFirmware(host, s.bundle.source, s.bundle.file);
-    } else this.firmware = new SourceFirmware(host);
+      fw = new BundleFirmware(host, s.bundle.source, s.bundle.file);
+    } else fw = new SourceFirmware(host);
+    this.firmware = fw;
     this.emitBody({
       event: "boot",
       mode: s.mode,
@@ -107,7 +125,8 @@ export class VirtualBoard {
       sensors: c.sensors.map((x) => x.name),
     });
     try {
-      this.firmware.boot();
+      fw.boot();
+      if (!this.wifiUp) fw.wifi(false);
     } catch (err) {
       this.firmware.halt();
       this.firmware = null;
@@ -166,6 +185,8 @@ export class VirtualBoard {
    * broker does not send the will.
    */
   async stop(): Promise<void> {
+    this.cancelReboot();
+    if (this.led) this.led.stop();
     const fw = this.firmware;
     if (!fw) return;
     fw.shutdown();
@@ -177,8 +198,22 @@ export class VirtualBoard {
     this.emitBody({ event: "stopped", how: "clean" });
   }
 
+  // The firmware rebooted the board: off, then on again (unless it was stopped or killed meanwhile).
+  private rebooted(fw: Firmware): void {
+    if (this.firmware !== fw) return;
+    fw.halt();
+    this.firmware = null;
+    this.sessionUp = false;
+    this.emitBody({ event: "stopped", how: "reboot" });
+    this.rebootTimer = this.time.after(REBOOT_MS, () => {
+      this.rebootTimer = null;
+      if (this.firmware === null) this.boot();
+    });
+  }
+
   /** kill(): the power is cut: no "offline", no DISCONNECT; the broker sends the will. */
   kill(): void {
+    this.cancelReboot();
     const fw = this.firmware;
     if (!fw) return;
     fw.halt();
@@ -188,7 +223,59 @@ export class VirtualBoard {
     this.emitBody({ event: "stopped", how: "killed" });
   }
 
+  private cancelReboot(): void {
+    if (this.rebootTimer !== null) this.time.cancel(this.rebootTimer);
+    this.rebootTimer = null;
+  }
+
   // ---- the outside world on the inputs ----
+
+  /** wifiOn -> whether the board's WiFi access point is up. */
+  get wifiOn(): boolean {
+    return this.wifiUp;
+  }
+
+  /** wifi(up): the access point goes away or comes back (the firmware rejoins it by itself). */
+  wifi(up: boolean): void {
+    this.wifiUp = up;
+    if (this.firmware) this.firmware.wifi(up);
+    this.emitBody({ event: "wifi", up });
+  }
+
+  /** press(button): the button is pushed and stays down until release(); a long press is press, wait, release. */
+  press(button: number): void {
+    const b = this.button(button);
+    this.bank.drive(b.pin, !b.activeLow);
+    this.emitBody({ event: "button", button: b.name, pin: b.pin, pressed: true });
+  }
+
+  /** release(button): the button springs back (its pin returns to the level its wiring rests at). */
+  release(button: number): void {
+    const b = this.button(button);
+    this.bank.drive(b.pin, b.activeLow);
+    this.emitBody({ event: "button", button: b.name, pin: b.pin, pressed: false });
+  }
+
+  /** click(button, ms) -> resolves after a press held `ms` (longer than the debounce) and its release. */
+  async click(button: number, ms = 150): Promise<void> {
+    this.press(button);
+    await sleepOn(this.time, ms);
+    this.release(button);
+  }
+
+  /** buttonPressed(button) -> whether the simulator holds the button down. */
+  buttonPressed(button: number): boolean {
+    const b = this.button(button);
+    return this.bank.driven(b.pin) === !b.activeLow;
+  }
+
+  private button(button: number) {
+    const list = this.config.buttons ?? [];
+    if (!Number.isInteger(button) || button < 0 || button >= list.length) {
+      throw new Error(`no button ${button}: the board has ${list.length}`);
+    }
+    return list[button];
+  }
 
   /** flip(sensor): a digital input changes level (a door opens). */
   flip(sensor: number): void {
@@ -210,6 +297,28 @@ export class VirtualBoard {
     const s = this.sensor(sensor, "analog");
     this.bank.setAnalog(s.pin, fraction);
     this.emitBody({ event: "input", sensor: s.name, pin: s.pin, analog: this.bank.analog(s.pin) });
+  }
+
+  /**
+   * setMeasured(sensor, value): what a ds18b20 or dht22 sensor measures from now on (degrees C, or % for
+   * a DHT22's humidity); the board reads it at its next period.
+   */
+  setMeasured(sensor: number, value: number): void {
+    const s = this.config.sensors[this.index(sensor)];
+    this.busSensors.set(sensor, value);
+    this.emitBody({ event: "input", sensor: s.name, pin: s.pin, measured: this.busSensors.value(sensor) });
+  }
+
+  /** measured(sensor) -> what the ds18b20 or dht22 sensor measures now. */
+  measured(sensor: number): number {
+    return this.busSensors.value(this.index(sensor));
+  }
+
+  /** setCondition(sensor, c): the sensor answers ("ok"), is gone ("missing") or garbles its CRC ("corrupt"). */
+  setCondition(sensor: number, c: SensorCondition): void {
+    const s = this.config.sensors[this.index(sensor)];
+    this.busSensors.setCondition(sensor, c);
+    this.emitBody({ event: "input", sensor: s.name, pin: s.pin, condition: c });
   }
 
   /** analogInput(sensor) -> the analog input's fraction now. */
@@ -266,5 +375,7 @@ export class VirtualBoard {
     for (const s of this.config.sensors) {
       if (s.type === "analog") this.bank.setAnalog(s.pin, 0.5);
     }
+    // A released button holds its pin at the resting level (its pull, or the external resistor).
+    for (const b of this.config.buttons ?? []) this.bank.drive(b.pin, b.activeLow);
   }
 }

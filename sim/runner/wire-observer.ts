@@ -155,7 +155,9 @@ export class WireObserver {
       } catch {
         // Not JSON: reported as text.
       }
-      this.emit({ event: "error", what: "refused", message: payload, detail });
+      // A sensor's failure ({"sensor": ...}) or a refused command ({"topic": ...}).
+      const sensor = detail !== null && typeof detail === "object" && "sensor" in detail;
+      this.emit({ event: "error", what: sensor ? "sensor" : "refused", message: payload, detail });
     }
   }
 }

@@ -1,7 +1,8 @@
 // Reads a scenario file (YAML) into checked steps. Everything that can be wrong with a file is found
 // here, before anything runs, and named with the file and line: YAML errors, unknown keys and steps,
 // missing or mistyped values, durations without units, bad topics and regular expressions, relays,
-// sensors and pins the board does not have. The board's path resolves from the file's folder.
+// sensors, buttons, pins and a status LED the board does not have. The board's path resolves from the
+// file's folder.
 import { readFileSync } from "node:fs";
 import { basename, dirname, resolve } from "node:path";
 import { LineCounter, parseDocument, isMap, isScalar, isSeq, type Node, type Pair, type YAMLMap } from "yaml";
@@ -10,14 +11,17 @@ import { validateTopicName, OK, errorRule } from "../../firmware/mqtt";
 import { utf8Bytes } from "../../firmware/mqtt/utf8";
 import { BoardError } from "../board/load";
 import { loadSimBoard } from "../cli/sim-board";
-import { parseDuration } from "./duration";
+import { formatMs, parseDuration } from "./duration";
 import { checkMatch, expandTopic, type MessageMatch } from "./match";
-import { DEFAULT_RATE, DEFAULT_WITHIN, PIN_NAME, type InputValue } from "./session";
+import {
+  DEFAULT_RATE, DEFAULT_WITHIN, LED_PATTERNS, PACKET_TYPES, PIN_NAME, measureRange, type InputValue,
+} from "./session";
+import type { LedPattern } from "../runner/led-observer";
 import type { Scenario, Step, StepKind } from "./steps";
 
 export const STEP_KINDS: readonly StepKind[] = [
   "publish", "expect", "expect-none", "input", "expect-relay", "expect-pin", "advance", "wait", "broker", "link",
-  "power", "expect-log",
+  "power", "expect-log", "press", "wifi", "expect-led", "expect-packet",
 ];
 const TOP_KEYS = ["name", "board", "steps"];
 
@@ -179,6 +183,35 @@ function readStep(item: Node | null, config: DeviceConfig, lineOf: (n: Node | nu
       if ((text === null) === (match === null)) throw new Problem(v, "expect-log: give one of text and match");
       return { line, kind, text, match, withinMs: r.duration(m.get("within")) ?? fromDefault(DEFAULT_WITHIN) };
     }
+    case "press": {
+      const m = isScalar(v) ? null : r.map(["button", "for"], ["button"]);
+      const nameNode = m ? m.get("button")! : (v as Node);
+      const name = r.text(nameNode, "button");
+      const b = (config.buttons ?? []).find((x) => x.name === name);
+      if (!b) throw new Problem(nameNode, `no button ${name}: the board has ${list((config.buttons ?? []).map((x) => x.name))}`);
+      const forMs = m ? r.duration(m.get("for")) ?? null : null;
+      if (forMs !== null && forMs <= b.debounceMs) {
+        throw new Problem(m!.get("for"), `press: for ${formatMs(forMs)} is not longer than ${name}'s debounce (${formatMs(b.debounceMs)}): the board would not see the press`);
+      }
+      return { line, kind, button: name, forMs };
+    }
+    case "wifi":
+      return { line, kind, action: r.oneOf(v, ["off", "on"], "wifi: off or on") as "off" | "on" };
+    case "expect-led": {
+      if (!config.statusLed) throw new Problem(pair.key, "expect-led: the board has no statusLed");
+      const m = isScalar(v) ? null : r.map(["pattern", "within"], ["pattern"]);
+      const hint = `the pattern is ${LED_PATTERNS.join(", ")}`;
+      const pattern = r.oneOf(m ? m.get("pattern")! : v, LED_PATTERNS as string[], hint) as LedPattern;
+      return { line, kind, pattern, withinMs: (m && r.duration(m.get("within"))) ?? fromDefault(DEFAULT_WITHIN) };
+    }
+    case "expect-packet": {
+      const m = isScalar(v) ? null : r.map(["type", "dir", "within"], ["type"]);
+      const typeNode = m ? m.get("type")! : v;
+      const type = isScalar(typeNode) && typeof typeNode.value === "string" ? typeNode.value.toUpperCase() : "";
+      if (!PACKET_TYPES.includes(type)) throw new Problem(typeNode, `expect-packet: the type is one of ${PACKET_TYPES.join(", ")}`);
+      const dir = m && m.has("dir") ? (r.oneOf(m.get("dir")!, ["out", "in"], "dir is out (from the board) or in") as "out" | "in") : "out";
+      return { line, kind, type, dir, withinMs: (m && r.duration(m.get("within"))) ?? fromDefault(DEFAULT_WITHIN) };
+    }
     default:
       throw new Problem(pair.key, `unknown step "${kind}": steps are ${STEP_KINDS.join(", ")}`);
   }
@@ -299,11 +332,26 @@ class StepReader {
   }
 
   input(): { sensor: string; value: InputValue } {
-    const m = this.map(["sensor", "level", "analog", "pulses", "rate"], ["sensor"]);
+    const m = this.map(["sensor", "level", "analog", "pulses", "rate", "value", "condition"], ["sensor"]);
     const name = this.text(m.get("sensor")!, "sensor");
     const s = this.config.sensors.find((x) => x.name === name);
     if (!s) throw new Problem(m.get("sensor"), `input: no sensor ${name}: the board has ${list(this.config.sensors.map((x) => x.name))}`);
-    const given = ["level", "analog", "pulses"].filter((k) => m.has(k));
+    const given = ["level", "analog", "pulses", "value", "condition"].filter((k) => m.has(k));
+    if (s.type === "ds18b20" || s.type === "dht22") {
+      if (given.length !== 1 || (given[0] !== "value" && given[0] !== "condition")) {
+        throw new Problem(this.v, `input: ${name} is a ${s.type} sensor: give it a value (what it measures) or a condition (ok, missing, corrupt)`);
+      }
+      if (given[0] === "condition") {
+        return { sensor: name, value: { condition: this.oneOf(m.get("condition")!, ["ok", "missing", "corrupt"], "condition is ok, missing or corrupt") as "ok" | "missing" | "corrupt" } };
+      }
+      const n = m.get("value")!;
+      const [lo, hi] = measureRange(s);
+      const unit = s.measure === "humidity" ? "%" : "degrees C";
+      if (!isScalar(n) || typeof n.value !== "number" || n.value < lo || n.value > hi) {
+        throw new Problem(n, `input: value is what ${name} measures, ${lo} to ${hi} ${unit}`);
+      }
+      return { sensor: name, value: { value: n.value } };
+    }
     const want = s.type === "digital" ? "level" : s.type === "analog" ? "analog" : "pulses";
     if (given.length !== 1 || given[0] !== want) {
       throw new Problem(this.v, `input: ${name} is a ${s.type} sensor: give it ${want}${want === "pulses" ? " (and a rate, pulses a second)" : ""}`);

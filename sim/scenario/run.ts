@@ -149,6 +149,10 @@ async function runStep(s: SimSession, step: Step): Promise<string> {
     case "broker": await s.broker(step.action); break;
     case "link": await s.link(step.action); break;
     case "power": await s.power(step.action); break;
+    case "press": await s.press(step.button, step.forMs !== null ? { for: step.forMs } : {}); break;
+    case "wifi": await s.wifi(step.action); break;
+    case "expect-led": await s.expectLed(step.pattern, { within: step.withinMs }); break;
+    case "expect-packet": await s.expectPacket({ type: step.type, dir: step.dir, within: step.withinMs }); break;
   }
   return "";
 }

@@ -3,15 +3,18 @@
 // MQTT client that plays the rest of the world. Scenario files run on it step by step (run.ts), and a
 // user's own vitest file drives it directly (api.ts documents the entry).
 //
-// Expectations about messages look at what the board published since the last action began (publish,
-// input, advance, wait, broker, link, power) and then wait for more, up to `within` of board time.
-// Relay and pin expectations look at the state now and wait likewise.
+// Expectations about messages (and packets) look at what the board published since the last action began
+// (publish, input, press, advance, wait, broker, link, power, wifi) and then wait for more, up to `within`
+// of board time. Relay, pin and status LED expectations look at the state now and wait likewise.
 import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { isIP } from "node:net";
 import mqtt from "mqtt";
 import type { ConnectionOptions } from "node:tls";
-import type { DeviceConfig } from "../../firmware/device/config";
+import type { DeviceConfig, SensorConfig } from "../../firmware/device/config";
+import { PACKET_NAMES } from "../../firmware/mqtt/packet-types";
+import type { SensorCondition } from "../hardware/onewire-bus";
+import type { LedPattern } from "../runner/led-observer";
 import { topicNames, type TopicNames } from "../../firmware/device/topics";
 import { BoardError } from "../board/load";
 import { loadBundleBoard, loadSimBoard } from "../cli/sim-board";
@@ -57,8 +60,25 @@ export interface SessionOptions {
   seed?: number;
 }
 
-/** A digital level, an analog reading (0..1 of full scale), or pulses on a counter at `rate` a second. */
-export type InputValue = { level: "low" | "high" } | { analog: number } | { pulses: number; rate?: number };
+/**
+ * A digital level, an analog reading (0..1 of full scale), pulses on a counter at `rate` a second, or what
+ * a ds18b20 or dht22 sensor measures (degrees C, % for a DHT22's humidity) or its condition.
+ */
+export type InputValue =
+  | { level: "low" | "high" } | { analog: number } | { pulses: number; rate?: number } | { value: number }
+  | { condition: SensorCondition };
+
+/** The patterns the status LED shows (sim/runner/led-observer.ts). */
+export const LED_PATTERNS: readonly LedPattern[] = ["no-wifi", "no-broker", "on", "off"];
+/** The MQTT packet types an expect-packet step may name. */
+export const PACKET_TYPES: readonly string[] = PACKET_NAMES.filter((n) => !n.startsWith("RESERVED"));
+/** How long a press holds a button beyond its debounce when the step says no `for`. */
+export const PRESS_EXTRA_MS = 100;
+
+/** The range a bus sensor can measure (datasheets): what an input step may set it to. */
+export function measureRange(s: SensorConfig): [number, number] {
+  return s.type === "ds18b20" ? [-55, 125] : s.measure === "humidity" ? [0, 100] : [-40, 80];
+}
 
 export type ExpectOptions = MessageMatch & { within?: Duration };
 export type ExpectNoneOptions = MessageMatch & { for: Duration };
@@ -241,12 +261,23 @@ export class SimSession {
     await this.time.settle();
   }
 
-  /** input(sensor, value): drives a digital level, an analog reading, or pulses (board time passes while they run). */
+  /**
+   * input(sensor, value): drives a digital level, an analog reading, pulses (board time passes while they
+   * run), or what a ds18b20 or dht22 sensor measures or its condition (the board reads it at its period).
+   */
   async input(sensor: string, value: InputValue): Promise<void> {
     const i = this.sensorIndex(sensor);
     const s = this.config.sensors[i];
-    const need = "level" in value ? "digital" : "analog" in value ? "analog" : "counter";
-    if (s.type !== need) throw new Error(`sensor ${sensor} is ${s.type}: ${inputKinds[s.type]}`);
+    const bus = s.type === "ds18b20" || s.type === "dht22";
+    const need = "level" in value ? "digital" : "analog" in value ? "analog" : "pulses" in value ? "counter" : s.type;
+    if (s.type !== need || (bus && !("value" in value || "condition" in value))) throw new Error(`sensor ${sensor} is ${s.type}: ${inputKinds[s.type]}`);
+    if ("value" in value) {
+      const [lo, hi] = measureRange(s);
+      if (!(value.value >= lo && value.value <= hi)) throw new Error(`value ${value.value}: a ${s.type} measures ${lo} to ${hi}`);
+    }
+    if ("condition" in value && !["ok", "missing", "corrupt"].includes(value.condition)) {
+      throw new Error(`condition ${value.condition}: ok, missing or corrupt`);
+    }
     const rate = "pulses" in value ? value.rate ?? DEFAULT_RATE : 0;
     if ("analog" in value && !(value.analog >= 0 && value.analog <= 1)) throw new Error(`analog ${value.analog}: must be 0..1 of full scale`);
     if ("pulses" in value && (!Number.isInteger(value.pulses) || value.pulses < 1)) throw new Error(`pulses ${value.pulses}: must be a whole number from 1`);
@@ -254,12 +285,32 @@ export class SimSession {
     this.action();
     if ("level" in value) this.board.setLevel(i, value.level === "high");
     else if ("analog" in value) this.board.setAnalog(i, value.analog);
+    else if ("value" in value) this.board.setMeasured(i, value.value);
+    else if ("condition" in value) this.board.setCondition(i, value.condition);
     else {
       const period = 1000 / rate;
       let done = false;
       void this.board.pulse(i, value.pulses, period).then(() => (done = true));
       await this.time.runTo(this.time.now() + value.pulses * period, () => done);
     }
+    await this.time.settle();
+  }
+
+  /**
+   * press(button, {for}): the button is pushed, held `for` of board time (default: its debounce and
+   * PRESS_EXTRA_MS more), and released; the step ends once the release has passed the debounce too.
+   */
+  async press(button: string, opts: { for?: Duration } = {}): Promise<void> {
+    const i = this.buttonIndex(button);
+    const b = (this.config.buttons ?? [])[i];
+    const ms = opts.for === undefined ? b.debounceMs + PRESS_EXTRA_MS : toMs(opts.for);
+    if (!(ms > b.debounceMs)) throw new Error(`for ${formatMs(ms)}: not longer than ${button}'s debounce (${formatMs(b.debounceMs)}): the board would not see the press`);
+    this.needPower();
+    this.action();
+    this.board.press(i);
+    await this.time.advance(ms);
+    this.board.release(i);
+    await this.time.advance(b.debounceMs + 1);
     await this.time.settle();
   }
 
@@ -318,6 +369,14 @@ export class SimSession {
     await this.time.settle();
   }
 
+  /** wifi(state): the board's WiFi access point goes away ("off") or comes back ("on"; the firmware rejoins it). */
+  async wifi(state: "off" | "on"): Promise<void> {
+    this.action();
+    if (this.board.wifiOn === (state === "on")) throw new ScenarioFailure(`the WiFi is already ${state}`);
+    this.board.wifi(state === "on");
+    await this.time.settle();
+  }
+
   // ---- expectations ----
 
   /** expect(m) -> the first message since the last action that matches m, waiting up to m.within. */
@@ -372,6 +431,47 @@ export class SimSession {
     if (await this.waitFor(() => (holds() ? true : null), within)) return;
     const got = want.map(([name]) => `${name} ${this.pin(name)}`).join(", ");
     throw new ScenarioFailure(`expected ${want.map(([n, l]) => `${n} ${l}`).join(", ")} within ${formatMs(within)}; got ${got}`);
+  }
+
+  /**
+   * expectLed(pattern, {within}): the status LED shows `pattern` (no-wifi, no-broker, on, off), read off its
+   * pin as a person would (led-observer.ts: a pattern counts once it held a whole cycle), now or within
+   * the time given.
+   */
+  async expectLed(pattern: LedPattern, opts: { within?: Duration } = {}): Promise<void> {
+    if (!LED_PATTERNS.includes(pattern)) throw new Error(`LED pattern ${pattern}: ${LED_PATTERNS.join(", ")}`);
+    if (!this.config.statusLed) throw new Error("expect-led: the board has no statusLed");
+    const within = toMs(opts.within ?? DEFAULT_WITHIN);
+    this.needPower();
+    if (await this.waitFor(() => (this.ledShows() === pattern ? true : null), within)) return;
+    const shows = this.ledShows();
+    const seen = this.events.filter((e) => e.event === "led").slice(-5).map((e) => `  ${eventLine(e)}`);
+    throw new ScenarioFailure(`expected the status LED ${pattern} within ${formatMs(within)}; it shows ${shows ?? "nothing yet"}`,
+      seen.length > 0 ? ["its last patterns:", ...seen] : []);
+  }
+
+  /**
+   * expectPacket({type, dir, within}) -> the first packet of this type the board sent ("out", default) or
+   * received ("in") since the last action, waiting up to `within`: the wire itself (a DISCONNECT, say).
+   */
+  async expectPacket(m: { type: string; dir?: "out" | "in"; within?: Duration }): Promise<Record<string, unknown>> {
+    const type = m.type.toUpperCase();
+    if (!PACKET_TYPES.includes(type)) throw new Error(`packet type ${m.type}: ${PACKET_TYPES.join(", ")}`);
+    const dir = m.dir ?? "out";
+    const within = toMs(m.within ?? DEFAULT_WITHIN);
+    const from = this.mark;
+    const find = () => {
+      for (let i = from; i < this.events.length; i++) {
+        const e = this.events[i];
+        if (e.event === "packet" && e.dir === dir && e.packet.type === type) return e.packet;
+      }
+      return null;
+    };
+    const found = await this.waitFor(find, within);
+    if (found) return found;
+    const seen = this.events.slice(from).filter((e) => e.event === "packet").slice(-10).map((e) => `  ${eventLine(e)}`);
+    throw new ScenarioFailure(`expected a ${type} ${dir === "out" ? "from" : "to"} the board within ${formatMs(within)}: not seen`,
+      seen.length > 0 ? ["packets since the last action:", ...seen] : ["no packet since the last action"]);
   }
 
   /** expectLog(m) -> the first firmware log line since the last action containing m.text or matching m.match. */
@@ -473,6 +573,22 @@ export class SimSession {
     return i;
   }
 
+  /** ledShows() -> the pattern the status LED was last seen showing for a whole cycle, or null. */
+  private ledShows(): LedPattern | null {
+    for (let i = this.events.length - 1; i >= 0; i--) {
+      const e = this.events[i];
+      if (e.event === "led") return e.pattern;
+    }
+    return null;
+  }
+
+  private buttonIndex(name: string): number {
+    const list = this.config.buttons ?? [];
+    const i = list.findIndex((b) => b.name === name);
+    if (i < 0) throw new Error(`no button ${name}: the board has ${list.map((b) => b.name).join(", ") || "none"}`);
+    return i;
+  }
+
   private sensorIndex(name: string): number {
     const i = this.config.sensors.findIndex((s) => s.name === name);
     if (i < 0) throw new Error(`no sensor ${name}: the board has ${this.config.sensors.map((s) => s.name).join(", ") || "none"}`);
@@ -510,4 +626,6 @@ const inputKinds: Record<string, string> = {
   digital: "give it a level (low or high)",
   analog: "give it analog: a reading from 0 to 1 of full scale",
   counter: "give it pulses (and a rate, pulses a second)",
+  ds18b20: "give it a value (degrees C, -55 to 125) or a condition (ok, missing, corrupt)",
+  dht22: "give it a value (degrees C, or % for humidity) or a condition (ok, missing, corrupt)",
 };

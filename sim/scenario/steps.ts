@@ -4,6 +4,7 @@ import type { DeviceConfig } from "../../firmware/device/config";
 import { formatMs } from "./duration";
 import { describeMatch, type MessageMatch } from "./match";
 import type { InputValue } from "./session";
+import type { LedPattern } from "../runner/led-observer";
 
 export type Step = { line: number } & (
   | { kind: "publish"; topic: string; payload: string; qos: 0 | 1 | 2; retain: boolean }
@@ -18,6 +19,10 @@ export type Step = { line: number } & (
   | { kind: "link"; action: "cut" | "stall" | "restore" }
   | { kind: "power"; action: "off" | "on" }
   | { kind: "expect-log"; text: string | null; match: string | null; withinMs: number }
+  | { kind: "press"; button: string; forMs: number | null }
+  | { kind: "wifi"; action: "off" | "on" }
+  | { kind: "expect-led"; pattern: LedPattern; withinMs: number }
+  | { kind: "expect-packet"; type: string; dir: "out" | "in"; withinMs: number }
 );
 
 export type StepKind = Step["kind"];
@@ -46,7 +51,8 @@ export function describeStep(s: Step): string {
       return `expect-none ${describeMatch(s.match)} for ${formatMs(s.forMs)}`;
     case "input": {
       const v = s.value;
-      const what = "level" in v ? `level ${v.level}` : "analog" in v ? `analog ${v.analog}` : `${v.pulses} pulses at ${v.rate}/s`;
+      const what = "level" in v ? `level ${v.level}` : "analog" in v ? `analog ${v.analog}` : "value" in v ? `value ${v.value}`
+        : "condition" in v ? `condition ${v.condition}` : `${v.pulses} pulses at ${v.rate}/s`;
       return `input ${s.sensor} ${what}`;
     }
     case "expect-relay":
@@ -60,7 +66,14 @@ export function describeStep(s: Step): string {
     case "broker":
     case "link":
     case "power":
+    case "wifi":
       return `${s.kind} ${s.action}`;
+    case "press":
+      return `press ${s.button}${s.forMs !== null ? ` for ${formatMs(s.forMs)}` : ""}`;
+    case "expect-led":
+      return `expect-led ${s.pattern} within ${formatMs(s.withinMs)}`;
+    case "expect-packet":
+      return `expect-packet ${s.type} ${s.dir === "out" ? "from" : "to"} the board within ${formatMs(s.withinMs)}`;
     case "expect-log":
       return `expect-log ${s.text !== null ? JSON.stringify(s.text) : `/${s.match}/`} within ${formatMs(s.withinMs)}`;
   }

@@ -16,7 +16,9 @@ import { TimerTable } from "./timers";
 import { PinApi } from "./pins";
 import { NetStack } from "./net";
 import { WifiRadio } from "./wifi";
-import { esp32Module, makeRequire, storageModule } from "./modules";
+import { esp32Module, makeRequire, storageModule, telnetModule } from "./modules";
+import { installOneWire } from "./onewire";
+import type { BusSensors } from "../hardware/bus-sensors";
 import { realTime, type TimeSource } from "../time/time-source";
 
 export interface ShimOptions {
@@ -31,6 +33,10 @@ export interface ShimOptions {
   tap?(dir: "out" | "in", bytes: Uint8Array): void;
   /** Socket life: "connect" (to = "host:port" the board dialled), "close", "error" (message), "refused-throw" (connect threw synchronously). */
   onSocket?(event: "connect" | "close" | "error" | "refused-throw", to: string, detail?: string): void;
+  /** The temperature sensors wired to the board (OneWire buses, DHT22s); absent: none. */
+  busSensors?: BusSensors;
+  /** E.reboot() ran: the board is already halted (as E.reboot() kills it); the host boots it again. */
+  onReboot?(): void;
   /** JsVars the board has (process.memory().total); default 16383. */
   jsVars?: number;
   /** Delay before the Wifi module reports the station connected; default 20 ms. */
@@ -59,12 +65,14 @@ export class EspruinoShim {
   private readonly net: NetStack;
   private readonly wifi: WifiRadio;
   private readonly handlers = new Map<string, unknown[]>();
+  private readonly onReboot: (() => void) | undefined;
   private readonly time: TimeSource;
   private readonly bootedAt: number;
 
   /** new EspruinoShim(options): a powered board with an empty program; run() loads one. */
   constructor(options: ShimOptions) {
     const print = options.console;
+    this.onReboot = options.onReboot;
     this.time = options.time ?? realTime;
     this.bootedAt = this.time.now();
     this.realm = new Realm();
@@ -78,8 +86,11 @@ export class EspruinoShim {
 
     this.timers = new TimerTable(realm, this.loop, this.time);
     this.timers.install();
-    this.pins = new PinApi(realm, this.loop, options.bank, () => this.seconds());
+    const buses = options.busSensors;
+    this.pins = new PinApi(realm, this.loop, options.bank, () => this.seconds(),
+      buses ? (pin) => buses.dht.get(pin)?.frame() ?? null : null);
     this.pins.install();
+    installOneWire(realm, (v) => this.pins.nameOf(v), (pin) => buses?.oneWire.get(pin));
     this.wifi = new WifiRadio(realm, this.loop, options.wifiDelayMs ?? DEFAULT_WIFI_DELAY_MS, options.wifiJoined ?? false);
     this.net = new NetStack(realm, this.loop, {
       route: options.route,
@@ -112,8 +123,17 @@ export class EspruinoShim {
       Wifi: () => this.wifi.module(),
       Storage: () => storageModule(realm, options.storage),
       ESP32: () => esp32Module(realm),
+      TelnetServer: () => telnetModule(realm, (mode) => {
+        this.telnet = mode as "on" | "off";
+      }),
     }));
   }
+
+  /**
+   * The telnet console's mode: "on" from power-on, as the ESP32 release has it (src: libs/network/telnet,
+   * "hardcoded for now"), until the firmware sets it.
+   */
+  telnet: "on" | "off" = "on";
 
   /** context -> the board's vm context (its global object). */
   get context(): vm.Context {
@@ -217,6 +237,11 @@ export class EspruinoShim {
       },
       getSizeOf(v: unknown): number {
         return sizeOf(v);
+      },
+      reboot(): void {
+        // Espruino's E.reboot(): the kill handlers run, then the chip restarts (jsiKill, jshReboot).
+        self.kill();
+        if (self.onReboot) self.onReboot();
       },
       on(event: unknown, fn: unknown): void {
         if (typeof fn !== "function") return;

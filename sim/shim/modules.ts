@@ -40,6 +40,19 @@ export function storageModule(realm: Realm, files: Map<string, string>): object 
   });
 }
 
+/** The TelnetServer library: setOptions({mode: "on" | "off"}), as the ESP32 release has it; mode() reads it back. */
+export function telnetModule(realm: Realm, set: (mode: string) => void): object {
+  return realm.obj({
+    setOptions(options: unknown): void {
+      if (typeof options !== "object" || options === null) throw realm.error(`Expecting Object, got ${typeof options}`);
+      const mode = (options as { mode?: unknown }).mode;
+      if (mode === undefined) return;
+      if (mode !== "on" && mode !== "off") throw realm.error("Unknown mode value");
+      set(mode);
+    },
+  });
+}
+
 /** The ESP32 module: present (the bundle may require it), with the one query worth answering. */
 export function esp32Module(realm: Realm): object {
   return realm.obj({

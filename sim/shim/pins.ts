@@ -3,8 +3,12 @@
 // debouncing). Watch reports reach the firmware as a later event, never inside the call that changed
 // the pin, as on the board where edges are queued for the idle loop.
 import type { PinBank } from "../hardware/pin-bank";
+import type { DhtFrame } from "../hardware/dht22";
 import type { EventLoop } from "./loop";
 import type { Realm } from "./realm";
+
+/** What answers on a pin when the firmware lets go of a line it held low (a DHT22's pulse train), or null. */
+export type PinResponder = (pin: string) => DhtFrame | null;
 
 /** ESP32 GPIO numbers: D0..D39. */
 export const PIN_COUNT = 40;
@@ -14,6 +18,7 @@ interface WatchEntry {
   fn: unknown;
   repeat: boolean;
   pin: object;
+  edge: string;
   /** Time of the previous report, in seconds; undefined before the first. */
   lastTime: number | undefined;
 }
@@ -30,6 +35,7 @@ export class PinApi {
     private readonly loop: EventLoop,
     private readonly bank: PinBank,
     private readonly seconds: () => number,
+    private readonly responder: PinResponder | null = null,
   ) {}
 
   /** nameOf(v) -> "D26" for a pin object of this board, else undefined. */
@@ -120,10 +126,47 @@ export class PinApi {
   }
 
   private setMode(pin: string, m: unknown): void {
+    const heldLow = this.bank.modeOf(pin) === "output" && !this.bank.read(pin);
     try {
       this.bank.mode(pin, String(m));
     } catch (e) {
       throw this.realm.error((e as Error).message);
+    }
+    const mode = String(m);
+    if (heldLow && this.responder && (mode === "input" || mode === "input_pullup")) {
+      const frame = this.responder(pin);
+      if (frame && frame.highUs.length > 0) this.train(pin, frame);
+    }
+  }
+
+  // A device's answer, microseconds long, far below what real timers resolve: its edges reach the watches
+  // on the pin as queued events with the times the chip's interrupt would have stamped, and lastTime the
+  // previous edge of either direction (as Espruino keeps it), so e.time - e.lastTime is the pulse length.
+  private train(pin: string, frame: DhtFrame): void {
+    const edges: { t: number; level: boolean }[] = [];
+    // The release is the first edge (the line rises), at once.
+    const start = this.seconds();
+    let t = start;
+    for (let k = 0; k < frame.highUs.length; k++) {
+      t += frame.highUs[k] / 1e6;
+      edges.push({ t, level: false });
+      t += (frame.lowUs[k] ?? 50) / 1e6;
+      edges.push({ t, level: true });
+    }
+    for (const [id, w] of this.watches) {
+      if (this.nameOf(w.pin) !== pin) continue;
+      let last = start;
+      for (const e of edges) {
+        const lastTime = last;
+        last = e.t;
+        w.lastTime = e.t;
+        if (w.edge !== "both" && (w.edge === "rising") !== e.level) continue;
+        const event = this.realm.obj({ state: e.level, time: e.t, lastTime, pin: w.pin });
+        this.loop.later(0, () => {
+          if (this.watches.get(id) !== w) return;
+          this.loop.call(w.fn, this.realm.context, [event]);
+        });
+      }
     }
   }
 
@@ -144,7 +187,7 @@ export class PinApi {
     }
     let id = 1;
     for (const k of this.watches.keys()) if (k >= id) id = k + 1;
-    const entry: WatchEntry = { bankId: 0, fn, repeat, pin: this.pins[this.index(name)], lastTime: undefined };
+    const entry: WatchEntry = { bankId: 0, fn, repeat, pin: this.pins[this.index(name)], edge, lastTime: undefined };
     entry.bankId = this.bank.watch(name, edge, debounce, (state) => this.reported(id, entry, state));
     this.watches.set(id, entry);
     return id;

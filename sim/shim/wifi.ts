@@ -52,10 +52,12 @@ export class WifiRadio {
         if (typeof cb === "function") self.loop.later(0, () => self.loop.call(cb, undefined, [null, info]));
         return info;
       },
+      // The station's state, and the access point's signal while joined.
       getStatus(cb?: unknown): object {
-        const info = self.realm.obj(self.station
-          ? { station: "connected", ssid: self.ssid, rssi: SIM_RSSI, mode: "sta" }
-          : { station: "off", mode: "sta" });
+        const joined = self.station
+          ? { station: "connected", ssid: self.ssid, rssi: SIM_RSSI }
+          : { station: self.apPresent ? "off" : NO_AP_FOUND.msg };
+        const info = self.realm.obj({ ...joined, mode: "sta" });
         if (typeof cb === "function") self.loop.later(0, () => self.loop.call(cb, undefined, [info]));
         return info;
       },

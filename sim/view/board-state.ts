@@ -29,7 +29,7 @@ export interface ConnectionModel {
   /** Why the last session ended (disconnected event), or null. */
   lastReason: string | null;
   /** Set when the board stopped; cleared by the next boot. */
-  stopped: "clean" | "killed" | null;
+  stopped: "clean" | "killed" | "reboot" | null;
 }
 
 export interface RelayModel {
@@ -49,18 +49,30 @@ export interface InputModel {
   level?: 0 | 1;
   analog?: number;
   pulses?: number;
+  measured?: number;
+  condition?: "ok" | "missing" | "corrupt";
   at: number;
 }
 
 export interface SensorModel {
   name: string;
-  type: "digital" | "analog" | "counter";
+  type: "digital" | "analog" | "counter" | "ds18b20" | "dht22";
   pin: string;
   unit: string;
   /** The last reported value as published (text), null before the first report. */
   value: string | null;
   at: number | null;
   input: InputModel | null;
+}
+
+export interface ButtonModel {
+  name: string;
+  pin: string;
+  /** What a press does, e.g. "toggle pump", "restart". */
+  does: string;
+  /** Whether the simulator holds it down. */
+  pressed: boolean;
+  at: number | null;
 }
 
 export interface TelemetryModel {
@@ -127,6 +139,11 @@ export class BoardState {
   };
   readonly relays: RelayModel[];
   readonly sensors: SensorModel[];
+  readonly buttons: ButtonModel[];
+  /** The status LED's pattern as last read off its pin; null without a LED or before it showed one. */
+  led: { pattern: "no-wifi" | "no-broker" | "on" | "off"; at: number } | null = null;
+  /** Whether the simulator keeps the board's WiFi access point up. */
+  wifiUp = true;
   telemetry: TelemetryModel | null = null;
   /** From the last boot event, or null before it. */
   boot: { mode: "source" | "bundle"; clientId: string; broker: string; at: number } | null = null;
@@ -150,6 +167,14 @@ export class BoardState {
     this.sensors = config.sensors.map((s) => ({
       // The config carries the unit as its UTF-8 bytes; the view shows its text.
       name: s.name, type: s.type, pin: s.pin, unit: unitText(s.unit), value: null, at: null, input: null,
+    }));
+    this.buttons = (config.buttons ?? []).map((b) => ({
+      name: b.name,
+      pin: b.pin,
+      does: [b.relay === null ? "" : `${b.action} ${b.relay}`, b.holdAction === "restart" ? `held ${b.holdMs / 1000}s: restart` : ""]
+        .filter((x) => x !== "").join(", ") || "nothing",
+      pressed: false,
+      at: null,
     }));
     this.errorRing = new Ring(options.errors ?? 10);
     this.traceRing = new Ring(options.traceLines ?? 500);
@@ -237,7 +262,23 @@ export class BoardState {
           if (e.level !== undefined) input.level = e.level;
           if (e.analog !== undefined) input.analog = e.analog;
           if (e.pulses !== undefined) input.pulses = e.pulses;
+          if (e.measured !== undefined) input.measured = e.measured;
+          if (e.condition !== undefined) input.condition = e.condition;
           s.input = input;
+        }
+        break;
+      }
+      case "led":
+        this.led = { pattern: e.pattern, at: e.t };
+        break;
+      case "wifi":
+        this.wifiUp = e.up;
+        break;
+      case "button": {
+        const b = this.find(this.buttons, -1, e.button);
+        if (b) {
+          b.pressed = e.pressed;
+          b.at = e.t;
         }
         break;
       }

@@ -7,11 +7,14 @@ import { ascii, printable } from "./board-state";
 export interface ScreenInput {
   key: string;
   sensor: string;
-  type: "digital" | "analog" | "counter";
+  type: "digital" | "analog" | "counter" | "ds18b20" | "dht22";
   pin: string;
   level?: 0 | 1;
   analog?: number;
   pulses?: number;
+  /** ds18b20, dht22: what the sensor measures, and its condition. */
+  measured?: number;
+  condition?: "ok" | "missing" | "corrupt";
 }
 
 export interface ScreenInfo {
@@ -24,6 +27,8 @@ export interface ScreenInfo {
   inputs: ScreenInput[];
   /** The keys line, shown as given (see keysHelp() in keys.ts). */
   keysHelp: string;
+  /** The key of each button that has one, by button name. */
+  buttonKeys?: Record<string, string>;
   /** Boards the simulator runs (this screen shows one). */
   devices?: number;
   /** A fleet's figures, one line under the title (connected boards, messages a second, memory). */
@@ -60,6 +65,8 @@ export function renderScreen(state: BoardState, info: ScreenInfo, width: number,
     connectionLine(state, info),
     ...relayLines(state, info),
     ...sensorLines(state, info),
+    ...buttonLines(state, info),
+    ...ledLines(state, info),
     ...telemetryLines(state, info, width),
     ...errorLines(state, info),
   ];
@@ -140,7 +147,10 @@ function sensorLines(state: BoardState, info: ScreenInfo): Line[] {
   const pinW = Math.max(3, ...state.sensors.map((s) => s.pin.length));
   const rows = state.sensors.map((s, i) => {
     const input = info.inputs.find((x) => x.sensor === s.name);
-    const value = s.value === null ? "-" : ascii(s.value) + (s.unit ? " " + printable(s.unit) : "");
+    // "unavailable" (a bus sensor that did not answer) has no unit; the screen is ASCII (fit()), so degrees
+    // C show as C rather than "?C".
+    const unit = s.unit && s.value !== "unavailable" ? " " + printable(s.unit).replace("\u00b0", "") : "";
+    const value = s.value === null ? "-" : ascii(s.value) + unit;
     return { s, i, input, value, raw: rawInput(s, input) };
   });
   const valueW = Math.max(...rows.map((r) => r.value.length));
@@ -148,7 +158,7 @@ function sensorLines(state: BoardState, info: ScreenInfo): Line[] {
   return [
     ["sensors"],
     ...rows.map(({ s, i, input, value, raw }): Line => {
-      const selected = s.type === "analog" && info.selected === i;
+      const selected = (s.type === "analog" || s.type === "ds18b20" || s.type === "dht22") && info.selected === i;
       const key = input ? `  key ${input.key} ${keyVerb(s.type, selected)}` : "";
       const age = s.at !== null ? `  reported ${when(s.at, info.now)}` : "";
       return [
@@ -161,17 +171,53 @@ function sensorLines(state: BoardState, info: ScreenInfo): Line[] {
   ];
 }
 
+function buttonLines(state: BoardState, info: ScreenInfo): Line[] {
+  if (state.buttons.length === 0) return [];
+  const nameW = Math.max(...state.buttons.map((b) => b.name.length));
+  const pinW = Math.max(3, ...state.buttons.map((b) => b.pin.length));
+  const doesW = Math.max(...state.buttons.map((b) => b.does.length));
+  return [
+    ["buttons"],
+    ...state.buttons.map((b): Line => {
+      const key = info.buttonKeys?.[b.name];
+      return [
+        `  ${b.name.padEnd(nameW)}  ${b.pin.padEnd(pinW)}  ${b.does.padEnd(doesW)}  `,
+        [b.pressed ? "pressed " : "released", b.pressed ? "bold" : "dim"],
+        key ? `  key ${key} presses` : "",
+        b.at !== null ? `  ${b.pressed ? "pressed" : "released"} ${when(b.at, info.now)}` : "",
+      ];
+    }),
+  ];
+}
+
+const LED_TEXT = { "no-wifi": "fast blink: no WiFi", "no-broker": "two blinks a second: no broker", on: "steady on", off: "off" };
+
+function ledLines(state: BoardState, info: ScreenInfo): Line[] {
+  const led = state.config.statusLed;
+  if (!led) return [];
+  const wifi = state.wifiUp ? "" : "  (WiFi access point down: w brings it back)";
+  if (state.led === null) return [[`status LED  ${led.pin}  `, ["-", "dim"], wifi]];
+  return [[`status LED  ${led.pin}  `, [LED_TEXT[state.led.pattern], state.led.pattern === "on" ? "green" : "yellow"],
+    `  since ${when(state.led.at, info.now)}${wifi}`]];
+}
+
 function keyVerb(type: SensorModel["type"], selected: boolean): string {
   if (type === "digital") return "flips";
   if (type === "counter") return "pulses";
+  if (type === "ds18b20" || type === "dht22") return selected ? "selected, +/- move, x fault" : "selects, then +/- or x";
   return selected ? "selected, +/- move" : "selects, then +/-";
 }
 
 // The caller's inputs are current; the model's last input event is the fallback.
 function rawInput(s: SensorModel, input: ScreenInput | undefined): string {
-  const src: { level?: 0 | 1; analog?: number; pulses?: number } = input ?? s.input ?? {};
+  const src: Omit<ScreenInput, "key" | "sensor" | "type" | "pin"> = input ?? s.input ?? {};
   if (s.type === "digital") return src.level === undefined ? "pin -" : src.level === 1 ? "pin HIGH" : "pin LOW";
   if (s.type === "analog") return src.analog === undefined ? "-" : src.analog.toFixed(3);
+  if (s.type === "ds18b20" || s.type === "dht22") {
+    const v = src.measured === undefined ? "-" : src.measured.toFixed(1);
+    const c = src.condition === undefined || src.condition === "ok" ? "" : ` (${src.condition})`;
+    return v + c;
+  }
   return `${src.pulses ?? 0} pulses`;
 }
 

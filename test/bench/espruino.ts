@@ -139,10 +139,12 @@ interface Command {
   growth: number;
 }
 
-// The built firmware for board.json with what the Linux build lacks changed: pins above D32, the broker,
-// and the analog input (the Linux build has no ADC: analogRead prints an error).
-async function firmware(dir: string): Promise<string> {
-  const board = JSON.parse(readFileSync(join(ROOT, "board.json"), "utf8"));
+// The built firmware for board.json (or the board BENCH_ESPRUINO_BOARD names) with what the Linux build
+// lacks changed: pins above D32, the broker, and the analog input (the Linux build has no ADC: analogRead
+// prints an error).
+async function firmware(dir: string, given?: Record<string, any>): Promise<string> {
+  const file = process.env.BENCH_ESPRUINO_BOARD ? resolve(process.env.BENCH_ESPRUINO_BOARD) : join(ROOT, "board.json");
+  const board = given ?? JSON.parse(readFileSync(file, "utf8"));
   board.mqtt.host = "127.0.0.1";
   board.sensors = board.sensors.filter((x: { type: string }) => x.type !== "analog");
   for (const x of [...board.relays, ...board.sensors]) if (Number(x.pin.slice(1)) > 32) x.pin = x.pin === "D34" ? "D32" : "D23";
@@ -185,6 +187,23 @@ async function command(bin: string): Promise<Command> {
       command: (cmd - empty) / N, puback: (ack - empty) / N, jsvars: field(run.out, "rest", "usage"),
       bundleBytes: Buffer.byteLength(fw, "latin1"), growth,
     };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * restingJsVars(bin, board) -> the JsVars the built firmware for `board` (an object as in board.json, made
+ * to fit the Linux build as above) uses after its boot burst, connected over the fake socket, and its
+ * bundle's bytes. Run as the firmware runs on the board (from .bootcde), without valgrind.
+ */
+export async function restingJsVars(bin: string, board: Record<string, any>): Promise<{ jsvars: number; bundleBytes: number }> {
+  const dir = mkdtempSync(join(tmpdir(), "relaymq-bench-rest-"));
+  try {
+    const fw = await firmware(dir, board);
+    const driver = fill(readFileSync(join(HERE, "firmware-driver.js"), "utf8"), { N: 1, GROWTH: true, TOPIC: js(COMMAND_TOPIC) });
+    const run = await runCounted(bin, WIFI_STUB + FAKE_NET + fw + "\n" + driver, dir, false);
+    return { jsvars: field(run.out, "rest", "usage"), bundleBytes: Buffer.byteLength(fw, "latin1") };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

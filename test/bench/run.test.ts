@@ -12,7 +12,7 @@ describe("npm run bench", () => {
     const r = bench(["--help"]);
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toContain("usage: npm run bench [-- NAME...]");
-    expect(r.stdout).toContain("Benchmarks: codec, latency, fleet, espruino.");
+    expect(r.stdout).toContain("Benchmarks: codec, latency, fleet, espruino, features.");
   });
 
   it("an unknown name exits 2 and lists the known ones on stderr", () => {

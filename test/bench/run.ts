@@ -9,6 +9,7 @@ const BENCHMARKS: Record<string, () => Promise<Benchmark>> = {
   latency: async () => (await import("./latency")).run,
   fleet: async () => (await import("./fleet")).run,
   espruino: async () => (await import("./espruino")).run,
+  features: async () => (await import("./features")).run,
 };
 
 const USAGE = `usage: npm run bench [-- NAME...]

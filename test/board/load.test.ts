@@ -46,8 +46,10 @@ describe("the repo's board.json", () => {
       sensorState: "devices/esp32-01/sensor/{name}/state",
       telemetry: "devices/esp32-01/telemetry",
       error: "devices/esp32-01/error",
+      command: "devices/esp32-01/cmd/{name}",
+      info: "devices/esp32-01/info",
     });
-    expect(config.commands).toEqual({ acceptRetained: false, maxPayload: 16 });
+    expect(config.commands).toEqual({ acceptRetained: false, maxPayload: 16, console: true });
     expect(config.discovery).toEqual({ enabled: true, prefix: "homeassistant", mode: "device" });
     expect(config.telemetry).toEqual({ periodSec: 60 });
   });
@@ -198,7 +200,7 @@ describe("many problems at once", () => {
       "mqtt.port: must be at least 1",
       "relays[0].colour: unknown property",
       "relays[1].activeLow: must be true or false",
-      'sensors[0].type: unknown sensor type "thermo" (digital, analog, counter)',
+      'sensors[0].type: unknown sensor type "thermo" (digital, analog, counter, ds18b20, dht22)',
       "relays[1].pin: D34 is input-only on ESP32",
       "sensors[1].pin: D26 is already used by relays[0]",
       "sensors[2].pin: D25 is on ADC2, which cannot be read while WiFi is on; use an ADC1 pin (D32-D39)",

@@ -77,7 +77,7 @@ const ERRORS: Row[] = [
   { rule: "boolean as a string", mutate: (b) => { b.relays[1].activeLow = "yes"; },
     problems: ["relays[1].activeLow: must be true or false"] },
   { rule: "unknown sensor type", mutate: (b) => { b.sensors[0].type = "thermo"; },
-    problems: ['sensors[0].type: unknown sensor type "thermo" (digital, analog, counter)'] },
+    problems: ['sensors[0].type: unknown sensor type "thermo" (digital, analog, counter, ds18b20, dht22)'] },
   { rule: "unknown power-on state", mutate: (b) => { b.relays[0].powerOn = "last"; },
     problems: ['relays[0].powerOn: unknown power-on state "last" (off, on, restore)'] },
   { rule: "unknown edge", mutate: (b) => { b.sensors[1].edge = "down"; },

@@ -17,7 +17,8 @@ const FULL = {
   },
   topics: {
     prefix: "p/{id}", status: "{prefix}/st", relaySet: "{prefix}/r/{name}/s", relayState: "{prefix}/r/{name}/g",
-    sensorState: "{prefix}/s/{name}", telemetry: "{prefix}/t", error: "{prefix}/e",
+    sensorState: "{prefix}/s/{name}", telemetry: "{prefix}/t", error: "{prefix}/e", command: "{prefix}/c/{name}",
+    info: "{prefix}/i",
   },
   telemetry: { periodSec: 5 },
   relays: [
@@ -28,9 +29,16 @@ const FULL = {
     { name: "d", type: "digital", pin: "D18", pull: "down", invert: true, debounceMs: 7, deviceClass: "door" },
     { name: "an", type: "analog", pin: "D33", scale: 3.3, unit: "V", delta: 0.2, periodMs: 250, decimals: 3, deviceClass: "voltage" },
     { name: "c", type: "counter", pin: "D19", pull: "none", debounceMs: 0, scale: 0.25, unit: "L", edge: "both", decimals: 4 },
+    { name: "t", type: "ds18b20", pin: "D23", rom: "28FF4C1A0B160445", periodSec: 30, delta: 0.5, decimals: 2 },
+    { name: "h", type: "dht22", pin: "D25", measure: "humidity", periodSec: 10, delta: 1, decimals: 0 },
   ],
+  buttons: [
+    { name: "k", pin: "D21", relay: "a", action: "momentary", activeLow: false, pull: "none", debounceMs: 20, holdMs: 3000, holdAction: "restart" },
+  ],
+  statusLed: { pin: "D22", activeLow: true, connected: "off" },
+  console: { telnet: true },
   discovery: { enabled: false, prefix: "ha", mode: "device" },
-  commands: { acceptRetained: true, maxPayload: 32 },
+  commands: { acceptRetained: true, maxPayload: 32, console: false },
 };
 
 const FULL_CONFIG: DeviceConfig = {
@@ -42,7 +50,7 @@ const FULL_CONFIG: DeviceConfig = {
   },
   topics: {
     prefix: "p/full", status: "p/full/st", relaySet: "p/full/r/{name}/s", relayState: "p/full/r/{name}/g",
-    sensorState: "p/full/s/{name}", telemetry: "p/full/t", error: "p/full/e",
+    sensorState: "p/full/s/{name}", telemetry: "p/full/t", error: "p/full/e", command: "p/full/c/{name}", info: "p/full/i",
   },
   telemetry: { periodSec: 5 },
   relays: [
@@ -53,9 +61,17 @@ const FULL_CONFIG: DeviceConfig = {
     { name: "d", type: "digital", pin: "D18", pull: "down", invert: true, debounceMs: 7, scale: 1, unit: "", delta: 0, periodMs: 0, edge: "both", decimals: 0, deviceClass: "door" },
     { name: "an", type: "analog", pin: "D33", pull: "none", invert: false, debounceMs: 0, scale: 3.3, unit: "V", delta: 0.2, periodMs: 250, edge: "both", decimals: 3, deviceClass: "voltage" },
     { name: "c", type: "counter", pin: "D19", pull: "none", invert: false, debounceMs: 0, scale: 0.25, unit: "L", delta: 0, periodMs: 0, edge: "both", decimals: 4, deviceClass: null },
+    // Units as the firmware carries them: their UTF-8 bytes ("\xc2\xb0C" is "°C").
+    { name: "t", type: "ds18b20", pin: "D23", pull: "none", invert: false, debounceMs: 0, scale: 1, unit: "\xc2\xb0C", delta: 0.5, periodMs: 30000, edge: "both", decimals: 2, deviceClass: "temperature", rom: "28ff4c1a0b160445" },
+    { name: "h", type: "dht22", pin: "D25", pull: "none", invert: false, debounceMs: 0, scale: 1, unit: "%", delta: 1, periodMs: 10000, edge: "both", decimals: 0, deviceClass: "humidity", measure: "humidity" },
   ],
+  buttons: [
+    { name: "k", pin: "D21", relay: "a", action: "momentary", activeLow: false, pull: "none", debounceMs: 20, holdMs: 3000, holdAction: "restart" },
+  ],
+  statusLed: { pin: "D22", activeLow: true, connected: "off" },
+  console: { telnet: true },
   discovery: { enabled: false, prefix: "ha", mode: "device" },
-  commands: { acceptRetained: true, maxPayload: 32 },
+  commands: { acceptRetained: true, maxPayload: 32, console: false },
 };
 
 /** A schema node with its $ref followed (siblings such as description kept). */
@@ -120,7 +136,8 @@ describe("schema and loader agree", () => {
 
   it("every property of FULL reaches the config", () => {
     if (!full.ok) return expect.fail(full.problems.join("\n"));
-    expect(full.warnings).toEqual([]);
+    // Its one warning: the telnet console it turns on.
+    expect(full.warnings.map((w) => w.split(":")[0])).toEqual(["console.telnet"]);
     expect(config).toEqual(FULL_CONFIG);
   });
 
@@ -134,8 +151,14 @@ describe("schema and loader agree", () => {
     ["commands", () => sorted(Object.keys(props(root.commands))), () => sorted(Object.keys(config.commands))],
     ["relay", () => sorted(Object.keys(relaySchema)), () => sorted(Object.keys(config.relays[0]))],
     ["failsafe", () => sorted(Object.keys(relaySchema.failsafe.properties)), () => sorted(Object.keys(config.relays[0].failsafe!))],
-    ...(["digital", "analog", "counter"] as const).map((t) => [
-      `sensor (${t})`, () => sorted(Object.keys(sensorSchema)), () => sorted(Object.keys(config.sensors.find((s) => s.type === t)!)),
+    ["button", () => sorted(Object.keys(props(root.buttons.items))), () => sorted(Object.keys(config.buttons![0]))],
+    ["statusLed", () => sorted(Object.keys(props(root.statusLed))), () => sorted(Object.keys(config.statusLed!))],
+    ["console", () => sorted(Object.keys(props(root.console))), () => sorted(Object.keys(config.console!))],
+    // periodSec is periodMs in the config; rom and measure are there only for the types they apply to.
+    ...(["digital", "analog", "counter", "ds18b20", "dht22"] as const).map((t) => [
+      `sensor (${t})`,
+      () => sorted(Object.keys(sensorSchema).filter((k) => k !== "periodSec" && ((k !== "rom" && k !== "measure") || sensorTypesUsing(k).includes(t)))),
+      () => sorted(Object.keys(config.sensors.find((s) => s.type === t)!)),
     ] as [string, () => string[], () => string[]]),
   ])("%s: the schema's properties are the config's keys", (_name, schemaKeys, configKeys) => {
     expect(configKeys()).toEqual(schemaKeys());
@@ -145,7 +168,7 @@ describe("schema and loader agree", () => {
   type Covers<U, A extends readonly U[]> = Exclude<U, A[number]> extends never ? A : never;
   const POWER_ON = ["off", "on", "restore"] as const satisfies Covers<RelayConfig["powerOn"], readonly ["off", "on", "restore"]>;
   const SAFE = ["off", "on"] as const satisfies Covers<NonNullable<RelayConfig["failsafe"]>["state"], readonly ["off", "on"]>;
-  const TYPES = ["digital", "analog", "counter"] as const satisfies Covers<SensorConfig["type"], readonly ["digital", "analog", "counter"]>;
+  const TYPES = ["digital", "analog", "counter", "ds18b20", "dht22"] as const satisfies Covers<SensorConfig["type"], readonly ["digital", "analog", "counter", "ds18b20", "dht22"]>;
   const PULLS = ["up", "down", "none"] as const satisfies Covers<SensorConfig["pull"], readonly ["up", "down", "none"]>;
   const EDGES = ["rising", "falling", "both"] as const satisfies Covers<SensorConfig["edge"], readonly ["rising", "falling", "both"]>;
   it.each([
@@ -182,8 +205,13 @@ describe("schema and loader agree", () => {
     check("relays[].failsafe.state", relaySchema.failsafe.properties.state, c.relays[0].failsafe.state);
     for (const [k, v] of Object.entries(sensorSchema)) {
       const type = sensorTypesUsing(k)[0];
+      if (type === "ds18b20" || type === "dht22") continue; // below, on a board that has them
       check(`sensors[].${k} (${type})`, v, c.sensors.find((s: SensorConfig) => s.type === type)[k]);
     }
+    const bus = run(broken((b) => { b.sensors = [{ name: "t", type: "ds18b20", pin: "D23" }, { name: "h", type: "dht22", pin: "D25" }]; }));
+    if (!bus.ok) return expect.fail(bus.problems.join("\n"));
+    check("sensors[].measure (dht22)", sensorSchema.measure, bus.loaded.config.sensors[1].measure);
+    check("sensors[].periodSec (ds18b20)", sensorSchema.periodSec, bus.loaded.config.sensors[0].periodMs / 1000);
     const none = run(broken((b) => { delete b.relays; delete b.sensors; }));
     if (!none.ok) return expect.fail(none.problems.join("\n"));
     check("relays", root.relays, none.loaded.config.relays);
@@ -211,7 +239,26 @@ describe("schema and loader agree", () => {
     },
   );
 
-  it("the schema's sensor properties are all either name/type/pin or in SAMPLE", () => {
-    expect(sorted(Object.keys(sensorSchema))).toEqual(sorted(["name", "type", "pin", ...Object.keys(SAMPLE)]));
+  // The same for the sensors read over a bus (periodSec lands as periodMs).
+  const BUS_SAMPLE: Record<string, [unknown, string, unknown]> = {
+    delta: [0.3, "delta", 0.3], decimals: [2, "decimals", 2], periodSec: [5, "periodMs", 5000],
+    rom: ["28FF4C1A0B160445", "rom", "28ff4c1a0b160445"], measure: ["humidity", "measure", "humidity"],
+  };
+  const BUS_PIN = { ds18b20: "D23", dht22: "D25" };
+  it.each((["ds18b20", "dht22"] as const).flatMap((type) => Object.keys(BUS_SAMPLE)
+    .filter((p) => sensorTypesUsing(p).includes(type)).map((p) => [type, p] as const)))(
+    "a %s sensor's %s reaches the config",
+    (type, prop) => {
+      const b = minimalBoard();
+      const [given, key, want] = BUS_SAMPLE[prop];
+      b.sensors = [{ name: "x", type, pin: BUS_PIN[type], [prop]: given }];
+      const out = run(b);
+      if (!out.ok) return expect.fail(out.problems.join("\n"));
+      expect((out.loaded.config.sensors[0] as any)[key]).toEqual(want);
+    },
+  );
+
+  it("the schema's sensor properties are all either name/type/pin or in SAMPLE or BUS_SAMPLE", () => {
+    expect(sorted(Object.keys(sensorSchema))).toEqual(sorted(["name", "type", "pin", ...Object.keys(SAMPLE), "rom", "measure", "periodSec"]));
   });
 });

@@ -64,7 +64,7 @@ describe("npm run build", () => {
     expect(r.out).toContain(`${file}: ${Buffer.byteLength(source)} bytes`);
     expect(r.out).toMatch(/pump\s+relay\s+D26/);
     expect(checkEspruino(source)).toEqual([]);
-    for (const m of source.match(/require\("([^"]+)"\)/g) ?? []) expect(m).toMatch(/require\("(net|tls|Wifi|Storage|ESP32)"\)/);
+    for (const m of source.match(/require\("([^"]+)"\)/g) ?? []) expect(m).toMatch(/require\("(net|tls|Wifi|Storage|ESP32|TelnetServer)"\)/);
     // The validated config is embedded, secrets resolved from the environment, and only its owner reads it.
     expect(source).toContain("esp32-01");
     expect(source).toContain("battery-staple");

@@ -142,7 +142,7 @@ describe("npm run flash: a port where no Espruino answers gets nothing but the q
     const port = await freePort();
     const r = await runFlash(["--port", `tcp://127.0.0.1:${port}`, "--firmware", STARTS], allow(port));
     expect(r.code).toBe(1);
-    expect(r.err.trim()).toBe(`cannot open tcp://127.0.0.1:${port}: refused (ECONNREFUSED)`);
+    expect(r.err.trim()).toBe(`cannot open tcp://127.0.0.1:${port}: refused (ECONNREFUSED) (the board must be on this network, running a build with "console": { "telnet": true })`);
   });
 
   it("an MQTT broker: it closes on the question; nothing uploaded", async () => {

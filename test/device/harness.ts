@@ -7,6 +7,7 @@ import type { DeviceConfig, RelayConfig, SensorConfig } from "../../firmware/dev
 import { utf8Read, PINGRESP } from "../../firmware/mqtt";
 import { FakeClock, FakeTransport, Pkt, connack, publish, puback, suback, brief, empty } from "../support/fake-transport";
 import { FakePins, FakeTimers, MemoryStorage, FakeSystem, MemoryLog } from "../support/fake-io";
+import type { Buses } from "../../firmware/platform";
 import { TOPIC_DEFAULTS } from "../../sim/board/load";
 
 export const TICK_MS = 100;
@@ -66,6 +67,8 @@ export class Harness {
   readonly system = new FakeSystem();
   readonly log = new MemoryLog();
   readonly transport = new FakeTransport();
+  /** The OneWire and DHT22 buses, for boards with such sensors (set it in the setup callback). */
+  buses: Buses | null = null;
   readonly config: DeviceConfig;
   readonly device: Device;
   /** Device events in order: "relay 0 on", "sensor 1 42.5", "connection up", "refused 4 a/b", "publish ...". */
@@ -92,7 +95,7 @@ export class Harness {
     };
     this.device = new Device(config, {
       transport: this.transport, clock: this.clock, pins: this.pins, timers: this.timers, storage: this.storage,
-      system: this.system, log: this.log, random: () => 0, firmware: FIRMWARE,
+      system: this.system, log: this.log, random: () => 0, firmware: FIRMWARE, buses: this.buses,
     }, events);
     this.nextTick = this.clock.t + TICK_MS;
   }

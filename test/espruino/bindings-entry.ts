@@ -148,6 +148,12 @@ function scriptedWifi(script: string[]) {
       handlers[event] = fn;
     },
     disconnect: function () {},
+    getStatus: function () {
+      return {};
+    },
+    getIP: function () {
+      return {};
+    },
     connect: function (ssid: string, options: { password?: string }, cb: (err: string | null) => void) {
       const step = script.length > 0 ? script.shift()! : "ok";
       calls.push(step + ":" + ssid + ":" + options.password);

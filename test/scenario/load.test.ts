@@ -77,8 +77,64 @@ describe("scenario files: problems are refused at load, naming file and line", (
 
   it("knows every step the README's table lists", () => {
     expect([...STEP_KINDS].sort()).toEqual(
-      ["advance", "broker", "expect", "expect-log", "expect-none", "expect-pin", "expect-relay", "input", "link", "power", "publish", "wait"],
+      [
+        "advance", "broker", "expect", "expect-led", "expect-log", "expect-none", "expect-packet", "expect-pin", "expect-relay",
+        "input", "link", "power", "press", "publish", "wait", "wifi",
+      ],
     );
+  });
+});
+
+// The board features' steps, on a board that has buttons, a status LED and DS18B20/DHT22 sensors.
+const FEATURES = resolve("scenarios/boards/features-board.json");
+const fhead = `name: t\nboard: ${FEATURES}\nsteps:\n`;
+
+describe("scenario files: the board features' steps are checked at load too", () => {
+  const CASES: { name: string; text: string; problem: string }[] = [
+    { name: "a button the board does not have", text: fhead + "  - press: b9\n", problem: "F:4: no button b9: the board has b1, b2, reset" },
+    { name: "a press no longer than the debounce", text: fhead + "  - press: { button: b1, for: 50ms }\n", problem: "F:4: press: for 50 ms is not longer than b1's debounce (50 ms)" },
+    { name: "a press with an unknown key", text: fhead + "  - press: { button: b1, hold: 2s }\n", problem: 'F:4: press: unknown key "hold": it takes button, for' },
+    { name: "a press on a board without buttons", text: head + "  - press: b1\n", problem: "F:3: no button b1: the board has none" },
+    { name: "an LED pattern that does not exist", text: fhead + "  - expect-led: blink\n", problem: "F:4: expect-led: the pattern is no-wifi, no-broker, on, off" },
+    { name: "expect-led on a board without a status LED", text: head + "  - expect-led: on\n", problem: "F:3: expect-led: the board has no statusLed" },
+    { name: "a WiFi state that is neither off nor on", text: fhead + "  - wifi: down\n", problem: "F:4: wifi: wifi: off or on" },
+    { name: "a packet type MQTT does not have", text: fhead + "  - expect-packet: GOODBYE\n", problem: "F:4: expect-packet: the type is one of CONNECT, CONNACK, PUBLISH" },
+    { name: "a packet direction that does not exist", text: fhead + "  - expect-packet: { type: PUBACK, dir: up }\n", problem: "F:4: expect-packet: dir is out (from the board) or in" },
+    { name: "a level for a DS18B20", text: fhead + "  - input: { sensor: tank, level: low }\n", problem: "F:4: input: tank is a ds18b20 sensor: give it a value (what it measures) or a condition" },
+    { name: "a DS18B20 value it cannot measure", text: fhead + "  - input: { sensor: tank, value: 150 }\n", problem: "F:4: input: value is what tank measures, -55 to 125 degrees C" },
+    { name: "a humidity over 100 %", text: fhead + "  - input: { sensor: room_rh, value: 101 }\n", problem: "F:4: input: value is what room_rh measures, 0 to 100 %" },
+    { name: "a condition that does not exist", text: fhead + "  - input: { sensor: pipe, condition: broken }\n", problem: "F:4: input: condition is ok, missing or corrupt" },
+    { name: "a value and a condition at once", text: fhead + "  - input: { sensor: pipe, value: 20, condition: ok }\n", problem: "F:4: input: pipe is a ds18b20 sensor: give it a value" },
+  ];
+
+  it.each(CASES)("$name", ({ text, problem }) => {
+    const got = problems(text);
+    expect(got.length, `no problem reported for:\n${text}`).toBeGreaterThan(0);
+    expect(got.some((p) => p.startsWith(problem)), `wanted "${problem}...", got:\n${got.join("\n")}`).toBe(true);
+  });
+
+  it("reads them into typed values", () => {
+    const s = load(fhead + `  - press: b1
+  - press: { button: reset, for: 3.5s }
+  - wifi: "off"
+  - expect-led: no-wifi
+  - expect-led: { pattern: "on", within: 1m }
+  - expect-packet: disconnect
+  - expect-packet: { type: PUBACK, dir: in, within: 2s }
+  - input: { sensor: tank, value: -10.5 }
+  - input: { sensor: room_rh, condition: missing }
+`);
+    expect(s.steps.map(({ line: _line, ...rest }) => rest)).toEqual([
+      { kind: "press", button: "b1", forMs: null },
+      { kind: "press", button: "reset", forMs: 3500 },
+      { kind: "wifi", action: "off" },
+      { kind: "expect-led", pattern: "no-wifi", withinMs: 1000 },
+      { kind: "expect-led", pattern: "on", withinMs: 60_000 },
+      { kind: "expect-packet", type: "DISCONNECT", dir: "out", withinMs: 1000 },
+      { kind: "expect-packet", type: "PUBACK", dir: "in", withinMs: 2000 },
+      { kind: "input", sensor: "tank", value: { value: -10.5 } },
+      { kind: "input", sensor: "room_rh", value: { condition: "missing" } },
+    ]);
   });
 });
 

@@ -147,6 +147,31 @@ describe("actions", () => {
     await expect(s.expectRelay({ nope: "on" })).rejects.toThrow(/no relay nope/);
   });
 
+  it("the board features' actions and expectations say what they saw, and refuse what the board cannot do", async () => {
+    sim = await startSession({ board: "scenarios/boards/features-board.json", mode: "source" });
+    const s = sim;
+    await s.expect({ topic: "{prefix}/status", payload: "online", within: "2s" });
+    await s.expectLed("on", { within: "3s" });
+    const led = await s.expectLed("no-wifi", { within: "2s" }).catch((e) => e);
+    expect(led).toBeInstanceOf(ScenarioFailure);
+    expect(led.summary).toBe("expected the status LED no-wifi within 2 s; it shows on");
+    expect(led.details.at(-1)).toMatch(/led pin=D22 pattern=on$/);
+    const pkt = await s.expectPacket({ type: "DISCONNECT", within: "1s" }).catch((e) => e);
+    expect(pkt.summary).toBe("expected a DISCONNECT from the board within 1 s: not seen");
+    await s.wifi("off");
+    await expect(s.wifi("off")).rejects.toThrow(/the WiFi is already off/);
+    await s.expectLed("no-wifi", { within: "3s" });
+    // A press holds the button past its debounce, releases it, and lets the release pass the debounce too.
+    const before = s.now();
+    await s.press("b1");
+    expect(s.now() - before).toBe(50 + 100 + 51);
+    expect(s.relay("pump").on).toBe(true);
+    await expect(s.press("b1", { for: "20ms" })).rejects.toThrow(/not longer than b1's debounce/);
+    await expect(s.press("b9")).rejects.toThrow(/no button b9: the board has b1, b2, reset/);
+    await expect(s.input("tank", { level: "low" })).rejects.toThrow(/tank is ds18b20: give it a value/);
+    await expect(s.input("tank", { value: 200 })).rejects.toThrow(/a ds18b20 measures -55 to 125/);
+  });
+
   it("bundle mode runs a given build when it was made from the session's board, and refuses one made from another", async () => {
     const dir = mkdtempSync(join(tmpdir(), "relaymq-session-bundle-"));
     const file = join(dir, "firmware.js");

@@ -8,6 +8,7 @@ import { sleep, until } from "../support/wait";
 import { e2eConfig as config, e2eTopics as topics, startSimUnderTest, type SimUnderTest } from "./sim-harness";
 import { checkDiscovery } from "../support/ha-validate";
 import { DIAGNOSTIC_NAMES } from "../../firmware/device/ha-constants";
+import { CONSOLE_RESTART } from "../../firmware/device/console";
 
 const DIAGNOSTIC_KEYS = DIAGNOSTIC_NAMES.split(",");
 
@@ -184,7 +185,9 @@ describe.each(CASES)("simulator end to end: $name", ({ kind, mode }: { kind: Bro
       const checked = checkDiscovery("homeassistant", m.topic, m.bytes);
       expect(checked.problems).toEqual([]);
       const entities = new Map(checked.entities.map((e) => [e.discoveryId.split(" ")[1], e]));
-      expect(entities.size).toBe(config.relays.length + config.sensors.length + DIAGNOSTIC_KEYS.length);
+      // With the console's commands on (the default), its restart is a button too.
+      expect(entities.size).toBe(config.relays.length + config.sensors.length + DIAGNOSTIC_KEYS.length + (config.commands.console ? 1 : 0));
+      expect(entities.get("restart")?.config.command_topic).toBe(config.commands.console ? topics.consoleTopics[CONSOLE_RESTART] : undefined);
       for (let i = 0; i < config.relays.length; i++) {
         const r = config.relays[i];
         const e = entities.get(r.name)!;

@@ -96,8 +96,8 @@ describe("E", () => {
     expect(shimBoard().js(`E.getSizeOf(${expr})`)).toBe(vars);
   });
 
-  it("has only what docs/espruino.md names", () => {
-    expect(shimBoard().js("Object.keys(E).sort()")).toEqual(["getSizeOf", "on", "toString", "toUint8Array"]);
+  it("has only what docs/espruino.md names, and E.reboot() (src/jswrap_espruino.c) for the restart command", () => {
+    expect(shimBoard().js("Object.keys(E).sort()")).toEqual(["getSizeOf", "on", "reboot", "toString", "toUint8Array"]);
   });
 });
 

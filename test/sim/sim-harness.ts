@@ -55,15 +55,20 @@ export interface SimUnderTest {
   close(): Promise<void>;
 }
 
-/** startSimUnderTest(kind, mode) -> a connected board, a peer, and the events so far. */
-export async function startSimUnderTest(kind: BrokerKind, mode: "source" | "bundle"): Promise<SimUnderTest> {
+/**
+ * startSimUnderTest(kind, mode, other?) -> a connected board, a peer, and the events so far; other: another
+ * config and its bundle (default: the e2e board).
+ */
+export async function startSimUnderTest(
+  kind: BrokerKind, mode: "source" | "bundle", other?: { config: DeviceConfig; bundle: () => Promise<string> },
+): Promise<SimUnderTest> {
   let external: TestBroker | null = null;
   if (kind.name === "mosquitto") external = await kind.start();
   const events: SimEvent[] = [];
   const sim = new Simulator({
-    config: e2eConfig,
+    config: other ? other.config : e2eConfig,
     mode,
-    bundle: mode === "bundle" ? { source: await e2eBundle(), file: "firmware.js" } : undefined,
+    bundle: mode === "bundle" ? { source: await (other ? other.bundle() : e2eBundle()), file: "firmware.js" } : undefined,
     broker: external ? { host: "127.0.0.1", port: external.port } : undefined,
     port: 0,
     trace: true,

@@ -84,6 +84,6 @@ describe("splitKeys", () => {
 
 describe("keysHelp", () => {
   it("names every sensor key and the board keys", () => {
-    expect(keysHelp(bindings)).toBe("keys: 1 door flip  2 light select, +/- move  3 water pulse  k kill  r boot  q quit");
+    expect(keysHelp(bindings)).toBe("keys: 1 door flip  2 light select, +/- move  3 water pulse  w wifi  k kill  r boot  q quit");
   });
 });

@@ -231,6 +231,8 @@ export class FakeSystem implements System {
   macAddress = "24:0a:c4:12:34:56";
   signal = -61;
   address = "192.168.1.23";
+  /** reboot() calls. */
+  reboots = 0;
   freeMemory(): number {
     return this.free;
   }
@@ -242,6 +244,9 @@ export class FakeSystem implements System {
   }
   ip(): string {
     return this.address;
+  }
+  reboot(): void {
+    this.reboots++;
   }
 }
 

@@ -40,6 +40,11 @@ function expand(o: Record<string, any>, table: Record<string, string>, fullToAbb
   return out;
 }
 
+/** schemas.py MQTT_AVAILABILITY_LIST_SCHEMA: the keys of one availability entry. */
+const AVAILABILITY_ENTRY_KEYS: Record<string, KeyType> = {
+  topic: "topic", payload_available: "string", payload_not_available: "string", value_template: "template",
+};
+
 const isTopic = (v: unknown, publish: boolean) =>
   typeof v === "string" && v.length > 0 && !v.includes("\u0000") && (!publish || !/[+#]/.test(v));
 
@@ -116,6 +121,35 @@ export function checkEntity(platform: string, c: Record<string, any>, where: str
     if (rules.defaults[k] === v || (AVAILABILITY_DEFAULTS as Record<string, string>)[k] === v) {
       problems.push(`${where}.${k}: ${JSON.stringify(v)} is Home Assistant's default (ours: leave it out)`);
     }
+  }
+  // schemas.py MQTT_AVAILABILITY_SCHEMA: availability_topic and availability are vol.Exclusive; each entry of
+  // the list is a topic with optional payloads and a value template (abbreviations expanded, "t": topic).
+  if (c.availability_topic !== undefined && c.availability !== undefined) {
+    problems.push(`${where}: availability_topic and availability exclude each other (schemas.py)`);
+  }
+  if (Array.isArray(c.availability)) {
+    // Expanded in the config too (discovery.py), as the entity reads them.
+    c.availability = c.availability.map((raw: unknown, i: number) => {
+      const at = `${where}.availability[${i}]`;
+      if (raw === null || typeof raw !== "object") {
+        problems.push(`${at}: not an object`);
+        return raw;
+      }
+      const e = expand(raw as Record<string, any>, ABBREVIATIONS, FULL_TO_ABBR, at, problems);
+      if (!isTopic(e.topic, false)) problems.push(`${at}.topic: required, a topic`);
+      for (const [k, v] of Object.entries(e)) {
+        const t = AVAILABILITY_ENTRY_KEYS[k];
+        if (t === undefined) problems.push(`${at}.${k}: not an availability key`);
+        else if (k !== "topic") {
+          const p = typeProblem(k, t, v);
+          if (p) problems.push(`${at}.${p}`);
+        }
+      }
+      return e;
+    });
+  }
+  if (c.availability_mode !== undefined && !["all", "any", "latest"].includes(c.availability_mode)) {
+    problems.push(`${where}.availability_mode: "${c.availability_mode}" is not all, any or latest`);
   }
   if (c.entity_category !== undefined && rules.forbiddenCategories.includes(c.entity_category)) {
     problems.push(`${where}.entity_category: ${platform} refuses "${c.entity_category}"`);
