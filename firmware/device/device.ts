@@ -518,7 +518,9 @@ export class Device implements RelayListener, SensorListener, OutboxSender, Butt
 
   private linkDown(): void {
     this.connected = false;
-    if (this.rebooting) this.reboot();
+    // Only a restart (the console's, a button's long press) reboots: left out of a build with neither.
+    if ((typeof __HAS_CONSOLE__ === "undefined" || __HAS_CONSOLE__ || typeof __HAS_BUTTONS__ === "undefined" || __HAS_BUTTONS__) &&
+      this.rebooting) this.reboot();
     if (this.ledgerState === LEDGER_SENT) this.ledgerState = LEDGER_OWED;
     this.relays.outageBegan();
     this.log(LOG_WARN, this.client.lastError, "disconnected");
@@ -558,7 +560,12 @@ export class Device implements RelayListener, SensorListener, OutboxSender, Butt
     else {
       const word = natives.text(buf, p.payloadOff, p.payloadLen);
       cmd = word === null ? parseCommand(buf, p.payloadOff, p.payloadLen) : parseCommandText(word);
-      if (cmd === CMD_NONE && (reason = this.pulseCommand(p)) === 0) cmd = CMD_PULSE;
+      // PULSE <ms> is one of the console's commands, left out with it (build-flags.d.ts).
+      if (cmd === CMD_NONE) {
+        if ((typeof __HAS_CONSOLE__ === "undefined" || __HAS_CONSOLE__) && this.console !== null) {
+          if ((reason = this.pulseCommand(p)) === 0) cmd = CMD_PULSE;
+        } else reason = REFUSED_UNKNOWN_PAYLOAD;
+      }
     }
     if (reason !== 0) {
       this.refuse(reason, p);
@@ -575,7 +582,8 @@ export class Device implements RelayListener, SensorListener, OutboxSender, Butt
     this.recentRelay[k] = r;
     this.recentAt = (k + 1) & (RECENT - 1);
     const changed = cmd === CMD_ON ? this.relays.set(r, true) : cmd === CMD_OFF ? this.relays.set(r, false)
-      : cmd === CMD_PULSE ? this.relays.pulse(r, this.pulseMs) : this.relays.toggle(r);
+      : (typeof __HAS_CONSOLE__ === "undefined" || __HAS_CONSOLE__) && cmd === CMD_PULSE ? this.relays.pulseFor(r, this.pulseMs)
+      : this.relays.toggle(r);
     // An unchanged relay still answers with its state: the sender learns the command was taken.
     if (!changed) this.confirmRelay(r);
   }

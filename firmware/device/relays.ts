@@ -190,10 +190,10 @@ export class Relays {
   }
 
   /**
-   * pulse(i, ms) -> whether the state changed: ON (interlock applied) for `ms`, then OFF; a relay already
+   * pulseFor(i, ms) -> whether the state changed: ON (interlock applied) for `ms`, then OFF; a relay already
    * on stays on and goes OFF `ms` from now. Replaces the configured pulseMs for this once.
    */
-  pulse(i: number, ms: number): boolean {
+  pulseFor(i: number, ms: number): boolean {
     const changed = this.set(i, true);
     this.cancelPulse(i);
     this.pulseTimer[i] = this.timers.after(ms, this.pulseEnd[i]);

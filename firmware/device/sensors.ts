@@ -3,7 +3,7 @@
 // a Float64Array indexed like config.sensors; pin watches are bound once here. Debounce is the Pins
 // seam's job (Espruino's setWatch does it in firmware); this passes each sensor's debounceMs on.
 // Temperature and humidity sensors (DS18B20, DHT22) are read by their drivers (thermometers.ts), which
-// hand their readings and failures in through measured() and failed().
+// hand their readings and failures in through measured() and driverFailed().
 import { allocBytes } from "../mqtt/bytes";
 import { SensorConfig } from "./config";
 import { Pins, Clock } from "../platform";
@@ -205,8 +205,8 @@ export class Sensors {
     if (was !== READING_OK || steps > this.config[i].delta * f + 1e-6) this.report(i);
   }
 
-  /** failed(i, reason): a driver got no valid reading: the value becomes unknown and is reported unavailable, once. */
-  failed(i: number, reason: number): void {
+  /** driverFailed(i, reason): a driver got no valid reading: the value becomes unknown and is reported unavailable, once. */
+  driverFailed(i: number, reason: number): void {
     if (this.reading[i] === READING_FAILED) return;
     this.reading[i] = READING_FAILED;
     this.value[i] = NaN;

@@ -96,7 +96,7 @@ class OneWireThermometers {
     if (this.next <= now) this.next = now + this.periodMs;
     const bus = this.bus;
     if (!bus.reset()) {
-      for (let k = 0; k < this.index.length; k++) this.sensors.failed(this.index[k], SENSOR_NO_ANSWER);
+      for (let k = 0; k < this.index.length; k++) this.sensors.driverFailed(this.index[k], SENSOR_NO_ANSWER);
       return;
     }
     // Convert T for every sensor at once; power kept on for parasite-powered ones.
@@ -112,7 +112,7 @@ class OneWireThermometers {
     const i = this.index[k];
     if (rom === null) {
       if (!bus.reset()) {
-        this.sensors.failed(i, SENSOR_NO_ANSWER);
+        this.sensors.driverFailed(i, SENSOR_NO_ANSWER);
         return;
       }
       bus.skip();
@@ -123,8 +123,8 @@ class OneWireThermometers {
     // Nobody drove the line (all ones), or something holds it low (all zeros: whose CRC is 0 too).
     let same = true;
     for (let j = 1; j < 9; j++) if (b[j] !== b[0]) same = false;
-    if (same && (b[0] === 0xff || b[0] === 0)) this.sensors.failed(i, SENSOR_NO_ANSWER);
-    else if (crc8(b, 8) !== b[8]) this.sensors.failed(i, SENSOR_CRC);
+    if (same && (b[0] === 0xff || b[0] === 0)) this.sensors.driverFailed(i, SENSOR_NO_ANSWER);
+    else if (crc8(b, 8) !== b[8]) this.sensors.driverFailed(i, SENSOR_CRC);
     else {
       let raw = b[0] | (b[1] << 8);
       if (raw & 0x8000) raw -= 0x10000;
@@ -212,8 +212,8 @@ class Dht22 {
         }
       }
     }
-    if (this.temperature >= 0) this.sensors.failed(this.temperature, why);
-    if (this.humidity >= 0) this.sensors.failed(this.humidity, why);
+    if (this.temperature >= 0) this.sensors.driverFailed(this.temperature, why);
+    if (this.humidity >= 0) this.sensors.driverFailed(this.humidity, why);
   }
 }
 

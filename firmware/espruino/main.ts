@@ -106,9 +106,10 @@ function run(device: Device): void {
     onUp: function (): void {
       device.networkUp();
     },
-    // The MQTT client notices the dead link by itself (keep alive) and keeps retrying.
+    // The MQTT client notices the dead link by itself (keep alive) and keeps retrying; only the status
+    // LED shows the network itself.
     onDown: function (): void {
-      device.networkDown();
+      if (typeof __HAS_STATUS_LED__ === "undefined" || __HAS_STATUS_LED__) device.networkDown();
     },
   }, { minMs: 1000, maxMs: 60000, attemptMs: 30000 });
 

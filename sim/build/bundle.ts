@@ -37,7 +37,15 @@ export interface BundleOptions {
    * would break, so test entries opt in.
    */
   mangle?: boolean;
+  /**
+   * Nothing outside the bundle calls a method of its objects (the board's firmware: the world reaches it
+   * only through relaymqStop()), so every method nothing in it calls is dropped, not only shortened ones.
+   */
+  sealed?: boolean;
 }
+
+/** Methods the interpreter calls by name on its own (JSON.stringify, string conversion): never dead. */
+const CALLED_NATIVELY = new Set(["toString", "toJSON", "valueOf", "constructor"]);
 
 /** bundleFirmware(options) -> the ES5 source of one self-contained script. Throws on build errors. */
 export async function bundleFirmware(options: BundleOptions): Promise<string> {
@@ -88,7 +96,7 @@ export async function bundleFirmware(options: BundleOptions): Promise<string> {
   let flat = flattenClasses(es5);
   if (mangle) {
     const shortened = new Set(Object.values(folded.mangleCache ?? {}).filter((v): v is string => typeof v === "string"));
-    flat = removeDeadMethods(flat, shortened);
+    flat = removeDeadMethods(flat, options.sealed ? (name) => !CALLED_NATIVELY.has(name) : (name) => shortened.has(name));
   }
   const out = await esbuild.transform(flat, {
     minify,
@@ -137,5 +145,5 @@ export const DEVICE_ENGINE: Record<string, string> = {
 
 /** bundleBoard(config) -> the firmware as `npm run build` makes it (minified), with config embedded. */
 export function bundleBoard(config: DeviceConfig): Promise<string> {
-  return bundleFirmware({ entry: MAIN, define: { ...DEVICE_ENGINE, ...boardDefines(config) }, minify: true });
+  return bundleFirmware({ entry: MAIN, define: { ...DEVICE_ENGINE, ...boardDefines(config) }, minify: true, sealed: true });
 }

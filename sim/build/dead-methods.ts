@@ -2,8 +2,9 @@
 // methods, and on the interpreter each method costs JsVars from load (about five plus one a parameter)
 // whether or not it ever runs: methods only the simulator or the tests call, or that only a feature the
 // board's build leaves out reached (build-flags.d.ts), are dead weight on the board.
-// Only methods with a shortened name (mangle.ts) are candidates: nothing outside the bundle can reach
-// those, so a name written nowhere else in the bundle is a method no code can call.
+// The caller says which names are candidates: those shortened by mangle.ts, which nothing outside the
+// bundle can know, or, for a bundle whose objects nothing outside it touches (the board's firmware), every
+// name. A candidate written nowhere else in the bundle is a method no code can call.
 import ts from "typescript";
 
 // `X.prototype.name = function ...;` -> name, else null.
@@ -32,11 +33,11 @@ function propertyUses(file: ts.SourceFile): Map<string, number> {
 }
 
 /**
- * removeDeadMethods(es5, shortened) -> es5 without the prototype methods whose name is in `shortened` and
+ * removeDeadMethods(es5, candidate) -> es5 without the prototype methods whose name is a candidate and
  * appears nowhere else in the file; repeated until none is left, as a dropped method may have been the
  * only caller of another.
  */
-export function removeDeadMethods(es5: string, shortened: Set<string>): string {
+export function removeDeadMethods(es5: string, candidate: (name: string) => boolean): string {
   let out = es5;
   for (;;) {
     const file = ts.createSourceFile("firmware.js", out, ts.ScriptTarget.ES5, true, ts.ScriptKind.JS);
@@ -46,7 +47,7 @@ export function removeDeadMethods(es5: string, shortened: Set<string>): string {
       if (ts.isBlock(n) || ts.isSourceFile(n)) {
         for (const s of n.statements) {
           const name = methodName(s);
-          if (name !== null && shortened.has(name) && uses.get(name) === 1) dead.push(s);
+          if (name !== null && candidate(name) && uses.get(name) === 1) dead.push(s);
         }
       }
       ts.forEachChild(n, visit);
