@@ -152,4 +152,11 @@ describe("console commands off", () => {
     expect(h.take().map((p) => p.topic)).toEqual([ERROR]);
   });
 
+  it("PULSE <ms>, a console command, is refused as an unknown payload and leaves the relay as it was", () => {
+    const h = new Harness(boardConfig({ commands: { acceptRetained: false, maxPayload: 16, console: false } })).boot();
+    h.take();
+    h.command("pump", "PULSE 300");
+    expect(h.device.relays.on[0]).toBe(0);
+    expect(h.take().filter((p) => p.topic === ERROR).map((p) => JSON.parse(p.payload).reason)).toEqual(["unknown payload"]);
+  });
 });
