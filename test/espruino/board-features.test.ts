@@ -6,15 +6,13 @@
 // firmware's drivers, CRC and decoding, its Espruino bindings and the device logic all run there; the
 // electrical timing of a real OneWire bus or DHT22 does not). Needs ESPRUINO_BIN; skipped without it.
 import { describe, it, expect, afterEach } from "vitest";
-import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import mqtt from "mqtt";
 import { build } from "../../sim/cli/build";
 import { firmwareInfo } from "../../sim/build/firmware-info";
 import { startAedes, type RunningBroker } from "../../sim/broker/embedded";
-import { uploadScript } from "../support/espruino-boot";
+import { uploadScript, watchDevices, startUpload } from "../support/espruino-boot";
 import { FaultProxy } from "../../sim/broker/fault-proxy";
 import { DISCONNECT } from "../../firmware/mqtt/packet-types";
 
@@ -56,14 +54,9 @@ describe("the board's features in the Espruino interpreter", () => {
     expect(await build(["--board", join(dir, "board.json"), "--out", join(dir, "firmware.js")], () => {}, (s) => err.push(s)), err.join("\n")).toBe(0);
     writeFileSync(join(dir, "upload.js"), uploadScript(readFileSync(HARDWARE, "latin1") + readFileSync(join(dir, "firmware.js"), "latin1")));
 
-    const peer = mqtt.connect(`mqtt://127.0.0.1:${broker.port}`, { protocolVersion: 4, clientId: "peer" });
-    cleanups.push(() => peer.end(true));
-    const seen: { topic: string; payload: string }[] = [];
-    peer.on("message", (topic, payload) => seen.push({ topic, payload: payload.toString() }));
-    await new Promise<void>((r) => peer.on("connect", () => peer.subscribe("devices/#", { qos: 1 }, () => r())));
+    const { peer, seen } = await watchDevices(broker.port, cleanups);
 
-    const child: ChildProcess = spawn(BIN!, [join(dir, "upload.js")], { cwd: dir, stdio: ["pipe", "pipe", "pipe"] });
-    cleanups.push(() => child.kill("SIGKILL"));
+    const child = startUpload(BIN!, dir, cleanups);
     let out = "";
     child.stdout!.on("data", (d: Buffer) => (out += d.toString("latin1")));
     let exited = false;

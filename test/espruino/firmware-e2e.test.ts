@@ -3,16 +3,14 @@
 // which is all it has), announces itself, obeys a command and refuses a bad one. The binary is not part
 // of this project: point ESPRUINO_BIN at an Espruino Linux build; without it this suite says it skipped.
 import { describe, it, expect, afterEach } from "vitest";
-import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import mqtt from "mqtt";
 import { build } from "../../sim/cli/build";
 import { startAedes, type RunningBroker } from "../../sim/broker/embedded";
 import { DISCONNECT, PUBACK } from "../../firmware/mqtt/packet-types";
 import { FaultProxy } from "../../sim/broker/fault-proxy";
-import { WIFI_STUB, uploadScript } from "../support/espruino-boot";
+import { WIFI_STUB, uploadScript, watchDevices, startUpload } from "../support/espruino-boot";
 
 const BIN = process.env.ESPRUINO_BIN;
 
@@ -42,14 +40,9 @@ describe("the built firmware in the Espruino interpreter", () => {
     expect(await build(["--board", join(dir, "board.json"), "--out", join(dir, "firmware.js")], () => {}, (s) => err.push(s))).toBe(0);
     writeFileSync(join(dir, "upload.js"), uploadScript(WIFI_STUB + readFileSync(join(dir, "firmware.js"), "latin1")));
 
-    const peer = mqtt.connect(`mqtt://127.0.0.1:${broker.port}`, { protocolVersion: 4, clientId: "peer" });
-    cleanups.push(() => peer.end(true));
-    const seen: { topic: string; payload: string }[] = [];
-    peer.on("message", (topic, payload) => seen.push({ topic, payload: payload.toString() }));
-    await new Promise<void>((r) => peer.on("connect", () => peer.subscribe("devices/#", { qos: 1 }, () => r())));
+    const { peer, seen } = await watchDevices(broker.port, cleanups);
 
-    const child: ChildProcess = spawn(BIN!, [join(dir, "upload.js")], { cwd: dir, stdio: ["pipe", "pipe", "pipe"] });
-    cleanups.push(() => child.kill("SIGKILL"));
+    const child = startUpload(BIN!, dir, cleanups);
     const until = async (what: string, cond: () => boolean, ms = 20000) => {
       const end = Date.now() + ms;
       while (!cond()) {

@@ -1,7 +1,9 @@
 // What it takes to run code in the Espruino interpreter as it runs on the board: the code written to
 // Storage ".bootcde" and started with load(), so it runs from flash (docs/espruino.md), plus stand-ins
 // for the modules the Linux build lacks (WiFi) or that a test replaces (a fake `net` socket).
-import { spawn } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
+import { join } from "node:path";
+import mqtt from "mqtt";
 
 /**
  * A Wifi module that reports connected 50 ms after connect(): the Linux build has no WiFi. getIP() and
@@ -63,4 +65,30 @@ export function runScript(bin: string, args: string[], cwd: string, done: RegExp
       resolve(out);
     });
   });
+}
+
+/** A client watching what boards publish (devices/#), and everything it has received so far, in order. */
+export interface DeviceWatcher {
+  peer: mqtt.MqttClient;
+  seen: { topic: string; payload: string }[];
+}
+
+/** watchDevices(port, cleanups) -> a client subscribed to devices/# at the broker on `port`, ended at cleanup. */
+export async function watchDevices(port: number, cleanups: (() => unknown)[]): Promise<DeviceWatcher> {
+  const peer = mqtt.connect(`mqtt://127.0.0.1:${port}`, { protocolVersion: 4, clientId: "peer" });
+  cleanups.push(() => peer.end(true));
+  const seen: { topic: string; payload: string }[] = [];
+  peer.on("message", (topic, payload) => seen.push({ topic, payload: payload.toString() }));
+  await new Promise<void>((r) => peer.on("connect", () => peer.subscribe("devices/#", { qos: 1 }, () => r())));
+  return { peer, seen };
+}
+
+/**
+ * startUpload(bin, dir, cleanups) -> the interpreter running dir/upload.js (stdin kept open: a closed one
+ * reads as endless console input), killed at cleanup.
+ */
+export function startUpload(bin: string, dir: string, cleanups: (() => unknown)[]): ChildProcess {
+  const child = spawn(bin, [join(dir, "upload.js")], { cwd: dir, stdio: ["pipe", "pipe", "pipe"] });
+  cleanups.push(() => child.kill("SIGKILL"));
+  return child;
 }
