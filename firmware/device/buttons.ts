@@ -133,12 +133,12 @@ export class Buttons {
     if (down === 1) {
       this.held[i] = 0;
       if (hasHold) this.holdTimer[i] = this.timers.after(this.holdMs[i], this.holdFn[i]);
-      if (act === ACT_MOMENTARY) this.relays.set(r, true);
+      if (act === ACT_MOMENTARY) this.relays.hold(r, true);
       else if (!hasHold) this.act(r, act);
       return;
     }
     this.cancelHold(i);
-    if (act === ACT_MOMENTARY) this.relays.set(r, false);
+    if (act === ACT_MOMENTARY) this.relays.hold(r, false);
     // With a hold action a short press acts on release, so a long press does only what it is for.
     else if (hasHold && this.held[i] === 0) this.act(r, act);
   }

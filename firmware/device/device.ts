@@ -604,7 +604,9 @@ export class Device implements RelayListener, SensorListener, OutboxSender, Butt
     let sec = 0;
     if (c === CONSOLE_UNKNOWN) reason = REFUSED_UNKNOWN_COMMAND;
     else if (p.payloadLen > this.maxPayload) reason = REFUSED_TOO_LONG;
-    else if (p.retain && !this.acceptRetained) reason = REFUSED_RETAINED;
+    // A retained restart would reboot the board at every connect until someone cleared it: refused
+    // whatever commands.acceptRetained says.
+    else if (p.retain && (!this.acceptRetained || c === CONSOLE_RESTART)) reason = REFUSED_RETAINED;
     else if (c === CONSOLE_TELEMETRY) {
       sec = parseUint(p.buf, p.payloadOff, p.payloadLen);
       if (sec < 0 || sec > MAX_TELEMETRY_SEC) reason = REFUSED_BAD_VALUE;
@@ -623,9 +625,11 @@ export class Device implements RelayListener, SensorListener, OutboxSender, Butt
 
   // The console's telemetry <sec>: from now on, and after every boot (0: none).
   private setTelemetryPeriod(sec: number): void {
+    // Flash is written only for a new period: the same command repeated wears nothing.
+    const changed = sec * 1000 !== this.telemetryMs;
     this.telemetryMs = sec * 1000;
     this.nextTelemetry = this.io.clock.now() + this.telemetryMs;
-    if (!this.io.storage.write(TELEMETRY_KEY, String(sec))) this.log(LOG_WARN, 0, "telemetry period not saved");
+    if (changed && !this.io.storage.write(TELEMETRY_KEY, String(sec))) this.log(LOG_WARN, 0, "telemetry period not saved");
   }
 
   private loadTelemetryPeriod(): void {

@@ -48,6 +48,8 @@ export class Relays {
   private readonly key: (string | null)[] = [];
   /** What Storage holds for each restore relay (1 on, 0 off or nothing); writes happen only on a difference. */
   private readonly saved: Uint8Array;
+  /** 1 while a momentary button holds the relay on (Relays.hold): not a state to restore. */
+  private readonly held: Uint8Array;
   /** Timer id of the pending save, or -1. */
   private saveTimer = -1;
   private readonly saveLater: () => void;
@@ -87,6 +89,7 @@ export class Relays {
     this.failsafeOn = allocBytes(n);
     this.failsafeDone = allocBytes(n);
     this.saved = allocBytes(n);
+    this.held = allocBytes(n);
     this.saveLater = this.bindSave();
     const groups: string[] = [];
     for (let i = 0; i < n; i++) {
@@ -149,44 +152,57 @@ export class Relays {
     this.restoring = false;
   }
 
-  /** stop(): cancels running pulses (the relays keep their state) and saves a pending restore state now. */
+  /**
+   * stop(): saves a pending restore state now, then cancels running pulses (the relays keep their state;
+   * a pulsing relay was saved as the OFF it ends in).
+   */
   stop(): void {
-    for (let i = 0; i < this.count; i++) this.cancelPulse(i);
     if (this.saveTimer !== -1) {
       this.timers.cancel(this.saveTimer);
       this.saveTimer = -1;
       this.save();
     }
+    for (let i = 0; i < this.count; i++) this.cancelPulse(i);
   }
 
-  // Writes each restore relay whose state differs from what Storage holds. A failed write leaves it
-  // differing, so the next change tries again.
+  // Writes each restore relay whose lasting state differs from what Storage holds. A relay on for a pulse
+  // or a momentary press is saved as the OFF it ends in: after a reboot or a power cut in between, nothing
+  // would end it. A failed write leaves it differing, so the next change tries again.
   private save(): void {
     for (let i = 0; i < this.count; i++) {
       const key = this.key[i];
-      if (key === null || this.saved[i] === this.on[i]) continue;
-      if (this.storage.write(key, this.on[i] === 1 ? "1" : "0")) this.saved[i] = this.on[i];
+      const lasting = this.pulseTimer[i] !== -1 || this.held[i] === 1 ? 0 : this.on[i];
+      if (key === null || this.saved[i] === lasting) continue;
+      if (this.storage.write(key, lasting === 1 ? "1" : "0")) this.saved[i] = lasting;
     }
   }
 
   /**
-   * set(i, on) -> whether the state changed. ON first turns the other relays of its interlock group
-   * OFF (their pins change before this one), and (re)starts the pulse; OFF cancels the pulse.
+   * set(i, on) -> whether the state changed. Either ends a pulse under way (a PULSE, or the relay's own
+   * pulseMs): an ON holds from now on, unless the relay has pulseMs, which it then starts again. ON first
+   * turns the other relays of its interlock group OFF (their pins change before this one).
    */
   set(i: number, on: boolean): boolean {
     // No return before the last line: the interpreter lexes all that follows a return made inside a
     // block, ~450 instructions a byte (docs/espruino.md, "Cost model").
-    if (!on) this.cancelPulse(i);
-    else if (this.group[i] >= 0) {
+    this.cancelPulse(i);
+    if (on && this.group[i] >= 0) {
       const g = this.group[i];
       for (let j = 0; j < this.count; j++) if (j !== i && this.group[j] === g && this.on[j] === 1) this.set(j, false);
     }
     const changed = this.apply(i, on);
-    if (on && this.pulseMs[i] > 0) {
-      this.cancelPulse(i);
-      this.pulseTimer[i] = this.timers.after(this.pulseMs[i], this.pulseEnd[i]);
-    }
+    if (on && this.pulseMs[i] > 0) this.pulseTimer[i] = this.timers.after(this.pulseMs[i], this.pulseEnd[i]);
     return changed;
+  }
+
+  /**
+   * hold(i, on) -> whether the state changed: set(i, on) for a momentary button, whose ON lasts only while
+   * it is held, so it is never saved as a restore state.
+   */
+  hold(i: number, on: boolean): boolean {
+    this.held[i] = on ? 1 : 0;
+    if (this.key[i] !== null) this.saveSoon();
+    return this.set(i, on);
   }
 
   /**
@@ -197,6 +213,8 @@ export class Relays {
     const changed = this.set(i, true);
     this.cancelPulse(i);
     this.pulseTimer[i] = this.timers.after(ms, this.pulseEnd[i]);
+    // An ON relay's lasting state is now the OFF its pulse ends in, though its pin did not change.
+    if (this.key[i] !== null) this.saveSoon();
     return changed;
   }
 
@@ -216,7 +234,9 @@ export class Relays {
       const after = this.failsafeMs[i];
       if (after < 0 || this.failsafeDone[i] === 1 || offlineMs < after) continue;
       this.failsafeDone[i] = 1;
+      // The safe state holds until a command: no pulse (a PULSE's, or the relay's own) may end it.
       this.set(i, this.failsafeOn[i] === 1);
+      this.cancelPulse(i);
     }
   }
 
@@ -224,6 +244,11 @@ export class Relays {
   outageBegan(): void {
     this.offlineSince = this.clock.now();
     this.failsafeDone.fill(0);
+  }
+
+  // A save within SAVE_MS, unless one is already due.
+  private saveSoon(): void {
+    if (this.saveTimer === -1) this.saveTimer = this.timers.after(SAVE_MS, this.saveLater);
   }
 
   private cancelPulse(i: number): void {
@@ -238,7 +263,7 @@ export class Relays {
     if ((this.on[i] === 1) === on) return false;
     this.on[i] = on ? 1 : 0;
     this.pins.write(this.pin[i], on !== (this.activeLow[i] === 1));
-    if (this.key[i] !== null && !this.restoring && this.saveTimer === -1) this.saveTimer = this.timers.after(SAVE_MS, this.saveLater);
+    if (this.key[i] !== null && !this.restoring) this.saveSoon();
     this.listener.relayChanged(i, on);
     return true;
   }

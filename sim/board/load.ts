@@ -528,6 +528,29 @@ function checkTopics(c: DeviceConfig, raw: any, r: Report): void {
     reportedPairs.add(pair);
     r.error(t.template, `${t.label} is "${t.topic}", the same as ${a.label}`);
   }
+
+  // What the board subscribes to must not match what it publishes: it would hear its own retained status,
+  // states and reports as commands, refuse them on its error topic, hear that too, and so on without end.
+  // The firmware subscribes with {name} as "+" when that filter covers all its own command topics
+  // (firmware/device/topics.ts, commandFilters); exact topics are the duplicates checked above.
+  const published = all.filter((t) => t.template !== "topics.relaySet" && t.template !== "topics.command");
+  const listens = (key: "relaySet" | "command", names: string[], what: string) => {
+    if (!usable.has(key) || names.length === 0) return;
+    const filter = c.topics[key]!.split("{name}").join("+");
+    const levels = filter.split("/");
+    const matches = (topic: string) => {
+      const parts = topic.split("/");
+      return parts.length === levels.length && levels.every((l, k) => l === "+" || l === parts[k]);
+    };
+    const own = names.map((n) => c.topics[key]!.split("{name}").join(n));
+    if (!own.every(matches)) return;
+    for (const t of published) {
+      // One of its own topics exactly is the duplicate reported above.
+      if (matches(t.topic) && !own.includes(t.topic)) r.error(`topics.${key}`, `${what} subscribe to "${filter}", which matches ${t.label} "${t.topic}": the board would take its own messages for commands`);
+    }
+  };
+  listens("relaySet", c.relays.map((x) => x.name), "the relays' commands");
+  if (c.commands.console) listens("command", [...CONSOLE_COMMANDS], "the console's commands");
 }
 
 /** Two sensors that may share a pin: DS18B20s on one OneWire bus, the two values of one DHT22. */

@@ -143,6 +143,13 @@ const ERRORS: Row[] = [
   { rule: "relay and sensor state topics collide",
     mutate: (b) => { b.topics = { sensorState: "{prefix}/relay/r0/state" }; },
     problems: ['topics.sensorState: the state topic of sensors[0] is "devices/b1/relay/r0/state", the same as the state topic of relays[0]'] },
+  { rule: "the relays' subscription matches the board's own topics", mutate: (b) => { b.topics = { relaySet: "{prefix}/{name}" }; },
+    problems: [
+      "topics.relaySet: the relays' commands subscribe to \"devices/b1/+\", which matches the status topic \"devices/b1/status\": the board would take its own messages for commands",
+      "topics.relaySet: the relays' commands subscribe to \"devices/b1/+\", which matches the telemetry topic \"devices/b1/telemetry\": the board would take its own messages for commands",
+      "topics.relaySet: the relays' commands subscribe to \"devices/b1/+\", which matches the error topic \"devices/b1/error\": the board would take its own messages for commands",
+      "topics.relaySet: the relays' commands subscribe to \"devices/b1/+\", which matches the info topic \"devices/b1/info\": the board would take its own messages for commands",
+    ] },
   { rule: "status equals telemetry", mutate: (b) => { b.topics = { telemetry: "{prefix}/status" }; },
     problems: ['topics.telemetry: the telemetry topic is "devices/b1/status", the same as the status topic'] },
   { rule: "wildcard in a template", mutate: (b) => { b.topics = { status: "{prefix}/+/status" }; },
