@@ -184,8 +184,8 @@ export class Relays {
    */
   set(i: number, on: boolean): boolean {
     // No return before the last line: the interpreter lexes all that follows a return made inside a
-    // block, ~450 instructions a byte (docs/espruino.md, "Cost model").
-    this.cancelPulse(i);
+    // block, ~450 instructions a byte (docs/espruino.md, "Cost model"); and no call when no pulse runs.
+    if (this.pulseTimer[i] !== -1) this.cancelPulse(i);
     if (on && this.group[i] >= 0) {
       const g = this.group[i];
       for (let j = 0; j < this.count; j++) if (j !== i && this.group[j] === g && this.on[j] === 1) this.set(j, false);
