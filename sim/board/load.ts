@@ -4,7 +4,8 @@
 // problem is collected and reported at once; a board with any error throws BoardError and never reaches
 // the firmware. Warnings (strapping pins, names Home Assistant dislikes, ...) are returned alongside.
 import { startupProblems } from "./startup";
-import { CONSOLE_COMMANDS } from "../../firmware/device/topics";
+import { CONSOLE_COMMANDS, topicNames, type TopicNames } from "../../firmware/device/topics";
+import { topicMatches } from "../../firmware/mqtt/topic";
 import { crc8 } from "../../firmware/device/thermometers";
 import { readFileSync } from "node:fs";
 import type {
@@ -531,26 +532,29 @@ function checkTopics(c: DeviceConfig, raw: any, r: Report): void {
 
   // What the board subscribes to must not match what it publishes: it would hear its own retained status,
   // states and reports as commands, refuse them on its error topic, hear that too, and so on without end.
-  // The firmware subscribes with {name} as "+" when that filter covers all its own command topics
-  // (firmware/device/topics.ts, commandFilters); exact topics are the duplicates checked above.
+  // The filters are the firmware's own (topicNames); a topic equal to a command topic, or an exact filter,
+  // is a duplicate reported above.
+  let names: TopicNames;
+  try {
+    names = topicNames(c);
+  } catch {
+    return; // a topic the firmware refuses, reported above
+  }
   const published = all.filter((t) => t.template !== "topics.relaySet" && t.template !== "topics.command");
-  const listens = (key: "relaySet" | "command", names: string[], what: string) => {
-    if (!usable.has(key) || names.length === 0) return;
-    const filter = c.topics[key]!.split("{name}").join("+");
-    const levels = filter.split("/");
-    const matches = (topic: string) => {
-      const parts = topic.split("/");
-      return parts.length === levels.length && levels.every((l, k) => l === "+" || l === parts[k]);
-    };
-    const own = names.map((n) => c.topics[key]!.split("{name}").join(n));
-    if (!own.every(matches)) return;
-    for (const t of published) {
-      // One of its own topics exactly is the duplicate reported above.
-      if (matches(t.topic) && !own.includes(t.topic)) r.error(`topics.${key}`, `${what} subscribe to "${filter}", which matches ${t.label} "${t.topic}": the board would take its own messages for commands`);
+  const listens = (key: "relaySet" | "command", filters: string[], own: string[], what: string) => {
+    for (const filter of filters) {
+      if (!filter.includes("+")) continue;
+      const f = Buffer.from(filter);
+      for (const t of published) {
+        const b = Buffer.from(t.topic);
+        if (!own.includes(t.topic) && topicMatches(b, 0, b.length, f, 0, f.length)) {
+          r.error(`topics.${key}`, `${what} subscribe to "${filter}", which matches ${t.label} "${t.topic}": the board would take its own messages for commands`);
+        }
+      }
     }
   };
-  listens("relaySet", c.relays.map((x) => x.name), "the relays' commands");
-  if (c.commands.console) listens("command", [...CONSOLE_COMMANDS], "the console's commands");
+  if (usable.has("relaySet")) listens("relaySet", names.commandFilters, names.relaySet, "the relays' commands");
+  if (c.commands.console && usable.has("command")) listens("command", names.consoleFilters, names.consoleTopics, "the console's commands");
 }
 
 /** Two sensors that may share a pin: DS18B20s on one OneWire bus, the two values of one DHT22. */
