@@ -201,7 +201,7 @@ export class Relays {
    */
   hold(i: number, on: boolean): boolean {
     this.held[i] = on ? 1 : 0;
-    this.saveSoon(i);
+    if (this.key[i] !== null) this.saveSoon();
     return this.set(i, on);
   }
 
@@ -214,7 +214,7 @@ export class Relays {
     this.cancelPulse(i);
     this.pulseTimer[i] = this.timers.after(ms, this.pulseEnd[i]);
     // An ON relay's lasting state is now the OFF its pulse ends in, though its pin did not change.
-    this.saveSoon(i);
+    if (this.key[i] !== null) this.saveSoon();
     return changed;
   }
 
@@ -246,9 +246,9 @@ export class Relays {
     this.failsafeDone.fill(0);
   }
 
-  // For a restore relay, a save within SAVE_MS, unless one is already due.
-  private saveSoon(i: number): void {
-    if (this.key[i] !== null && this.saveTimer === -1) this.saveTimer = this.timers.after(SAVE_MS, this.saveLater);
+  // A save within SAVE_MS, unless one is already due.
+  private saveSoon(): void {
+    if (this.saveTimer === -1) this.saveTimer = this.timers.after(SAVE_MS, this.saveLater);
   }
 
   private cancelPulse(i: number): void {
@@ -263,8 +263,7 @@ export class Relays {
     if ((this.on[i] === 1) === on) return false;
     this.on[i] = on ? 1 : 0;
     this.pins.write(this.pin[i], on !== (this.activeLow[i] === 1));
-    // Tested here too: a relay command pays no call for a relay that is not restored.
-    if (this.key[i] !== null && !this.restoring) this.saveSoon(i);
+    if (this.key[i] !== null && !this.restoring) this.saveSoon();
     this.listener.relayChanged(i, on);
     return true;
   }
