@@ -89,7 +89,8 @@ const CMD_PULSE = 4;
 
 
 export class Device implements RelayListener, SensorListener, OutboxSender, ButtonListener {
-  readonly config: DeviceConfig;
+  // No reference to the whole board config is kept: on the board, what start-up alone needs of it is
+  // freed once started (sim/build/boot-release.ts). The parts that run keep their own sections.
   readonly client: MqttClient;
   readonly relays: Relays;
   readonly sensors: Sensors;
@@ -167,7 +168,6 @@ export class Device implements RelayListener, SensorListener, OutboxSender, Butt
    * allocates every buffer; touches no pin and opens nothing until start(). Throws on a bad topic.
    */
   constructor(config: DeviceConfig, io: DeviceIO, events?: DeviceEvents) {
-    this.config = config;
     this.io = io;
     this.events = events || {};
     this.maxPayload = config.commands.maxPayload;
@@ -465,7 +465,7 @@ export class Device implements RelayListener, SensorListener, OutboxSender, Butt
   /** sensorFailed(i, reason): a bus sensor gave no valid reading: logged, and said on the error topic. */
   sensorFailed(i: number, reason: number): void {
     const t = this.thermometers as Thermometers;
-    this.log(LOG_WARN, 0, "sensor " + this.config.sensors[i].name + ": " + t.reasonText(reason));
+    this.log(LOG_WARN, 0, "sensor " + this.sensors.config[i].name + ": " + t.reasonText(reason));
     const n = t.formatError(this.errorBuf, i, reason);
     this.lastErrorLen = n;
     if (this.client.isConnected()) this.publish(this.errorTopic, this.errorBuf, 0, n, 0, false);

@@ -63,7 +63,8 @@ export class Sensors {
   private readonly watchId: Float64Array;
   /** The watch callback of each digital input and counter (null for the other kinds). */
   private readonly watchFn: (((level: boolean, timeMs: number) => void) | null)[] = [];
-  private readonly config: SensorConfig[];
+  /** The sensors' section of board.json (the device names a failed sensor from it). */
+  readonly config: SensorConfig[];
   private readonly pins: Pins;
   private readonly clock: Clock;
   private readonly listener: SensorListener;

@@ -15,6 +15,7 @@ import { espruinoSystem } from "./system";
 import { WifiManager } from "./wifi";
 import { EspruinoBuses } from "./buses";
 import { consoleLog } from "./log";
+import { releaseBootCode } from "./boot-code";
 
 declare const __BOARD__: DeviceConfig;
 declare const __RELAYMQ_VERSION__: string;
@@ -87,6 +88,8 @@ function boot(): void {
     bare = null;
   }
   run(device);
+  // Started: boot() is never called again, nor anything only it could reach.
+  releaseBootCode();
 }
 
 // The ESP32 release serves the interpreter's console on telnet port 23 whenever WiFi is up, without a

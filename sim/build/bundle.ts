@@ -18,6 +18,7 @@ import { allErrorCodes, errorName } from "../../firmware/mqtt/errors";
 import { mangleablePattern } from "./mangle";
 import { flattenClasses } from "./flatten";
 import { removeDeadMethods } from "./dead-methods";
+import { releaseBootCode } from "./boot-release";
 import { firmwareInfo } from "./firmware-info";
 import { featureDefines } from "./features";
 
@@ -98,6 +99,7 @@ export async function bundleFirmware(options: BundleOptions): Promise<string> {
     const shortened = new Set(Object.values(folded.mangleCache ?? {}).filter((v): v is string => typeof v === "string"));
     flat = removeDeadMethods(flat, options.sealed ? (name) => !CALLED_NATIVELY.has(name) : (name) => shortened.has(name));
   }
+  if (options.sealed) flat = releaseBootCode(flat).code;
   const out = await esbuild.transform(flat, {
     minify,
     minifySyntax: true,
