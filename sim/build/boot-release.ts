@@ -12,39 +12,12 @@
 // start-up is called. Any other use (passed as a value, named inside a callback, a string, an object key, a
 // method name another class shares with a function that stays) keeps it.
 import ts from "typescript";
+import { iifeBody, isCallee, methodOf } from "./bundle-ast";
 
 /** The marker's name: firmware/espruino/boot-code.ts. */
 export const BOOT_MARKER = "releaseBootCode";
 
 type Unit = { key: string; fn: ts.FunctionLikeDeclaration; kind: "fn" | "method"; name: string; cls: string };
-
-function iifeBody(file: ts.SourceFile): ts.Block | null {
-  const s = file.statements[0];
-  if (file.statements.length !== 1 || !s || !ts.isExpressionStatement(s)) return null;
-  let e: ts.Expression = s.expression;
-  while (ts.isParenthesizedExpression(e)) e = e.expression;
-  if (!ts.isCallExpression(e)) return null;
-  let f: ts.Expression = e.expression;
-  while (ts.isParenthesizedExpression(f)) f = f.expression;
-  return ts.isFunctionExpression(f) ? f.body : null;
-}
-
-// `C.prototype.m = function ...` -> { cls: C, name: m, fn }, else null.
-function methodOf(s: ts.Statement): { cls: string; name: string; fn: ts.FunctionExpression } | null {
-  if (!ts.isExpressionStatement(s) || !ts.isBinaryExpression(s.expression)) return null;
-  const e = s.expression;
-  if (e.operatorToken.kind !== ts.SyntaxKind.EqualsToken || !ts.isFunctionExpression(e.right)) return null;
-  const l = e.left;
-  if (!ts.isPropertyAccessExpression(l) || !ts.isPropertyAccessExpression(l.expression)) return null;
-  const p = l.expression;
-  if (p.name.text !== "prototype" || !ts.isIdentifier(p.expression)) return null;
-  return { cls: p.expression.text, name: l.name.text, fn: e.right };
-}
-
-function isCallee(n: ts.Node): boolean {
-  const p = n.parent;
-  return (ts.isCallExpression(p) || ts.isNewExpression(p)) && p.expression === n;
-}
 
 /**
  * releaseBootCode(es5) -> es5 with the marker call replaced by statements freeing every start-up-only function

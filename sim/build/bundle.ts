@@ -19,6 +19,8 @@ import { mangleablePattern } from "./mangle";
 import { flattenClasses } from "./flatten";
 import { removeDeadMethods } from "./dead-methods";
 import { releaseBootCode } from "./boot-release";
+import { moveColdCode } from "./cold-code";
+import { isColdKey } from "./cold";
 import { firmwareInfo } from "./firmware-info";
 import { featureDefines } from "./features";
 
@@ -99,7 +101,10 @@ export async function bundleFirmware(options: BundleOptions): Promise<string> {
     const shortened = new Set(Object.values(folded.mangleCache ?? {}).filter((v): v is string => typeof v === "string"));
     flat = removeDeadMethods(flat, options.sealed ? (name) => !CALLED_NATIVELY.has(name) : (name) => shortened.has(name));
   }
-  if (options.sealed) flat = releaseBootCode(flat).code;
+  if (options.sealed) {
+    flat = releaseBootCode(flat).code;
+    flat = moveColdCode(flat, isColdKey(folded.mangleCache ?? {})).code;
+  }
   const out = await esbuild.transform(flat, {
     minify,
     minifySyntax: true,

@@ -6,16 +6,7 @@
 // bundle can know, or, for a bundle whose objects nothing outside it touches (the board's firmware), every
 // name. A candidate written nowhere else in the bundle is a method no code can call.
 import ts from "typescript";
-
-// `X.prototype.name = function ...;` -> name, else null.
-function methodName(s: ts.Statement): string | null {
-  if (!ts.isExpressionStatement(s) || !ts.isBinaryExpression(s.expression)) return null;
-  const e = s.expression;
-  if (e.operatorToken.kind !== ts.SyntaxKind.EqualsToken || !ts.isFunctionExpression(e.right)) return null;
-  const l = e.left;
-  if (!ts.isPropertyAccessExpression(l) || !ts.isPropertyAccessExpression(l.expression)) return null;
-  return l.expression.name.text === "prototype" ? l.name.text : null;
-}
+import { methodOf } from "./bundle-ast";
 
 // How often each name is written as a property (access, object key) or a string in the file.
 function propertyUses(file: ts.SourceFile): Map<string, number> {
@@ -46,7 +37,7 @@ export function removeDeadMethods(es5: string, candidate: (name: string) => bool
     const visit = (n: ts.Node): void => {
       if (ts.isBlock(n) || ts.isSourceFile(n)) {
         for (const s of n.statements) {
-          const name = methodName(s);
+          const name = methodOf(s)?.name ?? null;
           if (name !== null && candidate(name) && uses.get(name) === 1) dead.push(s);
         }
       }

@@ -134,7 +134,9 @@ function moduleSetup(): string {
 interface Command {
   command: number;
   puback: number;
+  /** At rest, after the boot burst; `peak` right at its end, while the cold bank is made. */
   jsvars: number;
+  peak: number;
   bundleBytes: number;
   growth: number;
 }
@@ -184,7 +186,7 @@ async function command(bin: string): Promise<Command> {
       rmSync(growthDir, { recursive: true, force: true });
     }
     return {
-      command: (cmd - empty) / N, puback: (ack - empty) / N, jsvars: field(run.out, "rest", "usage"),
+      command: (cmd - empty) / N, puback: (ack - empty) / N, jsvars: field(run.out, "rest", "usage"), peak: field(run.out, "peak", "usage"),
       bundleBytes: Buffer.byteLength(fw, "latin1"), growth,
     };
   } finally {
@@ -232,7 +234,7 @@ export async function run(): Promise<string> {
   row("JsVars at rest, connected", String(engine.jsvars), mod ? String(mod.jsvars) : null);
   row("engine bench bundle", (engineBytes / 1024).toFixed(1) + " KB", mod ? (Buffer.byteLength(readFileSync(modPath!)) / 1024).toFixed(1) + " KB (source)" : null);
   console.log(`  firmware: command ${M(cmd.command)} M Ir, PUBACK of its state ${M(cmd.puback)} M Ir, ` +
-    `${cmd.jsvars} JsVars after the boot burst, ${cmd.growth} JsVars grown over ${GROWTH_N} commands, bundle ${cmd.bundleBytes} bytes`);
+    `${cmd.jsvars} JsVars after the boot burst (${cmd.peak} at its end, with the cold bank made), ${cmd.growth} JsVars grown over ${GROWTH_N} commands, bundle ${cmd.bundleBytes} bytes`);
   return `espruino: publish ${M(engine.publish)} M Ir, receive ${M(engine.receive)} M Ir, qos1 ${M(engine.qos1)} M Ir, ` +
     `command ${M(cmd.command)} M Ir, jsvars ${cmd.jsvars}, bundle ${(cmd.bundleBytes / 1024).toFixed(1)} KB`;
 }

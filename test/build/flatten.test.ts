@@ -70,7 +70,8 @@ describe("the firmware bundle", () => {
       }
     };
     walk(ast, 0);
-    expect(depths.length).toBeGreaterThan(100);
+    // The methods the board seldom runs wait in the cold bank (cold-code.ts), not on their prototypes.
+    expect(depths.length).toBeGreaterThan(60);
     expect(new Set(depths)).toEqual(new Set([2]));
   });
 });
