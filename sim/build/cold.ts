@@ -27,9 +27,12 @@ export const COLD_CODE: readonly string[] = [
   "Device.setTelemetryPeriod", "Device.loadTelemetryPeriod", "Device.publishStatus", "Device.refuse",
   "Device.refused", "Device.birth", "Device.sendDirect", "Device.discover", "Device.announce",
   "Device.afterOutbox", "Outbox.add", "Outbox.seal", "Outbox.markAll", "Outbox.retire",
-  "Relays.stop", "Relays.hold", "Relays.pulseFor", "Relays.toggle", "Relays.cancelPulse", "Relays.outageBegan",
+  "Relays.start", "Relays.stop", "Relays.hold", "Relays.pulseFor", "Relays.toggle", "Relays.cancelPulse", "Relays.outageBegan",
   "Sensors.stop", "Sensors.start", "Sensors.reportAll", "Sensors.driverFailed",
   "Console.find", "Console.formatStatus", "formatRefusal", "parsePulse", "parseUint",
+  // The board features' start and stop (a method name several classes share goes to the bank only when
+  // every class's method of that name is here).
+  "Buttons.start", "Buttons.stop", "StatusLed.start", "Thermometers.start", "OneWireThermometers.add", "Dht22.add",
   // The board's seams: joining WiFi, opening a socket, a chunk larger than the socket buffer, logging.
   "WifiManager.start", "WifiManager.attempt", "WifiManager.up", "WifiManager.setTimer", "WifiManager.cancelTimer",
   "WifiManager.isUp", "WifiManager.failed", "WifiManager.schedule",

@@ -15,14 +15,14 @@ const CODE = `(function () {
   Link.prototype.send = function (x) { return this.n + x; };
   Link.prototype.open = function (a, b) { this.log.push(greet(a) + b); return this.close(); };
   Link.prototype.close = function () { return this.n--; };
-  Link.prototype.stop = function () { return "stop"; };
+  Link.prototype.stop = function () { return "halted"; };
   function Other() {}
   Other.prototype.stop = function () { return "other"; };
   function greet(a) { return "hi " + a; }
   function passed() { return 1; }
   var link = new Link(3);
   box.link = link;
-  box.run = function () { return [link.send(1), link.open("x", "!"), link.stop(), new Other().stop(), passed(), [passed][0]()]; };
+  box.run = function () { var other = new Other(); return [link.send(1), link.open("x", "!"), link.stop(), other.stop(), passed(), [passed][0]()]; };
 })();`;
 
 type Box = { link: { log: string[] }; run: () => unknown[] };
@@ -44,7 +44,7 @@ describe("moveColdCode", () => {
     expect(r.moved).toEqual(["Link.prototype.open", "Link.prototype.close", "greet"]);
     expect(r.kept).toEqual([
       { key: "Link", why: "a constructor" },
-      { key: "Link.prototype.stop", why: "another class has a method of that name" },
+      { key: "Link.prototype.stop", why: "another class's method of that name is not cold" },
       { key: "passed", why: "named other than in a call" },
     ]);
     expect(r.code).not.toMatch(/Link\.prototype\.open =/);
@@ -71,6 +71,16 @@ describe("moveColdCode", () => {
     expect(timers).toHaveLength(0);
     box.run();
     expect(timers).toHaveLength(1); // made again
+  });
+
+  it("moves a method name two classes share when both are cold, each call reaching its own class's", () => {
+    const both = (k: string) => COLD.has(k) || k === "Other.prototype.stop";
+    const r = moveColdCode(CODE, both);
+    expect(r.moved).toEqual(expect.arrayContaining(["Link.prototype.stop", "Other.prototype.stop"]));
+    // Each class is told apart by a tag on its prototype.
+    expect(r.code).toMatch(/Link\.prototype\.__k = \d;/);
+    expect(r.code).toMatch(/Other\.prototype\.__k = \d;/);
+    expect(start(r.code).box.run()).toEqual(start(CODE).box.run());
   });
 
   it("keeps a method called on a receiver that makes a call", () => {
