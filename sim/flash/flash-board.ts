@@ -121,10 +121,18 @@ async function flashSteps(o: FlashOptions, io: FlashIO): Promise<number> {
       return 1;
     }
     if (stored === "none" || stored.length !== length || stored.crc !== crc) {
+      // The erase is asked about again: a line still queued in the package's throttled writer when the
+      // link closes never reaches the board, which would then run the damaged file at its next boot.
+      const before = link.text.length;
       link.send(ERASE);
+      link.send(CHECK);
+      const after = await link.waitFor(checked, CHECK_MS, before);
       const held = stored === "none" ? "is missing" : `holds ${stored.length} bytes, CRC32 ${hex(stored.crc)}`;
       io.err(`the upload to ${o.port} is damaged: ${BOOT_FILE} ${held}, ${o.file} has ${length} bytes, CRC32 ${hex(crc)}; ` +
-        `erased it so the board boots without it; nothing was started`);
+        (after === "none"
+          ? "erased it so the board boots without it; nothing was started"
+          : `erasing it was not confirmed (${after === null ? "no answer" : `it still holds ${after.length} bytes`}): the board may run it ` +
+            `at its next boot, flash again before it restarts; nothing was started`));
       return 1;
     }
     io.out(`${o.file}: ${length} bytes written to ${BOOT_FILE} on ${o.port} and read back identical (CRC32 ${hex(crc)})`);

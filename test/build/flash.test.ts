@@ -14,7 +14,6 @@ import { CHECK, PROBE, STOP, START_JS } from "../../sim/flash/commands";
 import { crc32 } from "../../sim/flash/crc32";
 import { fakeEspruinoConsole, type FakeConsole, type FakeConsoleOptions } from "../support/fake-espruino";
 import { freePort } from "../support/mosquitto";
-import { until } from "../support/wait";
 
 const ROOT = resolve(__dirname, "../..");
 const TSX = createRequire(import.meta.url).resolve("tsx/cli");
@@ -218,7 +217,19 @@ describe("npm run flash against a console that answers as Espruino does", () => 
     expect(r.code).toBe(1);
     const firmware = readFileSync(STARTS);
     expect(r.err).toMatch(new RegExp(`the upload to tcp://127\\.0\\.0\\.1:${f.port} is damaged: \\.bootcde holds ${firmware.length} bytes, CRC32 0x[0-9a-f]{8}, .* has ${firmware.length} bytes, CRC32 0x[0-9a-f]{8}; erased it`));
-    await until(() => f.lines.includes('require("Storage").erase(".bootcde")'), 2000, "the erase");
+    // Asked again after the erase: the file is gone when flash says so.
+    expect(f.lines).toContain('require("Storage").erase(".bootcde")');
+    expect(f.stored()).toHaveLength(0);
+    expect(f.lines).not.toContain("load();");
+  });
+
+  it("a damaged upload whose erase the board does not confirm: exit 1, and says the file may run at the next boot", async () => {
+    const f = await fake({ damage: true, eraseIgnored: true });
+    const r = await runFlash(["--port", `tcp://127.0.0.1:${f.port}`, "--firmware", STARTS], allow(f.port));
+    expect(r.code).toBe(1);
+    const firmware = readFileSync(STARTS);
+    expect(r.err).toContain(`erasing it was not confirmed (it still holds ${firmware.length} bytes): the board may run it at its next boot, flash again before it restarts`);
+    expect(r.err).not.toContain("erased it");
     expect(f.lines).not.toContain("load();");
   });
 

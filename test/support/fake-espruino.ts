@@ -15,6 +15,8 @@ export interface FakeConsoleOptions {
   afterLoad?: string[];
   /** Keep the upload with its first byte changed, as a line garbled on the way would. */
   damage?: boolean;
+  /** The erase of .bootcde is answered but does nothing (a board that lost the line). */
+  eraseIgnored?: boolean;
 }
 
 export interface FakeConsole {
@@ -66,6 +68,9 @@ export async function fakeEspruinoConsole(o: FakeConsoleOptions = {}): Promise<F
     } else if (line.includes('"RELAYMQ"+"_STOP"')) {
       say(`RELAYMQ_STOP ${relaymq === "none" ? "none" : relaymq === "session" ? "true" : "false"}`);
       if (relaymq === "session") setTimeout(() => say("relaymq warn disconnected STOPPED (-56)"), 100);
+    } else if (line === 'require("Storage").erase(".bootcde")' && !o.eraseIgnored) {
+      file = Buffer.alloc(0);
+      say("=undefined");
     } else if (line.includes('"RELAYMQ"+"_CHECK"')) {
       say(file.length === 0 ? "RELAYMQ_CHECK none" : `RELAYMQ_CHECK ${file.length} ${crc32(file)}`);
     } else if (line === "load();") {
