@@ -40,6 +40,8 @@ export interface Natives {
    * the engine should work on the bytes instead (V8, where the string would be garbage).
    */
   text(buf: Uint8Array, off: number, len: number): string | null;
+  /** ascii(buf, off, s) -> off + s.length: s's characters (8-bit: constants, an address text) as bytes. */
+  ascii(buf: Uint8Array, off: number, s: string): number;
 }
 
 /** Time, in milliseconds, from a monotonic source. */

@@ -62,8 +62,14 @@ function noText(buf: Uint8Array, off: number, len: number): string | null {
   return null;
 }
 
+/** loopAscii(buf, off, s) -> the end: s's characters as bytes, one at a time (reading chars allocates nothing). */
+export function loopAscii(buf: Uint8Array, off: number, s: string): number {
+  for (let i = 0; i < s.length; i++) buf[off++] = s.charCodeAt(i) & 0xff;
+  return off;
+}
+
 /** The portable natives, what V8 wants: loop copies, no strings. The default until setNatives. */
-export const portableNatives: Natives = { copy: loopCopy, text: noText };
+export const portableNatives: Natives = { copy: loopCopy, text: noText, ascii: loopAscii };
 
 /** The installed natives; the engine's hot paths read `natives.text` directly. */
 export let natives: Natives = portableNatives;

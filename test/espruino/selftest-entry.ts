@@ -11,7 +11,7 @@ import {
   CONNECT, CONNACK, PUBLISH, PUBACK, PUBREC, PUBREL, PUBCOMP, SUBSCRIBE, SUBACK, UNSUBSCRIBE, UNSUBACK,
   PINGREQ, PINGRESP, DISCONNECT,
 } from "../../firmware/mqtt/packet-types";
-import { setByteCopy, nativeCopy, setNatives } from "../../firmware/mqtt/bytes";
+import { setByteCopy, nativeCopy, setNatives, loopAscii } from "../../firmware/mqtt/bytes";
 import { filterMatcher } from "../../firmware/mqtt/topic";
 import { parseCommandText } from "../../firmware/device/command";
 import { espruinoNatives } from "../../firmware/espruino/natives";
@@ -248,6 +248,19 @@ function commandCases(): void {
   }
 }
 
+// The native ascii() writes what the portable loop writes: a text that fits, 8-bit characters, and one
+// that does not fit (cut where the buffer ends, as the loop leaves it) instead of set()'s RangeError.
+function asciiCases(): void {
+  const texts = ["{\"uptime\":", "\xe9\xff\x00A", "0123456789"];
+  for (let i = 0; i < texts.length; i++) {
+    const a = new Uint8Array(8);
+    const b = new Uint8Array(8);
+    const endA = espruinoNatives.ascii(a, 1, texts[i]);
+    const endB = loopAscii(b, 1, texts[i]);
+    report(endA === endB && a.join(",") === b.join(","), "ascii " + JSON.stringify(texts[i]), a.join(",") + " end " + endA + " vs " + b.join(",") + " end " + endB);
+  }
+}
+
 function main(): void {
   const cases = JSON.parse(__CASES__) as Case[];
   codecCases(cases);
@@ -263,6 +276,7 @@ function main(): void {
   codecCases(cases);
   matcherCases();
   commandCases();
+  asciiCases();
   console.log("SELFTEST DONE pass=" + pass + " fail=" + fail);
 }
 

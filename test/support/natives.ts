@@ -3,11 +3,12 @@
 // command routing) in tests, and must decide exactly what the byte paths decide.
 import { describe, beforeEach, afterEach } from "vitest";
 import type { Natives } from "../../firmware/platform";
-import { loopCopy, portableNatives, setNatives } from "../../firmware/mqtt/bytes";
+import { loopAscii, loopCopy, portableNatives, setNatives } from "../../firmware/mqtt/bytes";
 
 export const stringNatives: Natives = {
   copy: loopCopy,
   text: (b: Uint8Array, off: number, len: number) => Buffer.from(b.buffer, b.byteOffset + off, len).toString("latin1"),
+  ascii: loopAscii,
 };
 
 /** Both ways a runtime may bind the seam. */
