@@ -12,7 +12,7 @@
 // start-up is called. Any other use (passed as a value, named inside a callback, a string, an object key, a
 // method name another class shares with a function that stays) keeps it.
 import ts from "typescript";
-import { iifeBody, isCallee, methodOf } from "./bundle-ast";
+import { addTo, iifeBody, isCallee, isPropertyName, methodOf, propertyNameAt } from "./bundle-ast";
 
 /** The marker's name: firmware/espruino/boot-code.ts. */
 export const BOOT_MARKER = "releaseBootCode";
@@ -48,7 +48,7 @@ export function releaseBootCode(es5: string): { code: string; released: string[]
     if (m !== null) {
       const u: Unit = { key: m.cls + ".prototype." + m.name, fn: m.fn, kind: "method", name: m.name, cls: m.cls };
       units.set(m.fn, u);
-      methods.set(m.name, [...(methods.get(m.name) ?? []), u]);
+      addTo(methods, m.name, u);
       classes.add(m.cls);
     }
   }
@@ -94,15 +94,11 @@ export function releaseBootCode(es5: string): { code: string; released: string[]
       // `C.prototype` in a top-level statement defines the class; anywhere else it is a use of C.
       const p = n.parent;
       const protoDef = ctx === null && ts.isPropertyAccessExpression(p) && p.expression === n && p.name.text === "prototype";
-      const key = (ts.isPropertyAccessExpression(p) || ts.isPropertyAssignment(p)) && p.name === n;
-      if (!protoDef && !key) refs.push({ ident: true, name: n.text, call: isCallee(n), ctx, pos: n.pos });
-    }
-    if (ts.isPropertyAccessExpression(n)) refs.push({ ident: false, name: n.name.text, call: isCallee(n), ctx, pos: n.pos });
-    if ((ts.isPropertyAssignment(n) || ts.isShorthandPropertyAssignment(n)) && (ts.isIdentifier(n.name) || ts.isStringLiteral(n.name))) {
-      refs.push({ ident: false, name: n.name.text, call: false, ctx, pos: n.pos });
+      if (!protoDef && !isPropertyName(n)) refs.push({ ident: true, name: n.text, call: isCallee(n), ctx, pos: n.pos });
     }
     // A string may name a property (`o["m"]`); a variable only code names (the bundle has no eval).
-    if (ts.isStringLiteral(n) || ts.isNoSubstitutionTemplateLiteral(n)) refs.push({ ident: false, name: n.text, call: false, ctx, pos: n.pos });
+    const prop = propertyNameAt(n);
+    if (prop !== null) refs.push({ ident: false, name: prop, call: ts.isPropertyAccessExpression(n) && isCallee(n), ctx, pos: n.pos });
     ts.forEachChild(n, (c) => visit(c, ctx));
   };
   for (const s of body.statements) visit(s, null);
@@ -113,10 +109,7 @@ export function releaseBootCode(es5: string): { code: string; released: string[]
   for (const r of refs) if (r.ident && r.name === bootRoot.name && r.call && r.ctx === null) rootCall = Math.min(rootCall, r.pos);
 
   const byName = new Map<string, Ref[]>();
-  for (const r of refs) {
-    const k = (r.ident ? "i:" : "p:") + r.name;
-    byName.set(k, [...(byName.get(k) ?? []), r]);
-  }
+  for (const r of refs) addTo(byName, (r.ident ? "i:" : "p:") + r.name, r);
   const boot = new Set<Unit>([bootRoot]);
   const onlyBootCalls = (k: string): boolean => {
     const rs = byName.get(k) ?? [];

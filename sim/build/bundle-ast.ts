@@ -31,3 +31,27 @@ export function isCallee(n: ts.Node): boolean {
   const p = n.parent;
   return (ts.isCallExpression(p) || ts.isNewExpression(p)) && p.expression === n;
 }
+
+/**
+ * propertyNameAt(n) -> the property name n writes: an access's name (`x.m`), an object key, or a string
+ * (which may be a computed key, `x["m"]`); else null. A string key is its own string node.
+ */
+export function propertyNameAt(n: ts.Node): string | null {
+  if (ts.isPropertyAccessExpression(n)) return n.name.text;
+  if ((ts.isPropertyAssignment(n) || ts.isShorthandPropertyAssignment(n) || ts.isMethodDeclaration(n)) && ts.isIdentifier(n.name)) return n.name.text;
+  if (ts.isStringLiteral(n) || ts.isNoSubstitutionTemplateLiteral(n)) return n.text;
+  return null;
+}
+
+/** isPropertyName(id) -> whether id is the name part of an access or a key, not a variable. */
+export function isPropertyName(id: ts.Identifier): boolean {
+  const p = id.parent;
+  return (ts.isPropertyAccessExpression(p) || ts.isPropertyAssignment(p)) && p.name === id;
+}
+
+/** addTo(map, key, value): appends value to map's list for key. */
+export function addTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}

@@ -16,7 +16,7 @@
 // on its prototype (`C.prototype.__k = 2`), and the call takes its class's function from the bank
 // (`__cold(5)[x.__k].call(x, a)`).
 import ts from "typescript";
-import { iifeBody, isCallee, methodOf } from "./bundle-ast";
+import { addTo, iifeBody, isCallee, isPropertyName, methodOf, propertyNameAt } from "./bundle-ast";
 
 /** Names the pass adds to the bundle's scope (it checks that the bundle has none of them). */
 const COLD = "__cold";
@@ -66,17 +66,14 @@ export function moveColdCode(es5: string, cold: (key: string) => boolean): ColdR
   // Every place a name is written, and whether it is a plain call.
   const idents = new Map<string, ts.Identifier[]>();
   const props = new Map<string, ts.Node[]>();
-  const add = <T>(m: Map<string, T[]>, k: string, v: T) => m.set(k, [...(m.get(k) ?? []), v]);
   const visit = (n: ts.Node): void => {
     if (ts.isIdentifier(n)) {
       const p = n.parent;
-      const named = (ts.isPropertyAccessExpression(p) || ts.isPropertyAssignment(p)) && p.name === n;
       const declared = ts.isFunctionDeclaration(p) && p.name === n && p.parent === body;
-      if (!named && !declared) add(idents, n.text, n);
+      if (!isPropertyName(n) && !declared) addTo(idents, n.text, n);
     }
-    if (ts.isPropertyAccessExpression(n)) add(props, n.name.text, n);
-    if ((ts.isPropertyAssignment(n) || ts.isShorthandPropertyAssignment(n)) && (ts.isIdentifier(n.name) || ts.isStringLiteral(n.name))) add(props, n.name.text, n);
-    if (ts.isStringLiteral(n) || ts.isNoSubstitutionTemplateLiteral(n)) add(props, n.text, n);
+    const prop = propertyNameAt(n);
+    if (prop !== null) addTo(props, prop, n);
     ts.forEachChild(n, visit);
   };
   visit(body);
@@ -88,7 +85,7 @@ export function moveColdCode(es5: string, cold: (key: string) => boolean): ColdR
   const ctors = new Map<string, ts.FunctionDeclaration>();
   for (const s of body.statements) if (ts.isFunctionDeclaration(s) && s.name && classes.has(s.name.text)) ctors.set(s.name.text, s);
   const wantedNamed = new Map<string, Unit[]>();
-  for (const u of wanted) if (u.kind === "method") add(wantedNamed, u.name, u);
+  for (const u of wanted) if (u.kind === "method") addTo(wantedNamed, u.name, u);
   const kept: { key: string; why: string }[] = [];
   // What the bank holds: one function, or for a method name several classes define, one per class.
   const entries: Unit[][] = [];

@@ -6,17 +6,15 @@
 // bundle can know, or, for a bundle whose objects nothing outside it touches (the board's firmware), every
 // name. A candidate written nowhere else in the bundle is a method no code can call.
 import ts from "typescript";
-import { methodOf } from "./bundle-ast";
+import { methodOf, propertyNameAt } from "./bundle-ast";
 
 // How often each name is written as a property (access, object key) or a string in the file.
 function propertyUses(file: ts.SourceFile): Map<string, number> {
   const uses = new Map<string, number>();
   const add = (n: string) => uses.set(n, (uses.get(n) ?? 0) + 1);
   const visit = (n: ts.Node): void => {
-    if (ts.isPropertyAccessExpression(n)) add(n.name.text);
-    else if ((ts.isPropertyAssignment(n) || ts.isMethodDeclaration(n)) && ts.isIdentifier(n.name)) add(n.name.text);
-    else if (ts.isShorthandPropertyAssignment(n)) add(n.name.text);
-    else if (ts.isStringLiteral(n) || ts.isNoSubstitutionTemplateLiteral(n)) add(n.text);
+    const name = propertyNameAt(n);
+    if (name !== null) add(name);
     ts.forEachChild(n, visit);
   };
   visit(file);
