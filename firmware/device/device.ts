@@ -11,7 +11,7 @@ import { MqttClient, ClientEvents } from "../mqtt/client";
 import { ClientOptions } from "../mqtt/client-options";
 import { Packet } from "../mqtt/packet";
 import { utf8Bytes } from "../mqtt/utf8";
-import { OK, E_INFLIGHT_FULL } from "../mqtt/errors";
+import { OK, E_INFLIGHT_FULL, E_STORED_LOST } from "../mqtt/errors";
 import { topicNames, TopicNames, expandTopic, COMMAND_TOPIC } from "./topics";
 import { Relays, RelayListener } from "./relays";
 import { Sensors, SensorListener, KIND_DIGITAL, KIND_DS18B20, READING_FAILED } from "./sensors";
@@ -31,7 +31,7 @@ import { StatusLed } from "./status-led";
 // interpreter searches a scope in that order; discovery's names are read at start-up only.
 import { discoveryPlan } from "./discovery";
 import {
-  STATUS_ONLINE, STATUS_OFFLINE, BIRTH_LEVEL, LEDGER_KEY, LEDGER_DONE, LEDGER_OWED, LEDGER_SENT,
+  STATUS_ONLINE, STATUS_OFFLINE, BIRTH_LEVEL, LEDGER_KEY, CONFIGS_KEY, LEDGER_DONE, LEDGER_OWED, LEDGER_SENT,
 } from "./ha-constants";
 
 /** The seams a device runs on. */
@@ -161,7 +161,10 @@ export class Device implements RelayListener, SensorListener, OutboxSender, Butt
   private statesOwed: boolean;
   private telemetryOwed: boolean;
   private ledgerState: number;
-  private readonly ledgerText: string;
+  /** The ledger to write once the hand-over is done; "" when none is owed (a kilobyte kept for nothing). */
+  private ledgerText: string;
+  /** Where each slot's config sits in Storage's CONFIGS_KEY file: offset, length (0: not there); null if none. */
+  private storedAt: Uint16Array | null = null;
 
   /**
    * new Device(config, io, events?): expands and encodes every topic, builds discovery payloads and
@@ -245,15 +248,16 @@ export class Device implements RelayListener, SensorListener, OutboxSender, Butt
     }
     // Room for the topic and payload of a refused command; longer ones are cut to fit.
     this.errorBuf = new Uint8Array(Math.max(REFUSAL_MIN_BYTES, 96 + 2 * longestSet + 2 * this.maxPayload));
-    largest = Math.max(largest, this.errorTopic.length + this.errorBuf.length);
+    // Refusals, telemetry and the status go out as direct messages (report()): only their topics are
+    // written from the TX buffer, so it is not sized for their documents.
+    largest = Math.max(largest, this.errorTopic.length, this.telemetryTopic.length);
     const version = io.firmware ? io.firmware.version : "";
     this.telemetry = new Telemetry(config, config.commands.console ? STATUS_EXTRA + version.length + this.errorBuf.length : 0);
-    largest = Math.max(largest, this.telemetryTopic.length + this.telemetry.buf.length);
     let console: Console | null = null;
     if ((typeof __HAS_CONSOLE__ === "undefined" || __HAS_CONSOLE__) && config.commands.console) {
       const prefix = expandTopic((config.topics.command || COMMAND_TOPIC).split("{name}")[0], config, "");
       console = new Console(names, prefix, this.telemetry, version);
-      largest = Math.max(largest, console.infoTopic.length + console.buf.length);
+      largest = Math.max(largest, console.infoTopic.length);
     }
     this.console = console;
 
@@ -288,7 +292,7 @@ export class Device implements RelayListener, SensorListener, OutboxSender, Butt
     this.birthText = birth === null ? null : natives.text(birth, 0, birth.length);
     this.statesOwed = false;
     this.telemetryOwed = false;
-    this.ledgerText = found.ledger;
+    this.ledgerText = found.owed ? found.ledger : "";
     this.ledgerState = found.owed ? LEDGER_OWED : LEDGER_DONE;
   }
 
@@ -468,7 +472,7 @@ export class Device implements RelayListener, SensorListener, OutboxSender, Butt
     this.log(LOG_WARN, 0, "sensor " + this.sensors.config[i].name + ": " + t.reasonText(reason));
     const n = t.formatError(this.errorBuf, i, reason);
     this.lastErrorLen = n;
-    if (this.client.isConnected()) this.publish(this.errorTopic, this.errorBuf, 0, n, 0, false);
+    if (this.client.isConnected()) this.report(this.errorTopic, this.errorBuf, n, false);
   }
 
   /** buttonHeld(i): a long press; its one action is a restart. */
@@ -647,7 +651,7 @@ export class Device implements RelayListener, SensorListener, OutboxSender, Butt
     const n = con.formatStatus(this.telemetry, Math.floor((now - this.startedAt) / 1000), sys.freeMemory(), sys.rssi(),
       sys.ip(), this.relays.on, s.value, s.kind, s.decimals, this.client.stats, this.client.lastError,
       this.telemetryMs / 1000, this.errorBuf, this.lastErrorLen);
-    this.publish(con.infoTopic, con.buf, 0, n, 0, false);
+    this.report(con.infoTopic, con.buf, n, false);
   }
 
   // Whether command `id` for relay r is among the last RECENT applied.
@@ -683,7 +687,7 @@ export class Device implements RelayListener, SensorListener, OutboxSender, Butt
     const n = formatRefusal(this.errorBuf, reason, p.buf, p.topicOff, p.topicLen, p.buf, p.payloadOff, p.payloadLen,
       this.maxPayload);
     this.lastErrorLen = n;
-    this.publish(this.errorTopic, this.errorBuf, 0, n, 0, false);
+    this.report(this.errorTopic, this.errorBuf, n, false);
     if (this.events.onCommandRefused) this.events.onCommandRefused(reason, p.buf, p.topicOff, p.topicLen);
   }
 
@@ -695,7 +699,7 @@ export class Device implements RelayListener, SensorListener, OutboxSender, Butt
     const sys = this.io.system;
     const n = this.telemetry.format(Math.floor((now - this.startedAt) / 1000), sys.freeMemory(), sys.rssi(), sys.ip(),
       this.relays.on, s.value, s.kind, s.decimals, this.client.stats);
-    this.publish(this.telemetryTopic, this.telemetry.buf, 0, n, 0, false);
+    this.report(this.telemetryTopic, this.telemetry.buf, n, false);
   }
 
   private publish(topic: Uint8Array, payload: Uint8Array, off: number, len: number, qos: number, retain: boolean): number {
@@ -714,11 +718,32 @@ export class Device implements RelayListener, SensorListener, OutboxSender, Butt
   // ---- Home Assistant (after the methods a command uses: the interpreter finds a method by walking
   // the prototype's in the order they were made) ----
 
-  /** sendDirect(topic, payload) -> client.publishDirect's result: a discovery config, QoS 0 retained. */
-  sendDirect(topic: Uint8Array, payload: Uint8Array): number {
-    const r = this.client.publishDirect(topic, payload, 0, payload.length, true);
+  /**
+   * sendDirect(topic, payload, slot) -> client.publishDirect's result, or E_STORED_LOST: a discovery
+   * config, QoS 0 retained; one kept in Storage is read back for it (and let go once written).
+   */
+  sendDirect(topic: Uint8Array, payload: Uint8Array, slot: number): number {
+    const at = this.storedAt;
+    if (at === null || at[2 * slot + 1] === 0) return this.report(topic, payload, payload.length, true);
+    const text = this.io.storage.read(CONFIGS_KEY);
+    const off = at[2 * slot];
+    const len = at[2 * slot + 1];
+    if (text === null || text.length < off + len) {
+      // Never an empty or cut config in its place: that would remove the entities from Home Assistant.
+      this.log(LOG_WARN, E_STORED_LOST, "discovery config not in Storage (" + CONFIGS_KEY + ")");
+      return E_STORED_LOST;
+    }
+    const bytes = new Uint8Array(len);
+    writeAscii(bytes, 0, off === 0 && len === text.length ? text : text.substr(off, len));
+    return this.report(topic, bytes, len, true);
+  }
+
+  // A QoS 0 message written from its own buffer (buf[0 .. n)) after the header and topic the client writes
+  // from its TX buffer (client.publishDirect), so the TX buffer needs no room for it. -> that result.
+  private report(topic: Uint8Array, buf: Uint8Array, n: number, retain: boolean): number {
+    const r = this.client.publishDirect(topic, buf, 0, n, retain);
     if (r >= 0) {
-      if (this.events.onPublish) this.events.onPublish(topic, payload, 0, payload.length, 0, true);
+      if (this.events.onPublish) this.events.onPublish(topic, buf, 0, n, 0, retain);
     } else this.log(LOG_WARN, r, "publish");
     return r;
   }
@@ -733,6 +758,19 @@ export class Device implements RelayListener, SensorListener, OutboxSender, Butt
     const stored = io.storage.read(LEDGER_KEY);
     const plan = discoveryPlan(config, names, io.firmware || null, io.system.mac(), stored);
     const outbox = this.outbox;
+    // The configs, published again after every connect and Home Assistant restart, wait in Storage (one
+    // file, read back for each announce) rather than in RAM, where board.json's would hold ~170 JsVars for
+    // good on the interpreter. Flash wears only when they change (Storage skips an identical write); in
+    // RAM when Storage cannot take them.
+    let kept = "";
+    for (let i = 0; i < plan.messages.length; i++) {
+      const m = plan.messages[i];
+      if (m.direct && !m.cleanup) kept += m.payload;
+    }
+    const inStorage = kept.length > 0 && kept.length <= 0xffff && io.storage.write(CONFIGS_KEY, kept);
+    const ranges: number[] = []; // slot, offset, length
+    const none = new Uint8Array(0);
+    let at = 0;
     let qos1 = 0;
     let directTopic = 0;
     // Payloads are byte strings (discovery.ts): one char a byte. Equal ones share their bytes (the
@@ -746,6 +784,12 @@ export class Device implements RelayListener, SensorListener, OutboxSender, Butt
         topic = new Uint8Array(m.topic.length);
         writeAscii(topic, 0, m.topic);
       } else topic = utf8Bytes(m.topic);
+      if (inStorage && m.direct && !m.cleanup) {
+        ranges.push(outbox.add(topic, none, true, false), at, m.payload.length);
+        at += m.payload.length;
+        directTopic = Math.max(directTopic, topic.length);
+        continue;
+      }
       if (m.payload !== lastText) {
         lastText = m.payload;
         lastBytes = new Uint8Array(m.payload.length);
@@ -754,6 +798,14 @@ export class Device implements RelayListener, SensorListener, OutboxSender, Butt
       outbox.add(topic, lastBytes, m.direct, m.cleanup);
       if (m.direct) directTopic = Math.max(directTopic, topic.length);
       else qos1 = Math.max(qos1, topic.length + lastBytes.length);
+    }
+    if (ranges.length > 0) {
+      const places = new Uint16Array(2 * outbox.topics.length);
+      for (let i = 0; i < ranges.length; i += 3) {
+        places[2 * ranges[i]] = ranges[i + 1];
+        places[2 * ranges[i] + 1] = ranges[i + 2];
+      }
+      this.storedAt = places;
     }
     return { qos1: qos1, directTopic: directTopic, ledger: plan.ledger, owed: plan.ledger !== stored };
   }
@@ -781,6 +833,7 @@ export class Device implements RelayListener, SensorListener, OutboxSender, Butt
       this.ledgerState = LEDGER_DONE;
       this.outbox.retire();
       if (!this.io.storage.write(LEDGER_KEY, this.ledgerText)) this.log(LOG_WARN, OK, "discovery ledger not stored");
+      this.ledgerText = "";
     }
   }
 

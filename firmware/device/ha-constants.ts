@@ -11,6 +11,8 @@ export const BIRTH_LEVEL = "status";
 
 /** Storage key of the ledger: the discovery configs this board last left retained on the broker. */
 export const LEDGER_KEY = "ha_discovery";
+/** The Storage file holding the discovery configs themselves, one after another (Device.discover). */
+export const CONFIGS_KEY = "ha_configs";
 
 /** The object ids of the diagnostic entities, comma-separated: no relay or sensor may be named so. */
 export const DIAGNOSTIC_NAMES = "uptime,free_memory,mqtt_reconnects,wifi_rssi,ip_address";

@@ -13,8 +13,8 @@ import { E_INFLIGHT_FULL } from "../mqtt/errors";
 export interface OutboxSender {
   /** QoS 1, retained. */
   send(topic: Uint8Array, payload: Uint8Array): number;
-  /** QoS 0, retained, written from the payload's own bytes. */
-  sendDirect(topic: Uint8Array, payload: Uint8Array): number;
+  /** QoS 0, retained, written from the payload's own bytes (the sender may keep slot's elsewhere). */
+  sendDirect(topic: Uint8Array, payload: Uint8Array, slot: number): number;
 }
 
 export class Outbox {
@@ -84,7 +84,7 @@ export class Outbox {
     // The next pending slot by a native scan, not a JS loop over every slot.
     const pending = this.pending;
     for (let i = pending.indexOf(1); i >= 0; i = pending.indexOf(1, i + 1)) {
-      const r = this.directs[i] === 1 ? sender.sendDirect(this.topics[i], this.payloads[i]) : sender.send(this.topics[i], this.payloads[i]);
+      const r = this.directs[i] === 1 ? sender.sendDirect(this.topics[i], this.payloads[i], i) : sender.send(this.topics[i], this.payloads[i]);
       if (r === E_INFLIGHT_FULL) return;
       pending[i] = 0;
       this.waiting--;

@@ -57,7 +57,8 @@ export class Relays {
   private readonly failsafeMs: Float64Array;
   private readonly failsafeOn: Uint8Array;
   private readonly failsafeDone: Uint8Array;
-  private readonly config: RelayConfig[];
+  /** 1 for a relay whose power-on state is "on" (the config itself is not kept: ~20 JsVars a relay). */
+  private readonly startsOn: Uint8Array;
   private readonly pins: Pins;
   private readonly timers: Timers;
   private readonly storage: Storage;
@@ -74,7 +75,6 @@ export class Relays {
   ) {
     const n = config.length;
     this.count = n;
-    this.config = config;
     this.pins = pins;
     this.timers = timers;
     this.storage = storage;
@@ -90,12 +90,14 @@ export class Relays {
     this.failsafeDone = allocBytes(n);
     this.saved = allocBytes(n);
     this.held = allocBytes(n);
+    this.startsOn = allocBytes(n);
     this.saveLater = this.bindSave();
     const groups: string[] = [];
     for (let i = 0; i < n; i++) {
       const r = config[i];
       this.pin.push(r.pin);
       this.activeLow[i] = r.activeLow ? 1 : 0;
+      this.startsOn[i] = r.powerOn === "on" ? 1 : 0;
       this.pulseMs[i] = r.pulseMs > 0 ? r.pulseMs : 0;
       this.pulseTimer[i] = -1;
       this.pulseEnd.push(this.bindPulseEnd(i));
@@ -144,10 +146,9 @@ export class Relays {
     }
     this.restoring = true;
     for (let i = 0; i < this.count; i++) {
-      const p = this.config[i].powerOn;
       const key = this.key[i];
       if (key !== null && this.storage.read(key) === "1") this.saved[i] = 1;
-      if (p === "on" || this.saved[i] === 1) this.set(i, true);
+      if (this.startsOn[i] === 1 || this.saved[i] === 1) this.set(i, true);
     }
     this.restoring = false;
   }

@@ -765,7 +765,7 @@ export class MqttClient implements TransportEvents, PacketSink {
    * written in two pieces: fixed header and topic from the TX buffer, then the payload from the caller's
    * own bytes. So a message far larger than every other (Home Assistant's discovery config) needs neither
    * a TX buffer nor in-flight slots of its size; QoS 0 because an in-flight slot would have to hold it.
-   * Not a hot path: connects and Home Assistant restarts.
+   * Not a hot path: connects, Home Assistant restarts, and the device's reports (telemetry, refusals).
    */
   publishDirect(topic: Uint8Array, payload: Uint8Array, pOff: number, pLen: number, retain: boolean): number {
     if (this.state !== ST_CONNECTED || this.closing) {

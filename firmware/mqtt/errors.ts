@@ -58,6 +58,7 @@ export const E_SUBSCRIPTIONS_FULL = -54;
 export const E_STOPPED = -56;
 export const E_QOS_NOT_GRANTED = -57;
 export const E_WRITE_FAILED = -58;
+export const E_STORED_LOST = -59;
 
 // [code, name, rule]: read only at edges (the analyzer, logs), never on a hot path.
 const TABLE: [number, string, string][] = [
@@ -110,6 +111,7 @@ const TABLE: [number, string, string][] = [
   [E_STOPPED, "STOPPED", "the client was stopped by disconnect()"],
   [E_QOS_NOT_GRANTED, "QOS_NOT_GRANTED", "a PUBLISH arrived at a QoS above any this client subscribes with; a server sends at most the granted QoS [MQTT-3.8.4-6]"],
   [E_WRITE_FAILED, "WRITE_FAILED", "the transport refused a write: the link is dying, so it is closed and opened again"],
+  [E_STORED_LOST, "STORED_LOST", "a message kept in Storage (a Home Assistant discovery config) could not be read back, so it was not sent; the next start-up stores it again"],
 ];
 
 /** errorName(code) -> "SUBSCRIBE_QOS" style name, or "UNKNOWN(<code>)". */

@@ -7,7 +7,9 @@
 //    wrapper it puts around each class is taken away (flatten.ts: a function two scopes deep costs more).
 // 3. esbuild minifies the ES5 (short names, no whitespace: the interpreter lexes the source as it runs).
 // Minified builds also shorten the property names that only the firmware's own classes use (mangle.ts),
-// and then drop the methods no code in the bundle calls (dead-methods.ts).
+// and then drop the methods no code in the bundle calls (dead-methods.ts). The board's own (sealed) build
+// also frees its start-up code once started (boot-release.ts), keeps seldom-run code out of the heap until
+// used (cold-code.ts), and runs without the bundle's wrapper, its names prefixed globals (top-level.ts).
 // Only Espruino's built-in modules stay as require("...").
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -21,6 +23,7 @@ import { removeDeadMethods } from "./dead-methods";
 import { releaseBootCode } from "./boot-release";
 import { moveColdCode } from "./cold-code";
 import { isColdKey } from "./cold";
+import { hoistToTopLevel } from "./top-level";
 import { firmwareInfo } from "./firmware-info";
 import { featureDefines } from "./features";
 
@@ -58,7 +61,8 @@ export async function bundleFirmware(options: BundleOptions): Promise<string> {
     write: false,
     // CommonJS keeps require("net") a plain call; an IIFE bundle would route it through a shim that
     // needs Proxy and Function.prototype.apply, which Espruino lacks. The entry exports nothing, so
-    // no module.exports is emitted; the wrapper below keeps the bundle's names off the global scope.
+    // no module.exports is emitted; the wrapper below keeps the bundle's names off the global scope (the
+    // board's build takes it away at the end, prefixing those names instead: top-level.ts).
     format: "cjs",
     target: "es2017",
     platform: "neutral",
@@ -112,7 +116,7 @@ export async function bundleFirmware(options: BundleOptions): Promise<string> {
     legalComments: "none",
     logLevel: "silent",
   });
-  return out.code;
+  return options.sealed ? hoistToTopLevel(out.code).code : out.code;
 }
 
 const MAIN = resolve(FIRMWARE, "espruino/main.ts");

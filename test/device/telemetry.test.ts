@@ -42,6 +42,17 @@ describe("telemetry", () => {
     expect(telemetry(h).map((x) => x.uptime)).toEqual([120]);
   });
 
+  it("goes out whole from its own buffer after a header from the TX buffer, which is sized for no report", () => {
+    const h = new Harness().boot();
+    const tx = (h.device.client as unknown as { tx: Uint8Array }).tx.length;
+    expect(tx).toBeLessThan(h.device.telemetry.buf.length);
+    h.run(60_000);
+    const sent = h.takeRaw().filter((p) => p.topic === TOPIC);
+    expect(sent).toHaveLength(1);
+    expect(sent[0].bytes.length).toBeGreaterThan(tx);
+    expect(JSON.parse(sent[0].payload)).toMatchObject({ uptime: 60, relays: { pump: "OFF", fan: "OFF" } });
+  });
+
   it("decimals show in the text; names are JSON-escaped", () => {
     const h = new Harness(boardConfig({
       relays: [relay("a \"quoted\" relay", "D12")],

@@ -92,6 +92,8 @@ describe("Home Assistant discovery from the built firmware in the Espruino inter
     const fresh = () => seen.filter((m) => m.at >= birthAt);
     await until("states after the birth", () => ["door", "water", "gas", "lag"].every((n) => fresh().some((m) => m.topic === `devices/esp32-ha/sensor/${n}/state`)) &&
       fresh().some((m) => m.topic === deviceTopic) && fresh().some((m) => m.topic === "devices/esp32-ha/telemetry"));
+    // The config came again from Storage (ha_configs), where it waits between announces: the same bytes.
+    expect(fresh().find((m) => m.topic === deviceTopic)!.bytes.equals(config.bytes)).toBe(true);
     const telemetry = JSON.parse(fresh().find((m) => m.topic === "devices/esp32-ha/telemetry")!.bytes.toString("utf8"));
     expect(telemetry).toMatchObject({ rssi: -67, ip: "192.168.1.50" });
 

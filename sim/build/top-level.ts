@@ -1,0 +1,74 @@
+// Runs the board's bundle as the script itself instead of inside its wrapping function. On the interpreter a
+// function keeps a link to every scope it was made in, one JsVar a function for the wrapper's scope; at
+// the top level there is none. Every name the wrapper declared becomes a global, so each gets a prefix
+// (`$` unless the bundle already uses such a name): a name typed at the console (`i`, `t`, `D5`) then
+// cannot replace one of the firmware's functions, and none can hide a pin or one of Espruino's globals.
+import ts from "typescript";
+import { iifeBody } from "./bundle-ast";
+
+export interface TopLevel {
+  code: string;
+  /** The names that became globals, as written in the result. */
+  names: string[];
+}
+
+const PREFIXES = ["$", "$$", "$_", "_$"];
+
+/** hoistToTopLevel(code) -> the body of the `(function(){...})();` code is, its names prefixed. Throws on other code. */
+export function hoistToTopLevel(code: string): TopLevel {
+  const fileName = "bundle.js";
+  const file = ts.createSourceFile(fileName, code, ts.ScriptTarget.ES5, true, ts.ScriptKind.JS);
+  const body = iifeBody(file);
+  if (!body) throw new Error("top-level: the bundle is not one (function(){...})(); statement");
+  const wrapper = body.parent;
+  const host: ts.CompilerHost = {
+    getSourceFile: (n) => (n === fileName ? file : undefined),
+    getDefaultLibFileName: () => "lib.d.ts",
+    writeFile: () => {},
+    getCurrentDirectory: () => "/",
+    getCanonicalFileName: (n) => n,
+    useCaseSensitiveFileNames: () => true,
+    getNewLine: () => "\n",
+    fileExists: (n) => n === fileName,
+    readFile: () => undefined,
+  };
+  const checker = ts.createProgram([fileName], { allowJs: true, noLib: true, noResolve: true }, host).getTypeChecker();
+
+  // The wrapper's own names: each var or function declaration whose nearest enclosing function is the
+  // wrapper (a catch's variable and a function expression's name belong to narrower scopes).
+  const mine = new Set<ts.Symbol>();
+  const declare = (n: ts.Node): void => {
+    if ((ts.isVariableDeclaration(n) && !ts.isCatchClause(n.parent)) || ts.isFunctionDeclaration(n)) {
+      const s = n.name && ts.isIdentifier(n.name) ? checker.getSymbolAtLocation(n.name) : undefined;
+      if (!s) throw new Error(`top-level: no symbol for the declaration at ${n.getStart(file)}`);
+      mine.add(s);
+    }
+    if (!ts.isFunctionLike(n)) ts.forEachChild(n, declare);
+  };
+  body.statements.forEach(declare);
+  const uses: ts.Identifier[] = [];
+  const all = new Set<string>();
+  const visit = (n: ts.Node): void => {
+    if (ts.isIdentifier(n)) {
+      all.add(n.text);
+      const s = checker.getSymbolAtLocation(n);
+      if (s && mine.has(s)) uses.push(n);
+    }
+    ts.forEachChild(n, visit);
+  };
+  visit(body);
+  const declared = new Set([...mine].map((s) => s.name));
+  const prefix = PREFIXES.find((p) => [...declared].every((name) => !all.has(p + name)));
+  if (prefix === undefined) throw new Error("top-level: every prefix meets a name the bundle already uses");
+
+  const start = body.getStart(file) + 1;
+  const end = body.end - 1;
+  let out = "";
+  let at = start;
+  for (const id of uses.sort((a, b) => a.getStart(file) - b.getStart(file))) {
+    out += code.slice(at, id.getStart(file)) + prefix;
+    at = id.getStart(file);
+  }
+  out += code.slice(at, end);
+  return { code: out + "\n", names: [...declared].map((name) => prefix + name).sort() };
+}
