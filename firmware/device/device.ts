@@ -400,7 +400,7 @@ export class Device implements RelayListener, SensorListener, OutboxSender, Butt
     const linked = this.client.isConnected();
     this.rebooting = true;
     this.stop();
-    if (!linked) this.reboot();
+    if (!linked) this.rebootNow();
     else this.io.timers.after(RESTART_WAIT_MS, this.bindReboot());
   }
 
@@ -415,11 +415,11 @@ export class Device implements RelayListener, SensorListener, OutboxSender, Butt
   private bindReboot(): () => void {
     const self = this;
     return function (): void {
-      self.reboot();
+      self.rebootNow();
     };
   }
 
-  private reboot(): void {
+  private rebootNow(): void {
     if (!this.rebooting) return;
     this.rebooting = false;
     const system = this.io.system;
@@ -524,7 +524,7 @@ export class Device implements RelayListener, SensorListener, OutboxSender, Butt
     this.connected = false;
     // Only a restart (the console's, a button's long press) reboots: left out of a build with neither.
     if ((typeof __HAS_CONSOLE__ === "undefined" || __HAS_CONSOLE__ || typeof __HAS_BUTTONS__ === "undefined" || __HAS_BUTTONS__) &&
-      this.rebooting) this.reboot();
+      this.rebooting) this.rebootNow();
     if (this.ledgerState === LEDGER_SENT) this.ledgerState = LEDGER_OWED;
     this.relays.outageBegan();
     this.log(LOG_WARN, this.client.lastError, "disconnected");

@@ -2,7 +2,7 @@
 // that lost its broker together does not come back in lockstep.
 
 export class Backoff {
-  attempt = 0;
+  tries = 0;
   private readonly minMs: number;
   private readonly maxMs: number;
   private readonly random: () => number;
@@ -20,7 +20,7 @@ export class Backoff {
    */
   next(): number {
     let hi = this.minMs * 2;
-    for (let i = 0; i < this.attempt && hi < this.maxMs; i++) hi *= 2;
+    for (let i = 0; i < this.tries && hi < this.maxMs; i++) hi *= 2;
     return this.draw(hi);
   }
 
@@ -34,11 +34,11 @@ export class Backoff {
     let lo = hi / 2;
     if (lo < this.minMs) lo = this.minMs;
     if (lo > hi) lo = hi;
-    this.attempt++;
+    this.tries++;
     return lo + this.random() * (hi - lo);
   }
 
   reset(): void {
-    this.attempt = 0;
+    this.tries = 0;
   }
 }

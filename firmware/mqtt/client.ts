@@ -118,7 +118,7 @@ export class MqttClient implements TransportEvents, PacketSink {
   private readonly batchIndex: Uint16Array;
   private readonly kaMs: number;
   private lastId = 0;
-  private linkUp = false;
+  private linkOpen = false;
   private closingSince = 0;
   /** stop() found the session connected, so onDisconnected is owed. */
   private stoppedConnected = false;
@@ -199,7 +199,7 @@ export class MqttClient implements TransportEvents, PacketSink {
       this.write(this.tx, 0, n);
     }
     this.closeReason = E_STOPPED;
-    if (this.linkUp) this.transport.close();
+    if (this.linkOpen) this.transport.close();
   }
 
   /**
@@ -233,7 +233,7 @@ export class MqttClient implements TransportEvents, PacketSink {
     } else if (st === ST_OPENING || st === ST_CONNACK) {
       if (now >= this.deadline) this.drop(E_CONNACK_TIMEOUT);
     } else if (st === ST_CONNECTED) {
-      if (this.backoff.attempt > 0 && now - this.connectedAt >= this.stableMs) this.backoff.reset();
+      if (this.backoff.tries > 0 && now - this.connectedAt >= this.stableMs) this.backoff.reset();
       if (this.kaMs > 0) {
         if (this.pingOutstanding) {
           if (now - this.pingSentAt >= this.pingTimeoutMs) this.drop(E_PING_TIMEOUT);
@@ -360,8 +360,8 @@ export class MqttClient implements TransportEvents, PacketSink {
   }
 
   onClose(reason: number): void {
-    if (!this.linkUp) return;
-    this.linkUp = false;
+    if (!this.linkOpen) return;
+    this.linkOpen = false;
     this.closing = false;
     // drop() reported its own reason already; a close we did not ask for is reported here.
     const asked = this.closeReason !== OK;
@@ -448,7 +448,7 @@ export class MqttClient implements TransportEvents, PacketSink {
   private openLink(): void {
     this.state = ST_OPENING;
     this.deadline = this.clock.now() + this.connectTimeoutMs;
-    this.linkUp = true;
+    this.linkOpen = true;
     this.closing = false;
     this.closeReason = OK;
     this.transport.open(this);
@@ -460,7 +460,7 @@ export class MqttClient implements TransportEvents, PacketSink {
     if (this.closing) return;
     this.fail(reason);
     this.closeReason = reason;
-    if (!this.linkUp) return;
+    if (!this.linkOpen) return;
     this.closing = true;
     this.closingSince = this.clock.now();
     this.decoder.reset();

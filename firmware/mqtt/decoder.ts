@@ -202,7 +202,7 @@ export class Decoder {
     p.qos = qos;
     p.retain = (h & 1) !== 0;
     p.dup = (h & 8) !== 0;
-    p.start = 0;
+    p.packetOff = 0;
     p.length = this.total;
     p.remainingLength = this.rl;
     p.packetId = 0;

@@ -42,7 +42,7 @@ export class Packet {
   /** Fixed header bits 3-0. */
   flags = 0;
   /** Offset of the fixed header's first byte, and the whole packet's length in bytes. */
-  start = 0;
+  packetOff = 0;
   length = 0;
   remainingLength = 0;
   // CONNACK
@@ -103,7 +103,7 @@ export function parsePacket(buf: Uint8Array, start: number, headerLen: number, r
   p.buf = buf;
   p.type = type;
   p.flags = h & 15;
-  p.start = start;
+  p.packetOff = start;
   p.length = headerLen + rl;
   p.remainingLength = rl;
   p.packetId = 0;

@@ -87,7 +87,7 @@ export function describePacket(p: Packet, offset?: number): Description {
   const d: Description = {};
   if (offset !== undefined) d.offset = offset;
   d.type = PACKET_NAMES[p.type];
-  d.headerByte = "0x" + hex(p.buf, p.start, 1);
+  d.headerByte = "0x" + hex(p.buf, p.packetOff, 1);
   d.flags = flagBits(p.flags);
   if (p.type === PUBLISH) {
     d.dup = p.dup;

@@ -21,7 +21,7 @@ export const COLD_CODE: readonly string[] = [
   "MqttClient.onDecodeError", "MqttClient.oversize", "MqttClient.onPubrec", "Decoder.oversize", "Decoder.fail",
   "oversizeCode", "topicNameError", "topicNameDetail",
   // The device: start, stop, restart, the link and network coming and going, the console, refusals.
-  "Device.start", "Device.stop", "Device.restart", "Device.bindRestart", "Device.bindReboot", "Device.reboot",
+  "Device.start", "Device.stop", "Device.restart", "Device.bindRestart", "Device.bindReboot", "Device.rebootNow",
   "Device.networkUp", "Device.networkDown", "Device.isConnected", "Device.linkUp", "Device.linkDown",
   "Device.sensorFailed", "Device.buttonHeld", "Device.pulseCommand", "Device.consoleCommand",
   "Device.setTelemetryPeriod", "Device.loadTelemetryPeriod", "Device.publishStatus", "Device.refuse",

@@ -8,6 +8,7 @@ import { inBothModes } from "../support/natives";
 import { E_STORED_LOST } from "../../firmware/mqtt/errors";
 import { CONFIGS_KEY } from "../../firmware/device/ha-constants";
 import type { DeviceConfig } from "../../firmware/device/config";
+import type { Outbox } from "../../firmware/device/outbox";
 
 const BIRTH = "homeassistant/status";
 
@@ -43,7 +44,7 @@ inBothModes("discovery configs kept in Storage", () => {
     for (const p of payloads) expect(() => JSON.parse(p)).not.toThrow();
     expect(stored.h.storage.data[CONFIGS_KEY]).toBe(payloads.map((p) => Buffer.from(p, "utf8").toString("latin1")).join(""));
     // The board kept none of their bytes in its outbox.
-    const outbox = stored.h.device.outbox;
+    const outbox = (stored.h.device as unknown as { outbox: Outbox }).outbox;
     for (let i = 0; i < outbox.topics.length; i++) {
       if (new TextDecoder().decode(outbox.topics[i]).startsWith("homeassistant/")) expect(outbox.payloads[i].length).toBe(0);
     }

@@ -82,7 +82,7 @@ function decode(chunks: Uint8Array[], rx: number, natives: Natives, res: StreamR
       const fieldProblem = checkFields(p);
       if (fieldProblem) problem(fieldProblem);
       let h = 0;
-      for (let i = p.start; i < p.start + p.length; i++) h = (h * 31 + p.buf[i]) >>> 0;
+      for (let i = p.packetOff; i < p.packetOff + p.length; i++) h = (h * 31 + p.buf[i]) >>> 0;
       events.push(`packet ${p.type} ${p.length} ${h}`);
       expected.push(p.length);
     },
@@ -140,8 +140,8 @@ function settle(dec: Decoder): number {
 
 /** checkFields(p) -> null, or which field of the view lies outside the packet. */
 function checkFields(p: Packet): string | null {
-  const lo = p.start;
-  const hi = p.start + p.length;
+  const lo = p.packetOff;
+  const hi = p.packetOff + p.length;
   if (!(lo >= 0 && hi <= p.buf.length)) return `packet [${lo}, ${hi}) outside its ${p.buf.length}-byte buffer`;
   const inside = (name: string, off: number, len: number) =>
     off >= lo && len >= 0 && off + len <= hi ? null : `${name} [${off}, +${len}) outside packet [${lo}, ${hi}) type ${p.type}`;

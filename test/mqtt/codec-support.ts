@@ -162,7 +162,7 @@ export class Recorder implements PacketSink {
   onPacket(p: Packet): void {
     this.views.push(p);
     const e: Event = {
-      kind: "packet", bytes: toHex(p.buf.subarray(p.start, p.start + p.length)),
+      kind: "packet", bytes: toHex(p.buf.subarray(p.packetOff, p.packetOff + p.length)),
       remainingLength: p.remainingLength, packet: neutralOf(p),
     };
     this.events.push(e);

@@ -65,10 +65,10 @@ function guarded(target: Uint8Array, lo: number, hi: number, g: Guard, label: st
 // ---------------------------------------------------------------------------------------------------
 // Decoder fuzzing.
 
-/** Every offset/length the packet reports lies within [p.start, p.start + p.length). */
+/** Every offset/length the packet reports lies within [p.packetOff, p.packetOff + p.length). */
 function checkFields(p: Packet, problems: string[]): void {
-  const lo = p.start;
-  const hi = p.start + p.length;
+  const lo = p.packetOff;
+  const hi = p.packetOff + p.length;
   const inside = (name: string, off: number, len: number) => {
     if (!(Number.isInteger(off) && Number.isInteger(len) && len >= 0 && off >= lo && off + len <= hi)) {
       problems.push(`${name} [${off}, +${len}) outside packet [${lo}, ${hi}) type ${p.type}`);
@@ -170,13 +170,13 @@ function fuzzDecoder(input: Uint8Array, how: "whole" | "bytes" | number[], rxSiz
       const inRx = p.buf === dec.rx;
       if (!inRx && p.buf !== src) problems.push("p.buf is neither the chunk nor rx");
       const [lo, hi] = inRx ? [0, rxSize] : win;
-      if (!(p.start >= lo && p.start + p.length <= hi)) problems.push(`packet [${p.start}, +${p.length}) outside its buffer window [${lo}, ${hi})`);
+      if (!(p.packetOff >= lo && p.packetOff + p.length <= hi)) problems.push(`packet [${p.packetOff}, +${p.length}) outside its buffer window [${lo}, ${hi})`);
       checkFields(p, problems);
       // Anything we accept re-encodes to the very same bytes (the remaining length's own encoding aside).
       g.paused = true;
       try {
         const model: Model = readOurs(p);
-        const actual = Uint8Array.from(p.buf.subarray(p.start, p.start + p.length));
+        const actual = Uint8Array.from(p.buf.subarray(p.packetOff, p.packetOff + p.length));
         let again: Uint8Array | null = null;
         try { again = encodeToBytes(model); } catch (e) { problems.push("accepted but our encoder refuses: " + String(e) + " bytes " + toHex(actual)); }
         if (again !== null) {
