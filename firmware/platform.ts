@@ -115,8 +115,11 @@ export interface Buses {
 export interface Timers {
   /** every(ms, fn) -> id. */
   every(ms: number, fn: () => void): number;
-  /** after(ms, fn) -> id. */
-  after(ms: number, fn: () => void): number;
+  /**
+   * after(ms, fn, arg?) -> id; fn gets arg. One callback can then serve many timers (each relay's pulse):
+   * on the interpreter a closure per use costs ~9 JsVars for as long as it is kept.
+   */
+  after(ms: number, fn: (arg: number) => void, arg?: number): number;
   cancel(id: number): void;
 }
 

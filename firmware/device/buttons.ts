@@ -38,7 +38,8 @@ export class Buttons {
   private readonly held: Uint8Array;
   private readonly watchId: Float64Array;
   private readonly watchFn: ((level: boolean, timeMs: number) => void)[] = [];
-  private readonly holdFn: (() => void)[] = [];
+  /** Runs button i's hold action: one callback for every button's timer (timers.after passes i). */
+  private readonly holdFn: (i: number) => void;
   private readonly pins: Pins;
   private readonly timers: Timers;
   private readonly relays: Relays;
@@ -79,8 +80,8 @@ export class Buttons {
       this.holdTimer[i] = -1;
       this.watchId[i] = -1;
       this.watchFn.push(this.bindEdge(i));
-      this.holdFn.push(this.bindHold(i));
     }
+    this.holdFn = this.bindHold();
   }
 
   // Made outside the constructor, whose scope a closure would keep alive (see Device.clientEvents).
@@ -91,9 +92,9 @@ export class Buttons {
     };
   }
 
-  private bindHold(i: number): () => void {
+  private bindHold(): (i: number) => void {
     const self = this;
-    return function (): void {
+    return function (i: number): void {
       self.holdTimer[i] = -1;
       self.held[i] = 1;
       self.listener.buttonHeld(i);
@@ -132,7 +133,7 @@ export class Buttons {
     const hasHold = this.holdMs[i] >= 0;
     if (down === 1) {
       this.held[i] = 0;
-      if (hasHold) this.holdTimer[i] = this.timers.after(this.holdMs[i], this.holdFn[i]);
+      if (hasHold) this.holdTimer[i] = this.timers.after(this.holdMs[i], this.holdFn, i);
       if (act === ACT_MOMENTARY) this.relays.hold(r, true);
       else if (!hasHold) this.act(r, act);
       return;

@@ -134,23 +134,25 @@ export class Device implements RelayListener, SensorListener, OutboxSender, Butt
   private readonly statusSlot: number;
   private readonly relaySlot0: number;
   private readonly maxPayload: number;
-  private readonly acceptRetained: boolean;
+  // Flags are 0/1 numbers, not booleans: on the interpreter a small integer lives in its property name's
+  // JsVar, a boolean takes one more.
+  private readonly acceptRetained: number;
   /** The telemetry period; the console's telemetry command changes it. */
   private telemetryMs: number;
   /** The length of the PULSE command being applied. */
   private pulseMs = 0;
   /** The last document published on the error topic is errorBuf[0 .. lastErrorLen) (status reports it). */
   private lastErrorLen = 0;
-  private started = false;
-  private running = false;
+  private started = 0;
+  private running = 0;
   /** Whether a session is up, as the client's events told (fail-safe timing follows these). */
-  private connected = false;
+  private connected = 0;
   private startedAt = 0;
   private nextTelemetry = 0;
   /** The network (WiFi) is up, as networkUp()/networkDown() told; the status LED shows it. */
-  private network = false;
+  private network = 0;
   /** restart() stopped the device: the link's close (or RESTART_WAIT_MS) reboots the board. */
-  private rebooting = false;
+  private rebooting = 0;
   // Made last in the constructor: the interpreter finds a property by walking them in the order they
   // were made, and none of these is on a command's path.
   /** Home Assistant's birth topic (<discovery prefix>/status), or null without discovery. */
@@ -158,8 +160,8 @@ export class Device implements RelayListener, SensorListener, OutboxSender, Butt
   /** The same as the runtime's string, where it makes strings (Espruino); else null. */
   private readonly birthText: string | null;
   /** Sensor states (and, after a birth message, telemetry) owed once the outbox has sent the configs. */
-  private statesOwed: boolean;
-  private telemetryOwed: boolean;
+  private statesOwed: number;
+  private telemetryOwed: number;
   private ledgerState: number;
   /** The ledger to write once the hand-over is done; "" when none is owed (a kilobyte kept for nothing). */
   private ledgerText: string;
@@ -174,7 +176,7 @@ export class Device implements RelayListener, SensorListener, OutboxSender, Butt
     this.io = io;
     this.events = events || {};
     this.maxPayload = config.commands.maxPayload;
-    this.acceptRetained = config.commands.acceptRetained;
+    this.acceptRetained = config.commands.acceptRetained ? 1 : 0;
     this.telemetryMs = config.telemetry.periodSec * 1000;
     const names = topicNames(config);
     this.statusTopic = utf8Bytes(names.status);
@@ -290,8 +292,8 @@ export class Device implements RelayListener, SensorListener, OutboxSender, Butt
     this.client = new MqttClient(options, io.transport, io.clock, this.clientEvents());
     this.birthTopic = birth;
     this.birthText = birth === null ? null : natives.text(birth, 0, birth.length);
-    this.statesOwed = false;
-    this.telemetryOwed = false;
+    this.statesOwed = 0;
+    this.telemetryOwed = 0;
     this.ledgerText = found.owed ? found.ledger : "";
     this.ledgerState = found.owed ? LEDGER_OWED : LEDGER_DONE;
   }
@@ -331,8 +333,8 @@ export class Device implements RelayListener, SensorListener, OutboxSender, Butt
    */
   start(waitForNetwork?: boolean): void {
     if (this.started) return;
-    this.started = true;
-    this.running = true;
+    this.started = 1;
+    this.running = 1;
     const now = this.io.clock.now();
     this.startedAt = now;
     this.relays.outageBegan();
@@ -357,7 +359,7 @@ export class Device implements RelayListener, SensorListener, OutboxSender, Butt
     if (!this.running) return;
     const now = this.io.clock.now();
     if (!this.connected) this.relays.failsafe();
-    if (this.statusLed !== null) this.statusLed.show(this.network, this.connected);
+    if (this.statusLed !== null) this.statusLed.show(this.network === 1, this.connected === 1);
     this.sensors.tick();
     if (this.thermometers !== null) this.thermometers.tick();
     if (this.telemetryMs > 0 && now >= this.nextTelemetry) {
@@ -375,7 +377,7 @@ export class Device implements RelayListener, SensorListener, OutboxSender, Butt
    */
   stop(): void {
     if (!this.running) return;
-    this.running = false;
+    this.running = 0;
     if (this.client.isConnected()) {
       const len = this.offline.length;
       // QoS 1 as every status message; with no slot free, QoS 0 still reaches the broker before DISCONNECT.
@@ -398,7 +400,7 @@ export class Device implements RelayListener, SensorListener, OutboxSender, Butt
     if (!this.running) return;
     this.log(LOG_INFO, OK, "restart");
     const linked = this.client.isConnected();
-    this.rebooting = true;
+    this.rebooting = 1;
     this.stop();
     if (!linked) this.rebootNow();
     else this.io.timers.after(RESTART_WAIT_MS, this.bindReboot());
@@ -421,7 +423,7 @@ export class Device implements RelayListener, SensorListener, OutboxSender, Butt
 
   private rebootNow(): void {
     if (!this.rebooting) return;
-    this.rebooting = false;
+    this.rebooting = 0;
     const system = this.io.system;
     if (system.reboot) system.reboot();
   }
@@ -432,7 +434,7 @@ export class Device implements RelayListener, SensorListener, OutboxSender, Butt
    * have grown to a minute while the network was down.
    */
   networkUp(): void {
-    this.network = true;
+    this.network = 1;
     if (!this.running) return;
     this.client.start();
     this.client.reconnectNow();
@@ -440,7 +442,7 @@ export class Device implements RelayListener, SensorListener, OutboxSender, Butt
 
   /** networkDown(): the network (WiFi) is gone; the MQTT client finds out about its link by itself. */
   networkDown(): void {
-    this.network = false;
+    this.network = 0;
   }
 
   /** isConnected() -> whether a session with the broker is up. */
@@ -511,7 +513,7 @@ export class Device implements RelayListener, SensorListener, OutboxSender, Butt
   // ---- internals ----
 
   private linkUp(): void {
-    this.connected = true;
+    this.connected = 1;
     if (this.ledgerState === LEDGER_OWED) this.ledgerState = LEDGER_SENT;
     // Online first, then every relay state and discovery config, in outbox order, as PUBACKs allow; the
     // sensors once the configs are out (an entity Home Assistant does not know yet would miss its value).
@@ -521,7 +523,7 @@ export class Device implements RelayListener, SensorListener, OutboxSender, Butt
   }
 
   private linkDown(): void {
-    this.connected = false;
+    this.connected = 0;
     // Only a restart (the console's, a button's long press) reboots: left out of a build with neither.
     if ((typeof __HAS_CONSOLE__ === "undefined" || __HAS_CONSOLE__ || typeof __HAS_BUTTONS__ === "undefined" || __HAS_BUTTONS__) &&
       this.rebooting) this.rebootNow();
@@ -813,18 +815,18 @@ export class Device implements RelayListener, SensorListener, OutboxSender, Butt
   // Everything retained again, then (afterOutbox) the sensor states; with telemetry, the diagnostics too.
   private announce(telemetry: boolean): void {
     this.outbox.markAll();
-    this.statesOwed = true;
-    this.telemetryOwed = telemetry;
+    this.statesOwed = 1;
+    this.telemetryOwed = telemetry ? 1 : 0;
     this.pump();
   }
 
   // The outbox is empty while connected: owed states go out, and a finished hand-over is written down.
   private afterOutbox(): void {
     if (this.statesOwed) {
-      this.statesOwed = false;
+      this.statesOwed = 0;
       this.sensors.reportAll();
       if (this.telemetryOwed) {
-        this.telemetryOwed = false;
+        this.telemetryOwed = 0;
         this.publishTelemetry();
       }
     }

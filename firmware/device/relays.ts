@@ -43,7 +43,8 @@ export class Relays {
   private readonly pulseMs: Float64Array;
   /** Timer id of the running pulse, or -1. */
   private readonly pulseTimer: Float64Array;
-  private readonly pulseEnd: (() => void)[] = [];
+  /** Ends relay i's pulse: one callback for every relay's timer (timers.after passes i). */
+  private readonly pulseEnd: (i: number) => void;
   /** Storage key when powerOn is "restore", else null (nothing is written). */
   private readonly key: (string | null)[] = [];
   /** What Storage holds for each restore relay (1 on, 0 off or nothing); writes happen only on a difference. */
@@ -67,7 +68,7 @@ export class Relays {
   /** When the current outage began (start() counts as one until the first connect). */
   private offlineSince = 0;
   /** start() is restoring states: what Storage gave is not written back. */
-  private restoring = false;
+  private restoring = 0; // 0/1, not a boolean: one JsVar less on the interpreter
 
   /** new Relays(config, io, listener): allocates; touches no pin yet. */
   constructor(
@@ -92,6 +93,7 @@ export class Relays {
     this.held = allocBytes(n);
     this.startsOn = allocBytes(n);
     this.saveLater = this.bindSave();
+    this.pulseEnd = this.bindPulseEnd();
     const groups: string[] = [];
     for (let i = 0; i < n; i++) {
       const r = config[i];
@@ -100,7 +102,6 @@ export class Relays {
       this.startsOn[i] = r.powerOn === "on" ? 1 : 0;
       this.pulseMs[i] = r.pulseMs > 0 ? r.pulseMs : 0;
       this.pulseTimer[i] = -1;
-      this.pulseEnd.push(this.bindPulseEnd(i));
       this.key.push(r.powerOn === "restore" ? storageKey(r.name) : null);
       this.failsafeMs[i] = r.failsafe === null ? -1 : r.failsafe.afterSec * 1000;
       this.failsafeOn[i] = r.failsafe !== null && r.failsafe.state === "on" ? 1 : 0;
@@ -125,9 +126,9 @@ export class Relays {
     };
   }
 
-  private bindPulseEnd(i: number): () => void {
+  private bindPulseEnd(): (i: number) => void {
     const self = this;
-    return function (): void {
+    return function (i: number): void {
       self.pulseTimer[i] = -1;
       self.set(i, false);
     };
@@ -144,13 +145,13 @@ export class Relays {
       this.pins.write(pin, this.activeLow[i] === 1);
       this.pins.mode(pin, "output");
     }
-    this.restoring = true;
+    this.restoring = 1;
     for (let i = 0; i < this.count; i++) {
       const key = this.key[i];
       if (key !== null && this.storage.read(key) === "1") this.saved[i] = 1;
       if (this.startsOn[i] === 1 || this.saved[i] === 1) this.set(i, true);
     }
-    this.restoring = false;
+    this.restoring = 0;
   }
 
   /**
@@ -192,7 +193,7 @@ export class Relays {
       for (let j = 0; j < this.count; j++) if (j !== i && this.group[j] === g && this.on[j] === 1) this.set(j, false);
     }
     const changed = this.apply(i, on);
-    if (on && this.pulseMs[i] > 0) this.pulseTimer[i] = this.timers.after(this.pulseMs[i], this.pulseEnd[i]);
+    if (on && this.pulseMs[i] > 0) this.pulseTimer[i] = this.timers.after(this.pulseMs[i], this.pulseEnd, i);
     return changed;
   }
 
@@ -213,7 +214,7 @@ export class Relays {
   pulseFor(i: number, ms: number): boolean {
     const changed = this.set(i, true);
     this.cancelPulse(i);
-    this.pulseTimer[i] = this.timers.after(ms, this.pulseEnd[i]);
+    this.pulseTimer[i] = this.timers.after(ms, this.pulseEnd, i);
     // An ON relay's lasting state is now the OFF its pulse ends in, though its pin did not change.
     if (this.key[i] !== null) this.saveSoon();
     return changed;

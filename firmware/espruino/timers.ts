@@ -10,19 +10,24 @@ export class EspruinoTimers implements Timers {
   /** Our id -> Espruino's timer id, for every timer not yet fired or cancelled. */
   private readonly live: { [id: number]: number } = {};
   /** Our id -> the callback of a pending one-shot. */
-  private readonly pending: { [id: number]: () => void } = {};
+  private readonly pending: { [id: number]: (arg: number) => void } = {};
+  /** Our id -> the argument of a pending one-shot given one. */
+  private readonly args: { [id: number]: number } = {};
   /** Bound once: runs a one-shot by our id (Espruino passes setTimeout's extra argument). */
   private readonly fire: (id: number) => void;
 
   constructor() {
     const live = this.live;
     const pending = this.pending;
+    const args = this.args;
     this.fire = function (id: number): void {
       const fn = pending[id];
       if (fn === undefined) return;
+      const arg = args[id];
       delete pending[id];
       delete live[id];
-      fn();
+      if (arg !== undefined) delete args[id];
+      fn(arg);
     };
   }
 
@@ -32,9 +37,10 @@ export class EspruinoTimers implements Timers {
     return id;
   }
 
-  after(ms: number, fn: () => void): number {
+  after(ms: number, fn: (arg: number) => void, arg?: number): number {
     const id = this.nextId++;
     this.pending[id] = fn;
+    if (arg !== undefined) this.args[id] = arg;
     this.live[id] = setTimeout(this.fire, ms, id);
     return id;
   }
@@ -44,6 +50,7 @@ export class EspruinoTimers implements Timers {
     if (t === undefined) return;
     delete this.live[id];
     delete this.pending[id];
+    delete this.args[id];
     // Espruino's clearTimeout and clearInterval are one function over one timer list.
     clearTimeout(t);
   }

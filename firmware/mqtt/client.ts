@@ -84,8 +84,10 @@ export class MqttClient implements TransportEvents, PacketSink {
   // The interpreter finds a property by walking the object's properties in the order they were made, so
   // the constructor makes the ones every packet touches first.
   state: number;
+  // Flags are 0/1 numbers, not booleans: on the interpreter a small integer lives in its property name's
+  // JsVar, a boolean takes one more.
   /** drop() closed the link and onClose has not come yet: the link is dead to us. */
-  private closing: boolean;
+  private closing: number;
   private readonly tx: Uint8Array;
   private readonly transport: Transport;
   readonly stats: ClientStats;
@@ -95,7 +97,7 @@ export class MqttClient implements TransportEvents, PacketSink {
   private readonly clock: Clock;
   /** PUBACK bytes, the id filled in per message. */
   private readonly ack: Uint8Array;
-  private readonly matchTopics: boolean;
+  private readonly matchTopics: number;
   readonly inflight: Inflight;
   /** null in a build without the offline store, where a QoS 1/2 publish while disconnected is refused. */
   readonly offline: OfflineQueue | null;
@@ -118,22 +120,22 @@ export class MqttClient implements TransportEvents, PacketSink {
   private readonly batchIndex: Uint16Array;
   private readonly kaMs: number;
   private lastId = 0;
-  private linkOpen = false;
+  private linkOpen = 0;
   private closingSince = 0;
   /** stop() found the session connected, so onDisconnected is owed. */
-  private stoppedConnected = false;
+  private stoppedConnected = 0;
   private closeReason = OK;
-  private refusedLong = false;
+  private refusedLong = 0;
   /** The reconnect delay under way follows a refused CONNACK: a network coming back does not cut it. */
-  private waitRefused = false;
+  private waitRefused = 0;
   private deadline = 0;
   private nextAttemptAt = 0;
   private connectedAt = 0;
   private lastSent = 0;
   private lastRecv = 0;
   private pingSentAt = 0;
-  private pingOutstanding = false;
-  private everConnected = false;
+  private pingOutstanding = 0;
+  private everConnected = 0;
 
   /** new MqttClient(options, transport, clock, events): allocates every buffer the session will use. */
   constructor(options: ClientOptions, transport: Transport, clock: Clock, events: ClientEvents) {
@@ -156,7 +158,7 @@ export class MqttClient implements TransportEvents, PacketSink {
     const rl = connectLength(c);
     if (rl < 0) throw new Error("invalid MQTT connect options: code " + rl);
     this.state = ST_IDLE;
-    this.closing = false;
+    this.closing = 0;
     this.tx = new Uint8Array(Math.max(o.maxPacketBytes, 1 + remainingLengthSize(rl) + rl));
     this.transport = transport;
     this.clock = clock;
@@ -167,7 +169,7 @@ export class MqttClient implements TransportEvents, PacketSink {
     this.ack = allocBytes(4);
     this.ack[0] = PUBACK << 4;
     this.ack[1] = 2;
-    this.matchTopics = (typeof __MQTT_TOPIC_MATCH__ === "undefined" || __MQTT_TOPIC_MATCH__) && o.matchTopics;
+    this.matchTopics = (typeof __MQTT_TOPIC_MATCH__ === "undefined" || __MQTT_TOPIC_MATCH__) && o.matchTopics ? 1 : 0;
     this.inflight = new Inflight(o.inflight, o.inflightBytes);
     this.offline = (typeof __MQTT_OFFLINE_STORE__ === "undefined" || __MQTT_OFFLINE_STORE__) ? new OfflineQueue(o.offlineBytes) : null;
     this.connectTimeoutMs = o.connectTimeoutMs;
@@ -193,7 +195,7 @@ export class MqttClient implements TransportEvents, PacketSink {
     const was = this.state;
     this.state = ST_IDLE;
     // Owed even when a drop is already under way: onConnected and onDisconnected come in pairs.
-    this.stoppedConnected = was === ST_CONNECTED;
+    this.stoppedConnected = was === ST_CONNECTED ? 1 : 0;
     if (was === ST_CONNECTED && !this.closing) {
       const n = encodeEmpty(this.tx, 0, DISCONNECT);
       this.write(this.tx, 0, n);
@@ -240,7 +242,7 @@ export class MqttClient implements TransportEvents, PacketSink {
         } else if (now - this.lastSent >= this.kaMs || now - this.lastRecv >= this.kaMs) {
           // Pinging when nothing arrived either, not only when nothing was sent, notices a dead link
           // while the device keeps publishing QoS 0 into it.
-          this.pingOutstanding = true;
+          this.pingOutstanding = 1;
           this.pingSentAt = now;
           this.write(this.tx, 0, encodeEmpty(this.tx, 0, PINGREQ));
         }
@@ -361,27 +363,27 @@ export class MqttClient implements TransportEvents, PacketSink {
 
   onClose(reason: number): void {
     if (!this.linkOpen) return;
-    this.linkOpen = false;
-    this.closing = false;
+    this.linkOpen = 0;
+    this.closing = 0;
     // drop() reported its own reason already; a close we did not ask for is reported here.
     const asked = this.closeReason !== OK;
     const why = asked ? this.closeReason : reason !== OK ? reason : E_CONNECTION_LOST;
     this.closeReason = OK;
     if (!asked) this.fail(why);
     const was = this.state;
-    this.pingOutstanding = false;
+    this.pingOutstanding = 0;
     this.lastError = why;
     if (was === ST_IDLE) {
       if (this.stoppedConnected && this.events.onDisconnected) this.events.onDisconnected(why);
-      this.stoppedConnected = false;
+      this.stoppedConnected = 0;
       return;
     }
     const now = this.clock.now();
     if (was === ST_CONNECTED && now - this.connectedAt >= this.stableMs) this.backoff.reset();
     this.state = ST_WAITING;
     this.nextAttemptAt = now + (this.refusedLong ? this.backoff.longest() : this.backoff.next());
-    this.waitRefused = this.refusedLong;
-    this.refusedLong = false;
+    this.waitRefused = this.refusedLong ? 1 : 0;
+    this.refusedLong = 0;
     if (was === ST_CONNECTED && this.events.onDisconnected) this.events.onDisconnected(why);
   }
 
@@ -390,7 +392,7 @@ export class MqttClient implements TransportEvents, PacketSink {
   onPacket(p: Packet): void {
     if (this.closing) return;
     this.lastRecv = this.clock.now();
-    this.pingOutstanding = false;
+    this.pingOutstanding = 0;
     const stats = this.stats;
     stats.packetsIn++;
     const type = p.type;
@@ -448,8 +450,8 @@ export class MqttClient implements TransportEvents, PacketSink {
   private openLink(): void {
     this.state = ST_OPENING;
     this.deadline = this.clock.now() + this.connectTimeoutMs;
-    this.linkOpen = true;
-    this.closing = false;
+    this.linkOpen = 1;
+    this.closing = 0;
     this.closeReason = OK;
     this.transport.open(this);
   }
@@ -461,7 +463,7 @@ export class MqttClient implements TransportEvents, PacketSink {
     this.fail(reason);
     this.closeReason = reason;
     if (!this.linkOpen) return;
-    this.closing = true;
+    this.closing = 1;
     this.closingSince = this.clock.now();
     this.decoder.reset();
     this.transport.close();
@@ -489,7 +491,7 @@ export class MqttClient implements TransportEvents, PacketSink {
   private onConnack(p: Packet): void {
     if (p.returnCode !== 0) {
       // Bad credentials or authorization will not fix themselves: wait the longest before retrying.
-      this.refusedLong = p.returnCode === 4 || p.returnCode === 5;
+      this.refusedLong = p.returnCode === 4 || p.returnCode === 5 ? 1 : 0;
       this.drop(REFUSALS[p.returnCode]);
       return;
     }
@@ -500,7 +502,7 @@ export class MqttClient implements TransportEvents, PacketSink {
     this.sessionPresent = p.sessionPresent;
     this.stats.connects++;
     if (this.everConnected) this.stats.reconnects++;
-    this.everConnected = true;
+    this.everConnected = 1;
     this.restoreSubscriptions(p.sessionPresent);
     if (!p.sessionPresent && this.qos2In !== null) this.qos2In.clear();
     this.resendInflight();

@@ -28,11 +28,11 @@ export class NodeTimers implements Timers {
     return id;
   }
 
-  after(ms: number, fn: () => void): number {
+  after(ms: number, fn: (arg: number) => void, arg?: number): number {
     const id = this.nextId++;
     this.live.set(id, this.time.after(ms, () => {
       this.live.delete(id);
-      fn();
+      fn(arg as number);
     }));
     return id;
   }

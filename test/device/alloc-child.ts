@@ -64,7 +64,8 @@ class StepClock implements Clock {
 class FixedTimers implements Timers {
   readonly at = new Float64Array(16);
   readonly id = new Float64Array(16);
-  readonly fns: ((() => void) | null)[] = [];
+  readonly fns: (((arg: number) => void) | null)[] = [];
+  readonly args = new Float64Array(16);
   private next = 1;
   constructor(private readonly clock: StepClock) {
     for (let i = 0; i < 16; i++) this.fns.push(null);
@@ -72,10 +73,11 @@ class FixedTimers implements Timers {
   every(): number {
     throw new Error("not used");
   }
-  after(ms: number, fn: () => void): number {
+  after(ms: number, fn: (arg: number) => void, arg?: number): number {
     for (let i = 0; i < 16; i++) {
       if (this.fns[i] !== null) continue;
       this.fns[i] = fn;
+      this.args[i] = arg === undefined ? -1 : arg;
       this.at[i] = this.clock.now() + ms;
       this.id[i] = this.next++;
       return this.id[i];
@@ -90,7 +92,7 @@ class FixedTimers implements Timers {
       const fn = this.fns[i];
       if (fn !== null && this.at[i] <= this.clock.now()) {
         this.fns[i] = null;
-        fn();
+        fn(this.args[i]);
       }
     }
   }

@@ -49,15 +49,17 @@ const clock: Clock = { now: () => time[0] };
 
 /** One-shot timers in fixed slots (pulses, button holds, the DHT22 read window). */
 const slotAt = new Float64Array(16);
-const slotFn: ((() => void) | null)[] = new Array(16).fill(null);
+const slotFn: (((arg: number) => void) | null)[] = new Array(16).fill(null);
+const slotArg = new Float64Array(16);
 const timers: Timers = {
   every(): number {
     throw new Error("not used");
   },
-  after(ms: number, fn: () => void): number {
+  after(ms: number, fn: (arg: number) => void, arg?: number): number {
     for (let i = 0; i < 16; i++) {
       if (slotFn[i] !== null) continue;
       slotFn[i] = fn;
+      slotArg[i] = arg === undefined ? -1 : arg;
       slotAt[i] = time[0] + ms;
       return i + 1;
     }
@@ -72,7 +74,7 @@ function fire(): void {
     const fn = slotFn[i];
     if (fn !== null && slotAt[i] <= time[0]) {
       slotFn[i] = null;
-      fn();
+      fn(slotArg[i]);
     }
   }
 }

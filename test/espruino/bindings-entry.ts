@@ -86,6 +86,14 @@ function timers(next: () => void): void {
     b++;
   });
   t.cancel(cancelled);
+  // One callback for several timers, told apart by the argument after() passes it.
+  const args: number[] = [];
+  const shared = function (i: number): void {
+    args.push(i);
+  };
+  t.after(6, shared, 7);
+  t.cancel(t.after(6, shared, 8));
+  t.after(7, shared, 0);
   const every = t.every(10, function () {
     ticks++;
   });
@@ -95,6 +103,7 @@ function timers(next: () => void): void {
     const ticksAtCancel = ticks;
     check(a === 1, "timers: after fires once");
     check(b === 0, "timers: cancel before firing stops it");
+    check(args.join(",") === "7,0", "timers: after passes its argument, a cancelled one's never", args.join(","));
     check(ticksAtCancel >= 5, "timers: every repeats", String(ticksAtCancel));
     check(reused, "timers: Espruino reused the fired timer's id (the hazard is real here)");
     check(c === 1, "timers: cancelling a fired id leaves the timer that reuses its Espruino id alone");
@@ -127,8 +136,8 @@ function leak(t: EspruinoTimers, next: () => void): void {
     n++;
     if (n === 10) before = process.memory().usage;
     if (n < 210) {
-      const id = t.after(0, step);
-      if (n % 2 === 0) t.cancel(t.after(1000, step)); // a cancelled one on every other turn
+      const id = t.after(0, step, n);
+      if (n % 2 === 0) t.cancel(t.after(1000, step, n)); // a cancelled one on every other turn
       if (id < 0) check(false, "timers: id");
       return;
     }

@@ -101,6 +101,18 @@ describe("the board's seams on virtual time", () => {
     expect(ticks.length).toBe(5);
   });
 
+  it("Timers (source mode): after() passes its argument, so one callback serves several timers", async () => {
+    const t = new VirtualTime();
+    const timers = new NodeTimers(t);
+    const got: string[] = [];
+    const shared = (i: number) => got.push(`${i}@${t.now()}`);
+    timers.after(20, shared, 2);
+    timers.cancel(timers.after(15, shared, 9));
+    timers.after(10, shared, 1);
+    await t.advance(50);
+    expect(got).toEqual(["1@10", "2@20"]);
+  });
+
   it("the pin bank debounces on the board's time: an edge is reported once the level held 50 ms", async () => {
     const t = new VirtualTime();
     const bank = new PinBank(t);

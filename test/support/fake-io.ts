@@ -12,7 +12,8 @@ interface Timer {
   id: number;
   at: number;
   every: number; // 0: one-shot
-  fn: () => void;
+  fn: (arg: number) => void;
+  arg: number | undefined;
   seq: number;
 }
 
@@ -33,9 +34,9 @@ export class FakeTimers implements Timers {
     return this.add(ms, ms, fn);
   }
 
-  after(ms: number, fn: () => void): number {
+  after(ms: number, fn: (arg: number) => void, arg?: number): number {
     this.calls.push({ ms, kind: "after" });
-    return this.add(ms, 0, fn);
+    return this.add(ms, 0, fn, arg);
   }
 
   cancel(id: number): void {
@@ -66,7 +67,7 @@ export class FakeTimers implements Timers {
         next.at += next.every;
         next.seq = this.seq++;
       } else this.cancel(next.id);
-      next.fn();
+      next.fn(next.arg as number);
     }
     if (t > this.clock.t) this.clock.t = t;
   }
@@ -75,9 +76,9 @@ export class FakeTimers implements Timers {
     this.advanceTo(this.clock.t + ms);
   }
 
-  private add(ms: number, every: number, fn: () => void): number {
+  private add(ms: number, every: number, fn: (arg: number) => void, arg?: number): number {
     const id = this.nextId++;
-    this.timers.push({ id, at: this.clock.t + Math.max(0, ms), every, fn, seq: this.seq++ });
+    this.timers.push({ id, at: this.clock.t + Math.max(0, ms), every, fn, arg, seq: this.seq++ });
     return id;
   }
 }
