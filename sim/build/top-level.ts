@@ -69,6 +69,8 @@ export function hoistToTopLevel(code: string): TopLevel {
     out += code.slice(at, id.getStart(file)) + prefix;
     at = id.getStart(file);
   }
-  out += code.slice(at, end);
+  // The body's last statement may lack its semicolon (the minifier drops one before "}"): without it, a
+  // script appended to the firmware that starts with "(" would call the firmware's last value.
+  out += code.slice(at, end) + ";";
   return { code: out + "\n", names: [...declared].map((name) => prefix + name).sort() };
 }

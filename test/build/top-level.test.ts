@@ -18,32 +18,32 @@ const cases: { what: string; code: string; expected: string }[] = [
   {
     what: "a var and a function declared by the wrapper, and every use of them",
     code: "(function(){var a=1;function f(){return a+1}out=f()})();",
-    expected: "var $a=1;function $f(){return $a+1}out=$f()\n",
+    expected: "var $a=1;function $f(){return $a+1}out=$f();\n",
   },
   {
     what: "a parameter, an inner var and a function expression's name that reuse a wrapper's name stay",
     code: "(function(){var a=1,b=2;function f(a){var b=a;return b}var g=function b(){return b};out=[f(5),a,b,typeof g()]})();",
-    expected: "var $a=1,$b=2;function $f(a){var b=a;return b}var $g=function b(){return b};out=[$f(5),$a,$b,typeof $g()]\n",
+    expected: "var $a=1,$b=2;function $f(a){var b=a;return b}var $g=function b(){return b};out=[$f(5),$a,$b,typeof $g()];\n",
   },
   {
     what: "a catch's variable stays, a var declared in a block at the top is the wrapper's",
     code: "(function(){try{throw 3}catch(a){out=a}if(out){var c=out+1}out=[out,c]})();",
-    expected: "try{throw 3}catch(a){out=a}if(out){var $c=out+1}out=[out,$c]\n",
+    expected: "try{throw 3}catch(a){out=a}if(out){var $c=out+1}out=[out,$c];\n",
   },
   {
     what: "property names and keys that spell a wrapper's name stay; globals stay",
     code: "(function(){var a={a:1};a.a=Math.max(a.a,2);out=a.a})();",
-    expected: "var $a={a:1};$a.a=Math.max($a.a,2);out=$a.a\n",
+    expected: "var $a={a:1};$a.a=Math.max($a.a,2);out=$a.a;\n",
   },
   {
     what: "a method added to a prototype keeps its name; the class gets the prefix",
     code: "(function(){function C(){this.v=4}C.prototype.m=function(){return this.v};out=new C().m()})();",
-    expected: "function $C(){this.v=4}$C.prototype.m=function(){return this.v};out=new $C().m()\n",
+    expected: "function $C(){this.v=4}$C.prototype.m=function(){return this.v};out=new $C().m();\n",
   },
   {
     what: "a prefixed name the bundle already uses moves the prefix on",
     code: "(function(){var a=1;function f(){var $a=2;return a+$a}out=f()})();",
-    expected: "var $$a=1;function $$f(){var $a=2;return $$a+$a}out=$$f()\n",
+    expected: "var $$a=1;function $$f(){var $a=2;return $$a+$a}out=$$f();\n",
   },
 ];
 
@@ -53,6 +53,11 @@ describe("hoistToTopLevel", () => {
     expect(hoisted).toBe(expected);
     // What it computes is what the wrapped code computed.
     expect(JSON.stringify(run(hoisted))).toBe(JSON.stringify(run(code)));
+  });
+
+  it("ends with a semicolon, so a script appended after it starting with \"(\" is not a call of its last value", () => {
+    const hoisted = hoistToTopLevel("(function(){var a=function(){return 1};out=a()})();").code;
+    expect(run(hoisted + "(function(){out=out+1})();")).toBe(2);
   });
 
   it("names the globals it made", () => {
