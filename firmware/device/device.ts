@@ -88,7 +88,7 @@ const MAX_PULSE_MS = 86400000;
 const CMD_PULSE = 4;
 
 
-export class Device implements RelayListener, SensorListener, OutboxSender, ButtonListener {
+export class Device implements RelayListener, SensorListener, OutboxSender, ButtonListener, ClientEvents {
   // No reference to the whole board config is kept: on the board, what start-up alone needs of it is
   // freed once started (sim/build/boot-release.ts). The parts that run keep their own sections.
   readonly client: MqttClient;
@@ -289,41 +289,15 @@ export class Device implements RelayListener, SensorListener, OutboxSender, Butt
       matchTopics: false,
     };
     if (io.random) options.random = io.random;
-    this.client = new MqttClient(options, io.transport, io.clock, this.clientEvents());
+    // The device is the client's listener itself (ClientEvents): no closure kept per event, and a
+    // message reaches onMessage() with no call in between.
+    this.client = new MqttClient(options, io.transport, io.clock, this);
     this.birthTopic = birth;
     this.birthText = birth === null ? null : natives.text(birth, 0, birth.length);
     this.statesOwed = 0;
     this.telemetryOwed = 0;
     this.ledgerText = found.owed ? found.ledger : "";
     this.ledgerState = found.owed ? LEDGER_OWED : LEDGER_DONE;
-  }
-
-  // The client's callbacks, made here and not in the constructor: on the interpreter a function keeps its
-  // maker's whole scope alive, and the constructor's holds every topic string and discovery payload made
-  // at start-up (~300 JsVars that would never be freed).
-  private clientEvents(): ClientEvents {
-    const self = this;
-    return {
-      onConnected: function (): void {
-        self.linkUp();
-      },
-      onDisconnected: function (): void {
-        self.linkDown();
-      },
-      onMessage: function (sub: number, p: Packet): void {
-        self.command(p);
-      },
-      // Longer than the RX buffer: refused unread (a command's size is checked before its payload).
-      onOversize: function (sub: number, p: Packet): void {
-        self.command(p);
-      },
-      onPublished: function (): void {
-        if (self.outbox.waiting > 0) self.pump();
-      },
-      onError: function (code: number): void {
-        self.log(LOG_WARN, code, "mqtt");
-      },
-    };
   }
 
   /**
@@ -505,6 +479,11 @@ export class Device implements RelayListener, SensorListener, OutboxSender, Butt
     this.publish(this.sensorTopics[i], this.valueBuf, 0, n, 0, false);
   }
 
+  /** onPublished(): ClientEvents, a PUBACK freed an in-flight slot: the outbox goes on. */
+  onPublished(): void {
+    if (this.outbox.waiting > 0) this.pump();
+  }
+
   /** send(topic, payload) -> client.publish's result: an outbox message, QoS 1 retained. */
   send(topic: Uint8Array, payload: Uint8Array): number {
     return this.publish(topic, payload, 0, payload.length, 1, true);
@@ -537,9 +516,12 @@ export class Device implements RelayListener, SensorListener, OutboxSender, Butt
     if (this.client.isConnected()) this.outbox.pump(this);
   }
 
-  // A message on a command topic: routed by its exact topic, checked, applied; or refused. Where the
-  // runtime makes strings natively, the topic and payload are looked up as strings; else as bytes.
-  private command(p: Packet): void {
+  /**
+   * onMessage(sub, p): ClientEvents, a message on a command topic: routed by its exact topic, checked,
+   * applied; or refused. Where the runtime makes strings natively, the topic and payload are looked up as
+   * strings; else as bytes.
+   */
+  onMessage(sub: number, p: Packet): void {
     const buf = p.buf;
     const text = p.topicText;
     let r = -1;
@@ -853,5 +835,27 @@ export class Device implements RelayListener, SensorListener, OutboxSender, Butt
       this.announce(true);
     }
     return true;
+  }
+
+  // ---- The client's rarer events (ClientEvents), last: nothing on a message's path looks past them ----
+
+  /** onConnected(): ClientEvents, the session is up. */
+  onConnected(): void {
+    this.linkUp();
+  }
+
+  /** onDisconnected(): ClientEvents, the link went down. */
+  onDisconnected(): void {
+    this.linkDown();
+  }
+
+  /** onOversize(sub, p): ClientEvents, a message longer than the RX buffer: refused unread (its size is checked before its payload). */
+  onOversize(sub: number, p: Packet): void {
+    this.onMessage(sub, p);
+  }
+
+  /** onError(code): ClientEvents, something the client handled itself. */
+  onError(code: number): void {
+    this.log(LOG_WARN, code, "mqtt");
   }
 }

@@ -293,7 +293,9 @@ export class MqttClient implements TransportEvents, PacketSink {
         this.fail(E_OFFLINE_FULL);
         return E_OFFLINE_FULL;
       }
-      this.drainOffline();
+      // The flag as well: a build without the offline store (q is always null there) then has no call
+      // left, and drops drainOffline and the general encoder it uses (dead-methods.ts).
+      if (typeof __MQTT_OFFLINE_STORE__ === "undefined" || __MQTT_OFFLINE_STORE__) this.drainOffline();
       return 0;
     }
     const f = this.inflight;
