@@ -42,8 +42,9 @@ export function parseCommand(buf: Uint8Array, off: number, len: number): number 
   return CMD_NONE;
 }
 
-// The accepted words as the interpreter's strings, by their trimmed upper-case form.
-const WORDS: { [word: string]: number } = { ON: CMD_ON, OFF: CMD_OFF, TOGGLE: CMD_TOGGLE, "1": CMD_ON, "0": CMD_OFF };
+// The accepted words as the interpreter's strings, by their trimmed upper-case form (Device.onMessage looks
+// a word up here itself first).
+export const WORDS: { [word: string]: number } = { ON: CMD_ON, OFF: CMD_OFF, TOGGLE: CMD_TOGGLE, "1": CMD_ON, "0": CMD_OFF };
 
 /**
  * parseCommandText(text) -> what parseCommand gives for the same bytes, from the payload as a string of

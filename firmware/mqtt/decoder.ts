@@ -46,11 +46,16 @@ export class Decoder {
   private skip = 0;
   /** Bumped by reset(), so feed() stops when a callback resets the decoder mid-chunk. */
   private generation = 0;
+  private readonly counts: { bytesIn: number };
 
-  /** new Decoder(rxSize, sink): packets larger than rxSize bytes (whole) are skipped as E_RX_OVERFLOW. */
-  constructor(rxSize: number, sink: PacketSink) {
+  /**
+   * new Decoder(rxSize, sink, counts?): packets larger than rxSize bytes (whole) are skipped as
+   * E_RX_OVERFLOW; counts.bytesIn adds up every byte fed (the client's stats).
+   */
+  constructor(rxSize: number, sink: PacketSink, counts?: { bytesIn: number }) {
     this.rx = new Uint8Array(rxSize < MIN_RX_SIZE ? MIN_RX_SIZE : rxSize);
     this.sink = sink;
+    this.counts = counts || { bytesIn: 0 };
   }
 
   /** reset(): forgets any partial packet (a new connection starts a new stream). */
@@ -71,6 +76,7 @@ export class Decoder {
     // The usual case first, in a few steps: the chunk is one whole packet with a one-byte remaining length.
     // The rest is a method of its own, not code after a return: the interpreter lexes every byte of a
     // function it does not run, ~450 instructions a byte (docs/espruino.md, "Cost model").
+    this.counts.bytesIn += len;
     const rl0 = len > 1 ? src[off + 1] : 128;
     if (rl0 + 2 === len && rl0 < 128 && this.state === S_HEADER && len <= this.rx.length) {
       const p = this.packet;

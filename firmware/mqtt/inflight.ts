@@ -19,7 +19,8 @@ export class Inflight {
   readonly sent: Uint8Array;
   /** Order of use, so resends keep publish order [MQTT-4.6.0-2]. */
   readonly seq: Uint32Array;
-  private nextSeq = 1;
+  /** The next order number; public, as the client takes a slot itself on its message path (no call). */
+  nextSeq = 1;
   used = 0;
 
   /** new Inflight(slots, slotBytes): all memory the store will ever use. */
