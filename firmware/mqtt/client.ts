@@ -348,6 +348,7 @@ export class MqttClient implements TransportEvents, PacketSink {
       end += 2 + pLen;
     } else end = writePublish(f.bytes, at, 0x30 | (qos << 1) | (retain ? 1 : 0), id, topic, payload, pOff, pLen);
     if (end < 0) return end;
+    // Inflight.take inline, then the write.
     f.state[slot] = qos === 1 ? SLOT_PUBACK : SLOT_PUBREC;
     f.id[slot] = id;
     f.len[slot] = end - at;
@@ -681,16 +682,12 @@ export class MqttClient implements TransportEvents, PacketSink {
     return size > this.inflight.slotBytes ? E_BUFFER_TOO_SMALL : size;
   }
 
-  // The PUBLISH for packet id `id` is encoded in slot `slot` at bytes [at, end): it is in flight now.
+  // The PUBLISH for packet id `id` is encoded in slot `slot` at bytes [at, end): it is in flight now. For
+  // the offline store's messages; publishQos does the same inline.
   private launch(slot: number, id: number, qos: number, at: number, end: number): number {
     const f = this.inflight;
-    // Inflight.take inline: one call (and its four arguments) fewer a message.
-    f.state[slot] = qos === 1 ? SLOT_PUBACK : SLOT_PUBREC;
-    f.id[slot] = id;
-    f.len[slot] = end - at;
-    f.seq[slot] = f.nextSeq++;
-    f.used++;
-    f.sent[slot] = this.write(f.bytes, at, end) ? 1 : 0;
+    f.take(slot, id, qos === 1 ? SLOT_PUBACK : SLOT_PUBREC, end - at);
+    if (this.write(f.bytes, at, end)) f.sent[slot] = 1;
     this.stats.messagesOut++;
     return id;
   }

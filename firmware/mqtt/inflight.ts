@@ -65,12 +65,6 @@ export class Inflight {
     return i;
   }
 
-  release(i: number): void {
-    if (this.state[i] === SLOT_FREE) return;
-    this.state[i] = SLOT_FREE;
-    this.used--;
-  }
-
   /** oldestAfter(seq) -> the busy slot with the smallest order number above seq, or -1. */
   oldestAfter(seq: number): number {
     let best = -1;
