@@ -758,8 +758,9 @@ export class Device implements RelayListener, SensorListener, OutboxSender, Butt
       const m = plan.messages[i];
       if (m.direct && !m.cleanup) kept += m.payload;
     }
-    const inStorage = kept.length > 0 && kept.length <= 0xffff && io.storage.write(CONFIGS_KEY, kept);
-    const ranges: number[] = []; // slot, offset, length
+    const places = kept.length > 0 && kept.length <= 0xffff && io.storage.write(CONFIGS_KEY, kept)
+      ? new Uint16Array(2 * (outbox.topics.length + plan.messages.length)) // offset, length by slot
+      : null;
     const none = new Uint8Array(0);
     let at = 0;
     let qos1 = 0;
@@ -775,8 +776,10 @@ export class Device implements RelayListener, SensorListener, OutboxSender, Butt
         topic = new Uint8Array(m.topic.length);
         writeAscii(topic, 0, m.topic);
       } else topic = utf8Bytes(m.topic);
-      if (inStorage && m.direct && !m.cleanup) {
-        ranges.push(outbox.add(topic, none, true, false), at, m.payload.length);
+      if (places !== null && m.direct && !m.cleanup) {
+        const slot = outbox.add(topic, none, true, false);
+        places[2 * slot] = at;
+        places[2 * slot + 1] = m.payload.length;
         at += m.payload.length;
         directTopic = Math.max(directTopic, topic.length);
         continue;
@@ -790,14 +793,7 @@ export class Device implements RelayListener, SensorListener, OutboxSender, Butt
       if (m.direct) directTopic = Math.max(directTopic, topic.length);
       else qos1 = Math.max(qos1, topic.length + lastBytes.length);
     }
-    if (ranges.length > 0) {
-      const places = new Uint16Array(2 * outbox.topics.length);
-      for (let i = 0; i < ranges.length; i += 3) {
-        places[2 * ranges[i]] = ranges[i + 1];
-        places[2 * ranges[i] + 1] = ranges[i + 2];
-      }
-      this.storedAt = places;
-    }
+    this.storedAt = places;
     return { qos1: qos1, directTopic: directTopic, ledger: plan.ledger, owed: plan.ledger !== stored };
   }
 

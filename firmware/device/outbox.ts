@@ -13,7 +13,7 @@ import { E_INFLIGHT_FULL } from "../mqtt/errors";
 export interface OutboxSender {
   /** QoS 1, retained. */
   send(topic: Uint8Array, payload: Uint8Array): number;
-  /** QoS 0, retained, written from the payload's own bytes (the sender may keep slot's elsewhere). */
+  /** QoS 0, retained, written from the payload's own bytes; `slot` for a sender that keeps them elsewhere. */
   sendDirect(topic: Uint8Array, payload: Uint8Array, slot: number): number;
 }
 

@@ -410,7 +410,6 @@ export class MqttClient implements TransportEvents, PacketSink {
     this.write(this.tx, 0, encodeConnect(this.tx, 0, this.connect));
   }
 
-
   onClose(reason: number): void {
     if (!this.linkOpen) return;
     this.linkOpen = 0;
@@ -432,7 +431,7 @@ export class MqttClient implements TransportEvents, PacketSink {
     if (was === ST_CONNECTED && now - this.connectedAt >= this.stableMs) this.backoff.reset();
     this.state = ST_WAITING;
     this.nextAttemptAt = now + (this.refusedLong ? this.backoff.longest() : this.backoff.next());
-    this.waitRefused = this.refusedLong ? 1 : 0;
+    this.waitRefused = this.refusedLong;
     this.refusedLong = 0;
     if (was === ST_CONNECTED && this.events.onDisconnected) this.events.onDisconnected(why);
   }

@@ -20,7 +20,6 @@ export function hoistToTopLevel(code: string): TopLevel {
   const file = ts.createSourceFile(fileName, code, ts.ScriptTarget.ES5, true, ts.ScriptKind.JS);
   const body = iifeBody(file);
   if (!body) throw new Error("top-level: the bundle is not one (function(){...})(); statement");
-  const wrapper = body.parent;
   const host: ts.CompilerHost = {
     getSourceFile: (n) => (n === fileName ? file : undefined),
     getDefaultLibFileName: () => "lib.d.ts",
@@ -65,7 +64,8 @@ export function hoistToTopLevel(code: string): TopLevel {
   const end = body.end - 1;
   let out = "";
   let at = start;
-  for (const id of uses.sort((a, b) => a.getStart(file) - b.getStart(file))) {
+  // forEachChild walks the source in order, so the uses come in order.
+  for (const id of uses) {
     out += code.slice(at, id.getStart(file)) + prefix;
     at = id.getStart(file);
   }
