@@ -449,7 +449,7 @@ export class Device implements RelayListener, SensorListener, OutboxSender, Butt
   /** sensorFailed(i, reason): a bus sensor gave no valid reading: logged, and said on the error topic. */
   sensorFailed(i: number, reason: number): void {
     const t = this.thermometers as Thermometers;
-    this.log(LOG_WARN, 0, "sensor " + this.sensors.config[i].name + ": " + t.reasonText(reason));
+    this.log(LOG_WARN, 0, "sensor " + this.sensors.name[i] + ": " + t.reasonText(reason));
     const n = t.formatError(this.errorBuf, i, reason);
     this.lastErrorLen = n;
     if (this.client.isConnected()) this.report(this.errorTopic, this.errorBuf, n, false);

@@ -1,6 +1,6 @@
 // The sensors: digital inputs (reported on change), analog inputs (sampled on a period, reported when
 // they moved by more than `delta`) and pulse counters (reported at most once a second). Values live in
-// a Float64Array indexed like config.sensors; pin watches are bound once here. Debounce is the Pins
+// typed arrays indexed like config.sensors; pin watches are bound once here. Debounce is the Pins
 // seam's job (Espruino's setWatch does it in firmware); this passes each sensor's debounceMs on.
 // Temperature and humidity sensors (DS18B20, DHT22) are read by their drivers (thermometers.ts), which
 // hand their readings and failures in through measured() and driverFailed().
@@ -63,8 +63,18 @@ export class Sensors {
   private readonly watchId: Float64Array;
   /** The watch callback of each digital input and counter (null for the other kinds). */
   private readonly watchFn: (((level: boolean, timeMs: number) => void) | null)[] = [];
-  /** The sensors' section of board.json (the device names a failed sensor from it). */
-  readonly config: SensorConfig[];
+  /** Each sensor's name (the device names a failed sensor by it). */
+  readonly name: string[] = [];
+  // What running reads of each sensor's config, copied out: the config objects are let go after start(),
+  // ~29 JsVars a sensor on the interpreter for a dozen properties of which running reads five.
+  private readonly pin: string[] = [];
+  private readonly invert: Uint8Array;
+  private readonly delta: Float64Array;
+  private readonly scale: Float64Array;
+  /** The sampling period of an analog input, 1000 ms when board.json gives none. */
+  private readonly periodMs: Float64Array;
+  /** The sensors' section of board.json, until start() has read the rest of it. */
+  private config: SensorConfig[] | null;
   private readonly pins: Pins;
   private readonly clock: Clock;
   private readonly listener: SensorListener;
@@ -89,6 +99,10 @@ export class Sensors {
     this.nextSample = new Float64Array(n);
     this.lastReportAt = new Float64Array(n);
     this.watchId = new Float64Array(n);
+    this.invert = allocBytes(n);
+    this.delta = new Float64Array(n);
+    this.scale = new Float64Array(n);
+    this.periodMs = new Float64Array(n);
     let driven = false;
     for (let i = 0; i < n; i++) {
       const s = config[i];
@@ -99,6 +113,12 @@ export class Sensors {
       const d = s.decimals < 0 ? 0 : s.decimals > MAX_DECIMALS ? MAX_DECIMALS : s.decimals;
       this.decimals[i] = kind === KIND_DIGITAL ? 0 : d;
       this.watchId[i] = -1;
+      this.name.push(s.name);
+      this.pin.push(s.pin);
+      this.invert[i] = s.invert ? 1 : 0;
+      this.delta[i] = s.delta;
+      this.scale[i] = s.scale;
+      this.periodMs[i] = s.periodMs > 0 ? s.periodMs : 1000;
       this.watchFn.push(kind === KIND_DIGITAL ? this.bindDigital(i) : kind === KIND_COUNTER ? this.bindCounter(i) : null);
       if (kind >= KIND_DS18B20) {
         driven = true;
@@ -126,22 +146,25 @@ export class Sensors {
 
   /**
    * start(): sets pin modes, reads every input once, and watches digital inputs (both edges) and
-   * counters (their edge), each with its debounce.
+   * counters (their edge), each with its debounce. Once: the config is let go.
    */
   start(): void {
     const now = this.clock.now();
+    const config = this.config;
+    if (config === null) return;
+    this.config = null;
     for (let i = 0; i < this.count; i++) {
-      const s = this.config[i];
+      const s = config[i];
       const kind = this.kind[i];
       if (kind >= KIND_DS18B20) continue; // their drivers own the pins
       if (kind === KIND_ANALOG) {
         // No mode: Espruino's analogRead configures the pin for the ADC itself.
         this.sampleAnalog(i);
-        this.nextSample[i] = now + this.periodMs(i);
+        this.nextSample[i] = now + this.periodMs[i];
         continue;
       }
       this.pins.mode(s.pin, s.pull === "up" ? "input_pullup" : s.pull === "down" ? "input_pulldown" : "input");
-      if (kind === KIND_DIGITAL) this.value[i] = this.pins.read(s.pin) !== s.invert ? 1 : 0;
+      if (kind === KIND_DIGITAL) this.value[i] = this.pins.read(s.pin) !== (this.invert[i] === 1) ? 1 : 0;
       this.watchId[i] = this.pins.watch(s.pin, kind === KIND_DIGITAL ? "both" : s.edge, s.debounceMs,
         this.watchFn[i] as (level: boolean, timeMs: number) => void);
     }
@@ -163,7 +186,7 @@ export class Sensors {
       const kind = this.kind[i];
       if (kind === KIND_ANALOG) {
         if (now < this.nextSample[i]) continue;
-        const period = this.periodMs(i);
+        const period = this.periodMs[i];
         this.nextSample[i] += period;
         // Far behind (a long stall): resume the rhythm from now instead of catching up in a burst.
         if (this.nextSample[i] <= now) this.nextSample[i] = now + period;
@@ -172,7 +195,7 @@ export class Sensors {
         // is not "more than delta" by a rounding error.
         const f = POW10[this.decimals[i]];
         const steps = Math.round(Math.abs(this.value[i] - this.reported[i]) * f);
-        if (steps > this.config[i].delta * f + 1e-6) this.report(i);
+        if (steps > this.delta[i] * f + 1e-6) this.report(i);
       } else if (kind === KIND_COUNTER) {
         if (this.value[i] !== this.reported[i] && now - this.lastReportAt[i] >= COUNTER_REPORT_MS) this.report(i);
       }
@@ -203,7 +226,7 @@ export class Sensors {
       this.listener.sensorChanged(i);
     }
     const steps = Math.round(Math.abs(r - this.reported[i]) * f);
-    if (was !== READING_OK || steps > this.config[i].delta * f + 1e-6) this.report(i);
+    if (was !== READING_OK || steps > this.delta[i] * f + 1e-6) this.report(i);
   }
 
   /** driverFailed(i, reason): a driver got no valid reading: the value becomes unknown and is reported unavailable, once. */
@@ -216,11 +239,6 @@ export class Sensors {
     this.listener.sensorFailed(i, reason);
   }
 
-  private periodMs(i: number): number {
-    const p = this.config[i].periodMs;
-    return p > 0 ? p : 1000;
-  }
-
   private report(i: number): void {
     this.reported[i] = this.value[i];
     this.lastReportAt[i] = this.clock.now();
@@ -229,16 +247,15 @@ export class Sensors {
 
   // Reads the input into value[i], rounded to its decimals so noise below them is no change. -> changed.
   private sampleAnalog(i: number): boolean {
-    const s = this.config[i];
     const f = POW10[this.decimals[i]];
-    const v = Math.round(this.pins.analog(s.pin) * s.scale * f) / f;
+    const v = Math.round(this.pins.analog(this.pin[i]) * this.scale[i] * f) / f;
     if (v === this.value[i]) return false;
     this.value[i] = v;
     return true;
   }
 
   private digital(i: number, level: boolean): void {
-    const v = level !== this.config[i].invert ? 1 : 0;
+    const v = level !== (this.invert[i] === 1) ? 1 : 0;
     // Watches on both edges can repeat a level (a missed edge); only a change counts.
     if (v === this.value[i]) return;
     this.value[i] = v;
@@ -249,7 +266,7 @@ export class Sensors {
   private pulse(i: number): void {
     const n = this.pulses[i] + 1;
     this.pulses[i] = n;
-    this.value[i] = n * this.config[i].scale;
+    this.value[i] = n * this.scale[i];
     this.listener.sensorChanged(i);
   }
 }

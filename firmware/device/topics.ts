@@ -2,7 +2,7 @@
 // then keeps them as bytes (topics.ts hands out strings; device.ts encodes them) and never builds a
 // topic again.
 import { DeviceConfig } from "./config";
-import { utf8Bytes } from "../mqtt/utf8";
+import { utf8Array } from "../mqtt/utf8";
 import { validateTopicName, validateTopicFilter, topicMatches } from "../mqtt/topic";
 import { OK } from "../mqtt/errors";
 
@@ -41,7 +41,7 @@ export function expandTopic(template: string, config: DeviceConfig, name: string
 }
 
 function checkName(topic: string, what: string): string {
-  const b = utf8Bytes(topic);
+  const b = utf8Array(topic);
   if (validateTopicName(b, 0, b.length) !== OK) throw new Error("invalid " + what + " topic: " + topic);
   return topic;
 }
@@ -93,10 +93,10 @@ export function topicNames(config: DeviceConfig): TopicNames {
 function commandFilters(config: DeviceConfig, template: string, topics: string[]): string[] {
   if (topics.length === 0) return [];
   const wild = expandTopic(template, config, "+");
-  const w = utf8Bytes(wild);
+  const w = utf8Array(wild);
   let ok = template.indexOf("{name}") >= 0 && validateTopicFilter(w, 0, w.length) === OK;
   for (let i = 0; ok && i < topics.length; i++) {
-    const s = utf8Bytes(topics[i]);
+    const s = utf8Array(topics[i]);
     ok = topicMatches(s, 0, s.length, w, 0, w.length);
   }
   return ok ? [wild] : topics.slice(0);

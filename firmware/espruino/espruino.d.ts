@@ -83,6 +83,8 @@ declare var E: {
   /** Bytes 0-255 to an 8-bit string; undefined when no flat block is free. */
   toString(data: Uint8Array): string | undefined;
   toUint8Array(data: string): Uint8Array;
+  /** An ArrayBuffer over the string's own bytes: a reference, nothing copied. Read it only. */
+  toArrayBuffer(data: string): ArrayBuffer;
   /** Size in JsVars. */
   getSizeOf(value: unknown): number;
   on(event: "init", fn: () => void): void;

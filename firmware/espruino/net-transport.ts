@@ -1,17 +1,14 @@
 // The Transport seam on Espruino: a `net` (or `tls`) socket. Espruino sockets speak strings, so data is
-// copied into one fixed byte chunk (Espruino's u8.set(string) copies 8-bit chars natively) and writes
-// become one string per packet (the runtime's only way to send binary: docs/espruino.md).
+// read through a byte view of the received string itself (E.toArrayBuffer references, copies nothing),
+// and writes become one string per packet (the runtime's only way to send binary: docs/espruino.md).
+// No receive buffer is held between chunks: a 536-byte one held 43 JsVars for as long as the board ran.
 import type { Transport, TransportEvents } from "../platform";
 import { OK, E_CONNECT_FAILED, E_CONNECTION_LOST } from "../mqtt/errors";
-
-/** Espruino delivers socket data in chunks of at most this many bytes. */
-const CHUNK = 536;
 
 export class EspruinoNetTransport implements Transport {
   private readonly host: string;
   private readonly port: number;
   private readonly useTls: boolean;
-  private readonly chunk = new Uint8Array(CHUNK);
   private sock: EspruinoSocket | null = null;
   /** Why the current or last connection failed, in the interpreter's words; "" when nothing failed. */
   private cause = "";
@@ -44,14 +41,9 @@ export class EspruinoNetTransport implements Transport {
       return;
     }
     this.sock = sock;
-    const c = this.chunk;
     sock.on("data", function (data: string) {
-      if (self.sock !== sock) return;
-      // Espruino hands at most 536 bytes at once: one native copy, then the bytes go up.
-      if (data.length <= CHUNK) {
-        c.set(data as unknown as ArrayLike<number>, 0);
-        events.onData(c, 0, data.length);
-      } else self.deliver(data, events);
+      // The view lives as long as the call: the engine copies what it keeps (a packet's unfinished part).
+      if (self.sock === sock) events.onData(new Uint8Array(E.toArrayBuffer(data)), 0, data.length);
     });
     sock.on("error", function (e: unknown) {
       failed = true;
@@ -95,14 +87,5 @@ export class EspruinoNetTransport implements Transport {
   /** describe() -> "host:port", and ": cause" when the connection failed: for the log line of a failure. */
   describe(): string {
     return this.host + ":" + this.port + (this.cause !== "" ? ": " + this.cause : "");
-  }
-
-  private deliver(data: string, events: TransportEvents): void {
-    const c = this.chunk;
-    for (let i = 0; i < data.length; i += CHUNK) {
-      const piece = data.length - i <= CHUNK && i === 0 ? data : data.substr(i, CHUNK);
-      c.set(piece as unknown as ArrayLike<number>, 0);
-      events.onData(c, 0, piece.length);
-    }
   }
 }

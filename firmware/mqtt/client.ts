@@ -12,12 +12,12 @@ import {
   CONNACK, PUBLISH, PUBACK, PUBREC, PUBREL, PUBCOMP, SUBACK, UNSUBACK, PINGRESP, PINGREQ, DISCONNECT,
   SUBSCRIBE, UNSUBSCRIBE, MAX_REMAINING_LENGTH,
 } from "./packet-types";
-import { ConnectOptions, connectOptions, connectLength, encodeConnect, encodePublish, writePublish, encodeAck, encodeEmpty, encodeSubscribe, encodeUnsubscribe } from "./encode";
+import { connectOptions, connectLength, encodeConnect, encodePublish, writePublish, encodeAck, encodeEmpty, encodeSubscribe, encodeUnsubscribe } from "./encode";
 import { Packet } from "./packet";
 import { Decoder, PacketSink } from "./decoder";
 import { remainingLengthSize, writeRemainingLength, allocBytes, copyBytes } from "./bytes";
 import { validateTopicFilter } from "./topic";
-import { utf8Bytes } from "./utf8";
+import { utf8Array } from "./utf8";
 import { Inflight } from "./inflight";
 import { OfflineQueue } from "./offline-queue";
 import { Subscriptions } from "./subscriptions";
@@ -111,7 +111,11 @@ export class MqttClient implements TransportEvents, PacketSink {
   lastError = OK;
   sessionPresent = false;
 
-  private readonly connect: ConnectOptions;
+  /**
+   * The CONNECT, the same at every connect: encoded once, and its options not kept (on the interpreter
+   * the options object held ~30 JsVars, its five byte arrays more).
+   */
+  private readonly connectPacket: Uint8Array;
   /** Incoming QoS 2 ids delivered and awaiting PUBREL; null when maxQos < 2 (no QoS 2 can arrive). */
   private readonly qos2In: IdSet | null;
   /** The highest QoS subscribe() takes (ClientOptions.maxQos, at most what the build has). */
@@ -146,22 +150,25 @@ export class MqttClient implements TransportEvents, PacketSink {
     c.protocolLevel = o.protocolLevel;
     c.cleanSession = o.cleanSession;
     c.keepAlive = o.keepAliveSec;
-    c.clientId = utf8Bytes(o.clientId);
+    c.clientId = utf8Array(o.clientId);
     if (o.will !== null) {
-      c.willTopic = utf8Bytes(o.will.topic);
-      c.willPayload = utf8Bytes(o.will.payload);
+      c.willTopic = utf8Array(o.will.topic);
+      c.willPayload = utf8Array(o.will.payload);
       c.willQos = o.will.qos;
       c.willRetain = o.will.retain;
     }
-    if (o.username !== null) c.username = utf8Bytes(o.username);
-    if (o.password !== null) c.password = utf8Bytes(o.password);
+    if (o.username !== null) c.username = utf8Array(o.username);
+    if (o.password !== null) c.password = utf8Array(o.password);
     // Fail at start-up, not at the first connect, when the CONNECT itself is invalid; long credentials
     // only make the TX buffer larger, so whatever MQTT allows can be sent.
     const rl = connectLength(c);
     if (rl < 0) throw new Error("invalid MQTT connect options: code " + rl);
     this.state = ST_IDLE;
     this.closing = 0;
-    this.tx = new Uint8Array(Math.max(o.maxPacketBytes, 1 + remainingLengthSize(rl) + rl));
+    const connectBytes = 1 + remainingLengthSize(rl) + rl;
+    this.connectPacket = allocBytes(connectBytes);
+    encodeConnect(this.connectPacket, 0, c);
+    this.tx = new Uint8Array(Math.max(o.maxPacketBytes, connectBytes));
     this.transport = transport;
     this.clock = clock;
     this.stats = new ClientStats();
@@ -181,7 +188,6 @@ export class MqttClient implements TransportEvents, PacketSink {
     this.pingTimeoutMs = o.pingTimeoutMs;
     this.stableMs = o.stableMs;
     this.kaMs = o.keepAliveSec * 1000;
-    this.connect = c;
     this.maxQos = (typeof __MQTT_QOS2__ === "undefined" || __MQTT_QOS2__) ? o.maxQos : Math.min(o.maxQos, 1);
     this.qos2In = (typeof __MQTT_QOS2__ === "undefined" || __MQTT_QOS2__) && o.maxQos === 2 ? new IdSet() : null;
     this.backoff = new Backoff(o.reconnectMinMs, o.reconnectMaxMs, o.random);
@@ -407,7 +413,7 @@ export class MqttClient implements TransportEvents, PacketSink {
     this.decoder.reset();
     const now = this.clock.now();
     this.lastRecv = now;
-    this.write(this.tx, 0, encodeConnect(this.tx, 0, this.connect));
+    this.write(this.connectPacket, 0, this.connectPacket.length);
   }
 
   onClose(reason: number): void {

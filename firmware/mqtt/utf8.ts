@@ -85,6 +85,16 @@ export function utf8Bytes(s: string): Uint8Array {
   return out;
 }
 
+/**
+ * utf8Array(s) -> s in UTF-8 in an array of its own, for bytes only start-up reads: a share of a slab
+ * (allocBytes) would stay taken for good. Start-up only (it allocates).
+ */
+export function utf8Array(s: string): Uint8Array {
+  const out = new Uint8Array(utf8Length(s));
+  utf8Write(s, out, 0);
+  return out;
+}
+
 /** utf8Read(buf, off, len) -> the string those UTF-8 bytes spell. Edges only (it allocates). */
 export function utf8Read(buf: Uint8Array, off: number, len: number): string {
   let s = "";

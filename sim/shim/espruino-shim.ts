@@ -235,6 +235,14 @@ export class EspruinoShim {
         Buffer.from(u.buffer, u.byteOffset, u.byteLength).write(s, "latin1");
         return u;
       },
+      toArrayBuffer(str: unknown): ArrayBuffer {
+        // The interpreter's buffer shares the string's bytes; a string cannot be shared here, so a copy
+        // (the firmware only reads it).
+        const s = String(str);
+        const u = new U8(s.length);
+        Buffer.from(u.buffer, u.byteOffset, u.byteLength).write(s, "latin1");
+        return u.buffer as ArrayBuffer;
+      },
       getSizeOf(v: unknown): number {
         return sizeOf(v);
       },

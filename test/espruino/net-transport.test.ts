@@ -32,12 +32,13 @@ interface Peer {
   stop(): Promise<void>;
 }
 
-/** A server that reads and never ends or closes its side (allowHalfOpen). */
-async function stubbornPeer(): Promise<Peer> {
+/** A server that reads and never ends or closes its side (allowHalfOpen); sends `hello` to whoever connects. */
+async function stubbornPeer(hello?: Buffer): Promise<Peer> {
   const conns: net.Socket[] = [];
   const peer: Peer = { port: 0, got: [], fin: false, stop: async () => {} };
   const srv = net.createServer({ allowHalfOpen: true }, (c) => {
     conns.push(c);
+    if (hello) c.write(hello);
     c.on("data", (d) => peer.got.push(d));
     c.on("end", () => (peer.fin = true));
     c.on("error", () => {});
@@ -53,6 +54,18 @@ async function stubbornPeer(): Promise<Peer> {
 
 function entry(port: number): Promise<string> {
   return bundleFirmware({ entry: "test/espruino/transport-entry.ts", define: { __PORT__: String(port) }, minify: true });
+}
+
+/** Bytes whose n-th is n % 256, more than one socket chunk (536 bytes on the interpreter). */
+const RECEIVED = Buffer.from(Array.from({ length: 1500 }, (_, n) => n & 255));
+const RECEIVED_SAYS = ["received 1500 in several calls, every byte right", "DONE"];
+
+function dataEntry(port: number): Promise<string> {
+  return bundleFirmware({
+    entry: "test/espruino/transport-data-entry.ts",
+    define: { __PORT__: String(port), __BYTES__: String(RECEIVED.length) },
+    minify: true,
+  });
 }
 
 function observations(out: string): string[] {
@@ -93,6 +106,29 @@ describe("net transport: close() against a broker that never closes its side", (
       expect(observations(out), out.slice(-1500)).toEqual(EXPECTED);
       await until(() => peer!.fin, 3000, "the peer to see FIN");
       expect(Buffer.concat(peer.got)).toEqual(Buffer.from([0xc0, 0x00]));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 30000);
+});
+
+describe("net transport: what the broker sends arrives byte for byte, with no receive buffer of its own", () => {
+  it("in the shim: 1,500 bytes of every value, over several chunks", async () => {
+    peer = await stubbornPeer(RECEIVED);
+    const board = shimBoard();
+    board.shim.run(await dataEntry(peer.port), "transport-data.js");
+    await until(() => board.lines.some((l) => l.includes("TRANSPORT DONE")), 7000, "the entry to finish");
+    expect(observations(board.lines.join("\n"))).toEqual(RECEIVED_SAYS);
+  });
+
+  it.skipIf(!BIN)("in the interpreter (ESPRUINO_BIN): the same bytes, read through a view of each received string", async () => {
+    peer = await stubbornPeer(RECEIVED);
+    const dir = mkdtempSync(join(tmpdir(), "relaymq-transport-"));
+    try {
+      const file = join(dir, "transport-data.js");
+      writeFileSync(file, await dataEntry(peer.port));
+      const out = await runScript(BIN!, [file], dir, /TRANSPORT DONE[^\n]*\n/, 15000);
+      expect(observations(out), out.slice(-1500)).toEqual(RECEIVED_SAYS);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
