@@ -36,7 +36,7 @@ export const COLD_CODE: readonly string[] = [
   // The board's seams: joining WiFi, opening a socket, a chunk larger than the socket buffer, logging.
   "WifiManager.start", "WifiManager.attempt", "WifiManager.up", "WifiManager.setTimer", "WifiManager.cancelTimer",
   "WifiManager.isUp", "WifiManager.failed", "WifiManager.schedule",
-  "EspruinoNetTransport.open", "EspruinoNetTransport.deliver", "EspruinoNetTransport.describe",
+  "EspruinoNetTransport.open", "EspruinoNetTransport.describe",
   "EspruinoPins.mode", "EspruinoPins.read", "EspruinoPins.watch", "EspruinoPins.unwatch",
   "logText", "codeName",
 ];
