@@ -39,6 +39,24 @@ describe("keep alive", () => {
     expect(h.t.take().filter((p) => p.type === "PINGREQ")).toEqual([]);
   });
 
+  it("a packet sent or received between two ticks counts from the tick before it: the ping comes up to a tick early, never late", () => {
+    // Ticks every 100 ms; the publish and its PUBACK go 50 ms after a tick. The client reads no clock per
+    // packet, so both are dated to that earlier tick: the ping is due 10 s after it, 9,950 ms after the
+    // publish, within keepAlive of the last packet either way [MQTT-3.1.2-23].
+    const h = setup({ keepAliveSec: 10 });
+    h.up();
+    h.step(100);
+    h.clock.advance(50); // no tick: the publish and its PUBACK land between two ticks
+    const id = pub(h, "t", "x", 1);
+    h.t.deliver(puback(id));
+    h.t.take();
+    h.step(50); // the tick 50 ms after the publish
+    for (let i = 0; i < 98; i++) h.step(100);
+    expect(h.t.take()).toEqual([]); // 9,850 ms after the publish
+    h.step(100);
+    expect(h.t.takeBrief()).toEqual(["PINGREQ"]); // 9,950 ms after it
+  });
+
   it("pings when nothing was RECEIVED for keepAlive, even while it keeps publishing QoS 0", () => {
     const h = setup({ keepAliveSec: 10, pingTimeoutMs: 5000 });
     h.up();
