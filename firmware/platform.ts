@@ -36,10 +36,12 @@ export interface Natives {
   /** copy(dst, dOff, src, sOff, len): dst[dOff ..] = src[sOff .. sOff+len). */
   copy(dst: Uint8Array, dOff: number, src: Uint8Array, sOff: number, len: number): void;
   /**
-   * text(buf, off, len) -> those bytes as a string of 8-bit characters (one char a byte), or null where
-   * the engine should work on the bytes instead (V8, where the string would be garbage).
+   * toText(view) -> the view's bytes as a string of 8-bit characters (one char a byte), undefined when
+   * the runtime cannot make one now (Espruino with no flat block free); null where the engine should work
+   * on the bytes instead (V8, where the string would be garbage). On Espruino it is the native E.toString
+   * itself, so a hot path calls it with no JS call of ours between (~50,000 instructions each).
    */
-  text(buf: Uint8Array, off: number, len: number): string | null;
+  toText: ((view: Uint8Array) => string | undefined) | null;
   /** ascii(buf, off, s) -> off + s.length: s's characters (8-bit: constants, an address text) as bytes. */
   ascii(buf: Uint8Array, off: number, s: string): number;
 }

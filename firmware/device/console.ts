@@ -6,7 +6,7 @@
 import { Packet } from "../mqtt/packet";
 import { ClientStats } from "../mqtt/client";
 import { utf8Bytes } from "../mqtt/utf8";
-import { natives, copyBytes } from "../mqtt/bytes";
+import { textOf, copyBytes } from "../mqtt/bytes";
 import { TopicNames } from "./topics";
 import { Telemetry } from "./telemetry";
 import { sameBytes } from "./command";
@@ -48,7 +48,7 @@ export class Console {
     for (let i = 0; i < names.consoleTopics.length; i++) {
       const t = utf8Bytes(names.consoleTopics[i]);
       this.topics.push(t);
-      const text = natives.text(t, 0, t.length);
+      const text = textOf(t);
       if (text !== null) this.routes[text] = i;
     }
     this.prefixText = commandPrefix;

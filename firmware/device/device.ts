@@ -4,7 +4,7 @@
 // Assistant discovery, and announces all of it again when Home Assistant's birth message says it
 // (re)started. Everything is allocated and encoded in the constructor; start(), tick(), commands, reports
 // and telemetry allocate nothing (docs/design.md, "Allocation-free").
-import { allocBytes, natives } from "../mqtt/bytes";
+import { allocBytes, natives, textOf } from "../mqtt/bytes";
 import { DeviceConfig, FirmwareInfo } from "./config";
 import { Transport, Clock, Pins, Timers, Storage, System, Log, Buses, LOG_INFO, LOG_WARN } from "../platform";
 import { MqttClient, ClientEvents } from "../mqtt/client";
@@ -217,7 +217,7 @@ export class Device implements RelayListener, SensorListener, OutboxSender, Butt
     for (let i = 0; i < config.relays.length; i++) {
       const set = utf8Bytes(names.relaySet[i]);
       this.setTopics.push(set);
-      const text = natives.text(set, 0, set.length);
+      const text = textOf(set);
       if (text !== null) this.routes[text] = i;
       if (set.length > longestSet) longestSet = set.length;
       outbox.add(utf8Bytes(names.relayState[i]), this.off);
@@ -293,7 +293,7 @@ export class Device implements RelayListener, SensorListener, OutboxSender, Butt
     // message reaches onMessage() with no call in between.
     this.client = new MqttClient(options, io.transport, io.clock, this);
     this.birthTopic = birth;
-    this.birthText = birth === null ? null : natives.text(birth, 0, birth.length);
+    this.birthText = birth === null ? null : textOf(birth);
     this.statesOwed = 0;
     this.telemetryOwed = 0;
     this.ledgerText = found.owed ? found.ledger : "";
@@ -550,11 +550,13 @@ export class Device implements RelayListener, SensorListener, OutboxSender, Butt
     } else if (p.payloadLen > this.maxPayload) reason = REFUSED_TOO_LONG;
     else if (p.retain && !this.acceptRetained) reason = REFUSED_RETAINED;
     else {
-      const word = natives.text(buf, p.payloadOff, p.payloadLen);
+      // The word as a string by the runtime's native itself (no call of ours between), or as bytes.
+      const toText = natives.toText;
+      const word = toText === null ? undefined : toText(buf.subarray(p.payloadOff, p.payloadOff + p.payloadLen));
       // A word as it is usually sent by one lookup here (only the table's numbers count: "constructor"
       // finds a function there); anything else through the parsers: a call fewer for most commands.
-      const exact = word === null ? undefined : WORDS[word];
-      cmd = typeof exact === "number" ? exact : word === null ? parseCommand(buf, p.payloadOff, p.payloadLen) : parseCommandText(word);
+      const exact = word === undefined ? undefined : WORDS[word];
+      cmd = typeof exact === "number" ? exact : word === undefined ? parseCommand(buf, p.payloadOff, p.payloadLen) : parseCommandText(word);
       // PULSE <ms> is one of the console's commands, left out with it (build-flags.d.ts).
       if (cmd === CMD_NONE) {
         if ((typeof __HAS_CONSOLE__ === "undefined" || __HAS_CONSOLE__) && this.console !== null) {

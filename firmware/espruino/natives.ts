@@ -7,11 +7,9 @@ import { loopAscii, nativeCopy } from "../mqtt/bytes";
 
 export const espruinoNatives: Natives = {
   copy: nativeCopy,
-  text: function (buf: Uint8Array, off: number, len: number): string | null {
-    // undefined when no flat block is free (a fragmented heap): the engine then uses the bytes.
-    const s = E.toString(buf.subarray(off, off + len));
-    return s === undefined ? null : s;
-  },
+  // Espruino's own function: a hot path calls it with no call of ours in between. undefined when no flat
+  // block is free (a fragmented heap): the engine then uses the bytes.
+  toText: E.toString,
   // One native set(): Espruino copies a string's 8-bit characters into a typed array as bytes. set()
   // throws where the text does not fit; the loop then writes what fits, as the portable one does.
   ascii: function (buf: Uint8Array, off: number, s: string): number {

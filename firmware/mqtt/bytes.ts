@@ -58,10 +58,6 @@ export function setByteCopy(fn: ByteCopy): void {
   copyImpl = fn;
 }
 
-function noText(buf: Uint8Array, off: number, len: number): string | null {
-  return null;
-}
-
 /** loopAscii(buf, off, s) -> the end: s's characters as bytes, one at a time (reading chars allocates nothing). */
 export function loopAscii(buf: Uint8Array, off: number, s: string): number {
   for (let i = 0; i < s.length; i++) buf[off++] = s.charCodeAt(i) & 0xff;
@@ -69,10 +65,20 @@ export function loopAscii(buf: Uint8Array, off: number, s: string): number {
 }
 
 /** The portable natives, what V8 wants: loop copies, no strings. The default until setNatives. */
-export const portableNatives: Natives = { copy: loopCopy, text: noText, ascii: loopAscii };
+export const portableNatives: Natives = { copy: loopCopy, toText: null, ascii: loopAscii };
 
-/** The installed natives; the engine's hot paths read `natives.text` directly. */
+/** The installed natives; the engine's hot paths read `natives.toText` directly. */
 export let natives: Natives = portableNatives;
+
+/**
+ * textOf(bytes) -> the bytes as a string of 8-bit characters where the runtime makes one (natives.toText),
+ * else null. Start-up and seldom-run code; the hot paths call natives.toText themselves.
+ */
+export function textOf(bytes: Uint8Array): string | null {
+  const toText = natives.toText;
+  const s = toText === null ? undefined : toText(bytes);
+  return s === undefined ? null : s;
+}
 
 /** setNatives(n): installs the runtime's natives (firmware/espruino/natives.ts on the board). Start-up only. */
 export function setNatives(n: Natives): void {

@@ -108,40 +108,51 @@ export function parsePacket(buf: Uint8Array, start: number, headerLen: number, r
   p.remainingLength = rl;
   p.packetId = 0;
   const b = start + headerLen;
-  // PUBLISH, the packet that carries the data, goes straight through; the rest share one switch, kept out
-  // of line so the PUBLISH path stays short (for V8's inliner and the interpreter alike).
-  if (type !== PUBLISH) return parseControl(buf, b, b + rl, type, h & 15, p);
-  // Locals rather than reading the view back: this is the hot path of every message received.
-  const qos = (h >> 1) & 3;
-  p.qos = qos;
-  p.retain = (h & 1) !== 0;
-  p.dup = (h & 8) !== 0;
-  if (qos === 3) return E_QOS_INVALID;
-  if (qos === 0 && (h & 8) !== 0) return E_DUP_QOS0;
-  const e = b + rl;
-  // fieldEnd() and readU16() inline: two calls fewer on the message path.
-  const topicLen = b + 2 > e ? -1 : (buf[b] << 8) | buf[b + 1];
-  if (topicLen < 0 || b + 2 + topicLen > e) return E_FIELD_OVERRUN;
-  p.topicOff = b + 2;
-  p.topicLen = topicLen;
-  const text = natives.text(buf, b + 2, topicLen);
-  p.topicText = text;
-  // One native regex test clears a topic of printable ASCII without '#' or '+'; others get the full check.
-  if (text === null || topicLen === 0 || PLAIN_TOPIC.test(text)) {
-    const code = validateTopicName(buf, b + 2, topicLen);
-    if (code < 0) return code;
+  // PUBLISH, the packet that carries the data, and a well-formed PUBACK, the other packet of every QoS 1
+  // message, are parsed here; the rest share one switch, out of line. On the interpreter that switch cost
+  // a PUBACK ~220,000 instructions (the call, and the cases read up to its own).
+  if (type === PUBLISH) {
+    // Locals rather than reading the view back: this is the hot path of every message received.
+    const qos = (h >> 1) & 3;
+    p.qos = qos;
+    p.retain = (h & 1) !== 0;
+    p.dup = (h & 8) !== 0;
+    if (qos === 3) return E_QOS_INVALID;
+    if (qos === 0 && (h & 8) !== 0) return E_DUP_QOS0;
+    const e = b + rl;
+    // fieldEnd() and readU16() inline: two calls fewer on the message path.
+    const topicLen = b + 2 > e ? -1 : (buf[b] << 8) | buf[b + 1];
+    if (topicLen < 0 || b + 2 + topicLen > e) return E_FIELD_OVERRUN;
+    p.topicOff = b + 2;
+    p.topicLen = topicLen;
+    // The runtime's native itself makes the string (no call of ours between); where it cannot (no flat
+    // block free) or has none (V8), the topic is worked on as bytes.
+    const toText = natives.toText;
+    const s = toText === null ? undefined : toText(buf.subarray(b + 2, b + 2 + topicLen));
+    const text = s === undefined ? null : s;
+    p.topicText = text;
+    // One native regex test clears a topic of printable ASCII without '#' or '+'; others get the full check.
+    if (text === null || topicLen === 0 || PLAIN_TOPIC.test(text)) {
+      const code = validateTopicName(buf, b + 2, topicLen);
+      if (code < 0) return code;
+    }
+    let pos = b + 2 + topicLen;
+    if (qos > 0) {
+      if (pos + 2 > e) return E_FIELD_OVERRUN;
+      const id = (buf[pos] << 8) | buf[pos + 1];
+      p.packetId = id;
+      if (id === 0) return E_PACKET_ID;
+      pos += 2;
+    }
+    p.payloadOff = pos;
+    p.payloadLen = e - pos;
+    return OK;
   }
-  let pos = b + 2 + topicLen;
-  if (qos > 0) {
-    if (pos + 2 > e) return E_FIELD_OVERRUN;
-    const id = (buf[pos] << 8) | buf[pos + 1];
-    p.packetId = id;
-    if (id === 0) return E_PACKET_ID;
-    pos += 2;
+  if (type === PUBACK && h === PUBACK << 4 && rl === 2) {
+    p.packetId = (buf[b] << 8) | buf[b + 1];
+    return p.packetId === 0 ? E_PACKET_ID : OK;
   }
-  p.payloadOff = pos;
-  p.payloadLen = e - pos;
-  return OK;
+  return parseControl(buf, b, b + rl, type, h & 15, p);
 }
 
 // A build without __MQTT_SERVER_PACKETS__ (build-flags.d.ts) refuses CONNECT, SUBSCRIBE and UNSUBSCRIBE

@@ -1,6 +1,6 @@
 // The client's subscriptions: a fixed table of pre-encoded filters, their requested QoS, and where each
 // stands with the broker. Incoming topics are matched against it as bytes.
-import { allocBytes, natives } from "./bytes";
+import { allocBytes, textOf } from "./bytes";
 import { topicMatches, filterMatcher } from "./topic";
 import { SUB_FREE, SUB_WANTED, SUB_PENDING, SUB_ACTIVE, SUB_LEAVING } from "./states";
 
@@ -40,7 +40,7 @@ export class Subscriptions {
       if (this.state[i] === SUB_FREE) {
         this.filters[i] = filter;
         if (typeof __MQTT_TOPIC_MATCH__ === "undefined" || __MQTT_TOPIC_MATCH__) {
-          const text = natives.text(filter, 0, filter.length);
+          const text = textOf(filter);
           this.matchers[i] = text === null ? null : filterMatcher(text);
         }
         this.qos[i] = qos;

@@ -4,7 +4,7 @@
 // sensors and the telemetry (the diagnostics) once the configs are out.
 import { describe, it, expect } from "vitest";
 import { Harness, boardConfig } from "./harness";
-import { inBothModes } from "../support/natives";
+import { inEveryMode } from "../support/natives";
 
 const BIRTH = "homeassistant/status";
 
@@ -12,7 +12,7 @@ function topics(h: Harness): string[] {
   return h.take().map((p) => `q${p.qos}${p.retain ? " retain" : ""} ${p.topic}`);
 }
 
-inBothModes("Home Assistant's birth message read", () => {
+inEveryMode("Home Assistant's birth message read", () => {
   it("online: the configs and relay states again, then every sensor state and the telemetry, with no error", () => {
     const h = new Harness();
     h.pins.levels.D4 = false; // door closed -> 1

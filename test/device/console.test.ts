@@ -6,7 +6,7 @@
 import { describe, it, expect } from "vitest";
 import { Harness, boardConfig, relay, sensor, subscribeFilters, FIRMWARE } from "./harness";
 import { TELEMETRY_KEY } from "../../firmware/device/device";
-import { inBothModes } from "../support/natives";
+import { inEveryMode } from "../support/natives";
 
 const CMD = "devices/esp32-01/cmd/";
 const INFO = "devices/esp32-01/info";
@@ -26,7 +26,7 @@ function board(over: Parameters<typeof boardConfig>[0] = {}): Harness {
 
 const published = (h: Harness, topic: string) => h.take().filter((p) => p.topic === topic).map((p) => p.payload);
 
-inBothModes("console commands, topics", () => {
+inEveryMode("console commands, topics", () => {
   it("subscribes to <prefix>/cmd/+ beside the relays' filter", () => {
     const h = board().boot();
     expect(subscribeFilters(h)).toEqual(["devices/esp32-01/relay/+/set", "devices/esp32-01/cmd/+"]);

@@ -4,7 +4,7 @@
 // (an empty retained config removes the board's entities from Home Assistant).
 import { describe, it, expect } from "vitest";
 import { Harness, boardConfig } from "./harness";
-import { inBothModes } from "../support/natives";
+import { inEveryMode } from "../support/natives";
 import { E_STORED_LOST } from "../../firmware/mqtt/errors";
 import { CONFIGS_KEY } from "../../firmware/device/ha-constants";
 import type { DeviceConfig } from "../../firmware/device/config";
@@ -31,7 +31,7 @@ function announceTwice(config: DeviceConfig, inRam: boolean): { first: string[];
 
 const MODES: { mode: "device" | "entity" }[] = [{ mode: "device" }, { mode: "entity" }];
 
-inBothModes("discovery configs kept in Storage", () => {
+inEveryMode("discovery configs kept in Storage", () => {
   it.each(MODES)("$mode mode: every config goes out twice, as it would from RAM", ({ mode }) => {
     const config = boardConfig({ discovery: { enabled: true, prefix: "homeassistant", mode } });
     const stored = announceTwice(config, false);
