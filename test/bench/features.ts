@@ -55,7 +55,7 @@ export async function run(): Promise<string> {
     const r = await restingJsVars(bin, b);
     const dv = r.jsvars - b0.jsvars;
     const db = r.bundleBytes - b0.bundleBytes;
-    console.log(`  ${("+ " + f.name).padEnd(36)} ${String(r.jsvars).padStart(6)} JsVars (${dv >= 0 ? "+" : ""}${dv}) ${String(r.bundleBytes).padStart(7)} B (+${db})`);
+    console.log(`  ${("+ " + f.name).padEnd(36)} ${String(r.jsvars).padStart(6)} JsVars (${dv >= 0 ? "+" : ""}${dv}) ${String(r.bundleBytes).padStart(7)} B (${db >= 0 ? "+" : ""}${db})`);
   }
   const a = await restingJsVars(bin, all);
   console.log(`  ${"+ all of them".padEnd(36)} ${String(a.jsvars).padStart(6)} JsVars (+${a.jsvars - b0.jsvars}) ${String(a.bundleBytes).padStart(7)} B (+${a.bundleBytes - b0.bundleBytes})`);

@@ -97,7 +97,7 @@ describe("E", () => {
   });
 
   it("has only what docs/espruino.md names, and E.reboot() (src/jswrap_espruino.c) for the restart command", () => {
-    expect(shimBoard().js("Object.keys(E).sort()")).toEqual(["getSizeOf", "on", "reboot", "toString", "toUint8Array"]);
+    expect(shimBoard().js("Object.keys(E).sort()")).toEqual(["getSizeOf", "on", "reboot", "toArrayBuffer", "toString", "toUint8Array"]);
   });
 });
 
