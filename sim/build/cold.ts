@@ -13,7 +13,7 @@ export const COLD_CODE: readonly string[] = [
   "MqttClient.restoreSubscriptions", "MqttClient.flushSubscriptions", "MqttClient.flushList",
   "MqttClient.subscribe", "MqttClient.subscribeAll", "MqttClient.unsubscribe", "MqttClient.checkSubscription",
   "MqttClient.addSubscription", "MqttClient.callUnsubscribed", "MqttClient.publishDirect", "MqttClient.onClose",
-  "MqttClient.drop", "MqttClient.fail", "MqttClient.publishSize",
+  "MqttClient.drop", "MqttClient.fail", "MqttClient.publishSize", "MqttClient.queue",
   "Inflight.oldestAfter", "Subscriptions.add", "Subscriptions.usesId",
   "encodeConnect", "connectLength", "encodeSubscribe", "encodeUnsubscribe", "encodeFilterList", "validateTopicFilter",
   "parseConnack", "parseSuback",

@@ -193,6 +193,10 @@ class ClientRun extends ConnectedRun implements ClientEvents {
   }
 
   protected checkEvent(frames: Frame[], verdicts: Verdict[]): void {
+    // The field the device reads on every command in place of isConnected() must never disagree with it.
+    if ((this.mqtt.ready === 1) !== this.mqtt.isConnected()) {
+      this.forbidden(`ready is ${this.mqtt.ready} while isConnected() is ${this.mqtt.isConnected()}`);
+    }
     for (let k = 0; k < frames.length; k++) {
       const v = verdicts[k];
       if (v.link === KILL) continue;

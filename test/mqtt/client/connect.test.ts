@@ -255,3 +255,32 @@ describe("CONNACK", () => {
     expect(h.client.lastError).toBe(OK);
   });
 });
+
+describe("ready: the field a hot path reads in place of isConnected()", () => {
+  // Each step is one thing that happens to the link; after every step ready must be 1 exactly when
+  // isConnected() is true, and isConnected() what the step leads to.
+  const steps: [string, (h: ReturnType<typeof setup>) => void, boolean][] = [
+    ["built, not started", () => {}, false],
+    ["started: the socket is opening", (h) => h.client.start(), false],
+    ["the socket is open: waiting for CONNACK", (h) => h.t.accept(), false],
+    ["CONNACK accepted", (h) => h.t.deliver(connack(false, 0)), true],
+    ["a malformed packet: the client drops the link, onClose still owed", (h) => h.t.deliver(empty(PINGREQ)), false],
+    ["onClose: waiting to reconnect", (h) => h.t.finishClose(), false],
+    ["the reconnect delay passed: opening again", (h) => h.waitOpen(), false],
+    ["open, then CONNACK", (h) => { h.t.accept(); h.t.deliver(connack(false, 0)); }, true],
+    ["the broker closes the link", (h) => h.t.remoteClose(), false],
+    ["reconnected", (h) => { h.waitOpen(); h.t.accept(); h.t.deliver(connack(true, 0)); }, true],
+    ["stop(): DISCONNECT, the link closing", (h) => h.client.stop(), false],
+    ["onClose after stop()", (h) => h.t.finishClose(), false],
+  ];
+
+  it("is 1 exactly while isConnected() is true, through connect, drop, reconnect and stop", () => {
+    const h = setup({ reconnectMinMs: 1000, random: () => 0 }, "deferred");
+    const seen: [string, number, boolean][] = [];
+    for (const [what, step] of steps) {
+      step(h);
+      seen.push([what, h.client.ready, h.client.isConnected()]);
+    }
+    expect(seen).toEqual(steps.map(([what, , connected]) => [what, connected ? 1 : 0, connected]));
+  });
+});

@@ -31,6 +31,22 @@ describe("publish QoS 0, 1, 2", () => {
     expect(h.t.take().map((p) => p.payload)).toEqual(["PAYLOAD", "PAYLOAD"]);
   });
 
+  it("publishQos(): what publish() does at QoS 1 and 2, the same bytes and ids; QoS 0 or 3 is QOS_INVALID, nothing sent", () => {
+    const a = setup({ maxQos: 2 });
+    const q = setup({ maxQos: 2 });
+    a.up();
+    q.up();
+    const payload = b("state");
+    for (const [qos, retain] of [[1, true], [2, false], [1, false]] as const) {
+      expect(q.client.publishQos(b("r/1"), payload, 1, 3, qos, retain)).toBe(a.client.publish(b("r/1"), payload, 1, 3, qos, retain));
+    }
+    expect(q.t.take()).toEqual(a.t.take());
+    expect(q.client.publishQos(b("r/1"), payload, 0, payload.length, 0, false)).toBe(E_QOS_INVALID);
+    expect(q.client.publishQos(b("r/1"), payload, 0, payload.length, 3, false)).toBe(E_QOS_INVALID);
+    expect(q.t.take()).toEqual([]);
+    expect(q.client.inflight.used).toBe(a.client.inflight.used);
+  });
+
   it("QoS 1: PUBLISH with id, PUBACK completes it and fires onPublished", () => {
     const h = setup();
     h.up();
