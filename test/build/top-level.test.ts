@@ -41,9 +41,14 @@ const cases: { what: string; code: string; expected: string }[] = [
     expected: "function $C(){this.v=4}$C.prototype.m=function(){return this.v};out=new $C().m();\n",
   },
   {
-    what: "a prefixed name the bundle already uses moves the prefix on",
+    what: "a name whose prefixed form the bundle already uses takes the next prefix; the others keep `$`",
     code: "(function(){var a=1;function f(){var $a=2;return a+$a}out=f()})();",
-    expected: "var $$a=1;function $$f(){var $a=2;return $$a+$a}out=$$f();\n",
+    expected: "var $$a=1;function $f(){var $a=2;return $$a+$a}out=$f();\n",
+  },
+  {
+    what: "a name's next prefix is not one another name already took",
+    code: "(function(){var a=1,$a=2;function f(){var $$$a=3;return a+$a+$$$a}out=f()})();",
+    expected: "var $$a=1,$_$a=2;function $f(){var $$$a=3;return $$a+$_$a+$$$a}out=$f();\n",
   },
 ];
 
