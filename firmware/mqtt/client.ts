@@ -89,6 +89,8 @@ export class MqttClient implements TransportEvents, PacketSink {
   /** drop() closed the link and onClose has not come yet: the link is dead to us. */
   private closing: number;
   private readonly tx: Uint8Array;
+  /** tx.length, as a number: on the interpreter a typed array's length is a native getter (~35,000 instructions). */
+  private readonly txBytes: number;
   private readonly transport: Transport;
   readonly stats: ClientStats;
   /** onData(buf, off, len): TransportEvents, bytes arrived (the decoder's feed, bound). */
@@ -183,6 +185,7 @@ export class MqttClient implements TransportEvents, PacketSink {
     this.connectPacket = allocBytes(connectBytes);
     encodeConnect(this.connectPacket, 0, c);
     this.tx = new Uint8Array(Math.max(o.maxPacketBytes, connectBytes));
+    this.txBytes = this.tx.length;
     this.transport = transport;
     this.clock = clock;
     this.stats = new ClientStats();
@@ -306,7 +309,7 @@ export class MqttClient implements TransportEvents, PacketSink {
     const tLen = topic.length;
     const rl = 2 + tLen + pLen;
     let n: number;
-    if (rl < 128 && rl + 2 <= tx.length) {
+    if (rl < 128 && rl + 2 <= this.txBytes) {
       // writePublish inline for a message whose remaining length takes one byte: one call and its eight
       // arguments fewer a message.
       tx[0] = retain ? 0x31 : 0x30;
@@ -341,10 +344,12 @@ export class MqttClient implements TransportEvents, PacketSink {
    */
   publishQos(topic: Uint8Array, payload: Uint8Array, pOff: number, pLen: number, qos: number, retain: boolean): number {
     if (qos !== 1 && (qos !== 2 || !(typeof __MQTT_QOS2__ === "undefined" || __MQTT_QOS2__))) return E_QOS_INVALID;
-    // The whole PUBLISH must fit one in-flight slot; remaining lengths under 128 take one byte.
-    const rl = 4 + topic.length + pLen;
+    // The whole PUBLISH must fit one in-flight slot; remaining lengths under 128 take one byte. A typed
+    // array's length is read once: on the interpreter each read is a native getter, dear on a hot path.
+    const tLen = topic.length;
+    const rl = 4 + tLen + pLen;
     if (rl > 125 || rl + 2 > this.inflight.slotBytes) {
-      const size = this.publishSize(topic.length, pLen);
+      const size = this.publishSize(tLen, pLen);
       if (size < 0) return size;
     }
     const q = this.offline;
@@ -365,7 +370,6 @@ export class MqttClient implements TransportEvents, PacketSink {
       // writePublish inline for a message whose remaining length takes one byte (checked to fit the
       // slot above): one call and its eight arguments fewer a message.
       const b = f.bytes;
-      const tLen = topic.length;
       b[at] = 0x30 | (qos << 1) | (retain ? 1 : 0);
       b[at + 1] = rl;
       b[at + 2] = tLen >> 8;

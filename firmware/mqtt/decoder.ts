@@ -47,6 +47,8 @@ export class Decoder {
   /** Bumped by reset(), so feed() stops when a callback resets the decoder mid-chunk. */
   private generation = 0;
   private readonly counts: { bytesIn: number };
+  /** The largest remaining length feed()'s one-step case takes: one length byte, and the packet fits rx. */
+  private readonly quickRl: number;
 
   /**
    * new Decoder(rxSize, sink, counts?): packets larger than rxSize bytes (whole) are skipped as
@@ -54,6 +56,7 @@ export class Decoder {
    */
   constructor(rxSize: number, sink: PacketSink, counts?: { bytesIn: number }) {
     this.rx = new Uint8Array(rxSize < MIN_RX_SIZE ? MIN_RX_SIZE : rxSize);
+    this.quickRl = Math.min(127, this.rx.length - 2);
     this.sink = sink;
     this.counts = counts || { bytesIn: 0 };
   }
@@ -78,7 +81,7 @@ export class Decoder {
     // function it does not run, ~450 instructions a byte (docs/espruino.md, "Cost model").
     this.counts.bytesIn += len;
     const rl0 = len > 1 ? src[off + 1] : 128;
-    if (rl0 + 2 === len && rl0 < 128 && this.state === S_HEADER && len <= this.rx.length) {
+    if (rl0 + 2 === len && rl0 <= this.quickRl && this.state === S_HEADER) {
       const p = this.packet;
       const code = parsePacket(src, off, 2, rl0, p);
       if (code < 0) this.sink.onDecodeError(code, p);

@@ -9,6 +9,7 @@ import { parseCommand, CMD_ON, CMD_OFF, CMD_TOGGLE, CMD_NONE } from "../../firmw
 import { utf8Bytes } from "../../firmware/mqtt";
 import { parseCommandText } from "../../firmware/device/command";
 import { inEveryMode } from "../support/natives";
+import { STATE_ON, STATE_OFF, ON_BYTES, OFF_BYTES } from "../../firmware/device/state-payloads";
 import { publish } from "../support/fake-transport";
 
 const FAN = "D27"; // active high
@@ -21,6 +22,12 @@ function stateOf(h: Harness, name: string): string[] {
 // Everything below runs once per way the runtime may hand over strings: as bytes (V8), as strings
 // (Espruino), and as strings the heap cannot make (Espruino with no flat block: the bytes again).
 inEveryMode("commands read", commandSuites);
+
+describe("state payloads", () => {
+  it("ON_BYTES and OFF_BYTES are the byte lengths of STATE_ON and STATE_OFF (the device publishes that many)", () => {
+    expect([utf8Bytes(STATE_ON).length, utf8Bytes(STATE_OFF).length]).toEqual([ON_BYTES, OFF_BYTES]);
+  });
+});
 
 describe("parseCommandText", () => {
   const latin1 = (s: string) => Buffer.from(utf8Bytes(s)).toString("latin1");
