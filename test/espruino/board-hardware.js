@@ -77,13 +77,14 @@ global.pinMode = function (pin, mode) {
   var w = HW.watches.D16;
   if (String(pin) !== "D16" || mode !== "input_pullup" || !w) return;
   var highs = hwDhtBits(), t = getTime();
-  setTimeout(function () {
-    for (var i = 0; i < highs.length; i++) {
-      var fell = t + highs[i] / 1e6;
-      w.fn({ state: false, time: fell, lastTime: t, pin: pin });
-      t = fell + 50 / 1e6;
-    }
-  }, 0);
+  // The edges go to the watch at once, stamped with the times they would have: on a board the pin's
+  // interrupts queue them while the read window runs. A setTimeout here could run after the window's own
+  // timer when the host is busy (both overdue at once), and the read would fail for the model's sake.
+  for (var i = 0; i < highs.length; i++) {
+    var fell = t + highs[i] / 1e6;
+    w.fn({ state: false, time: fell, lastTime: t, pin: pin });
+    t = fell + 50 / 1e6;
+  }
 };
 HW.press = function () { HW.watches.D0.fn({ state: false, time: getTime(), lastTime: getTime() }); };
 HW.release = function () { HW.watches.D0.fn({ state: true, time: getTime(), lastTime: getTime() }); };
