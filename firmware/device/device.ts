@@ -440,7 +440,7 @@ export class Device implements RelayListener, SensorListener, OutboxSender, Butt
     // keeps cannot change); otherwise, or with no slot in flight free, it waits its turn there. Either
     // way the slot keeps it as the state to publish again after a reconnect.
     outbox.payloads[slot] = payload;
-    // What publish() does, inline: a call and its six arguments fewer for every command.
+    // What Device.publish() does, inline: a call and its six arguments fewer for every command.
     const topic = outbox.topics[slot];
     // The payload's length as a number: on the interpreter a typed array's length is a native getter,
     // ~35,000 instructions a read.

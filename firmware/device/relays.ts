@@ -266,6 +266,4 @@ export class Relays {
     this.pulseTimer[i] = -1;
     this.timers.cancel(t);
   }
-
-  // The pin, a save to Storage for a restore relay (later: see SAVE_MS) and the listener.
 }
