@@ -707,7 +707,8 @@ export class Device implements RelayListener, SensorListener, OutboxSender, Butt
   }
 
   private publish(topic: Uint8Array, payload: Uint8Array, off: number, len: number, qos: number, retain: boolean): number {
-    const r = this.client.publish(topic, payload, off, len, qos, retain);
+    // QoS 1 straight to publishQos: client.publish would lex its QoS 0 path first.
+    const r = qos === 0 ? this.client.publish(topic, payload, off, len, 0, retain) : this.client.publishQos(topic, payload, off, len, qos, retain);
     if (r >= 0) {
       if (this.events !== null && this.events.onPublish) this.events.onPublish(topic, payload, off, len, qos, retain);
     } else if (r !== E_INFLIGHT_FULL) this.log(LOG_WARN, r, "publish");

@@ -9,6 +9,7 @@ import { fileURLToPath } from "node:url";
 import { loadBoard, BoardError, type LoadedBoard } from "../board/load";
 import { wiringTable } from "../board/wiring";
 import { bundleBoard } from "../build/bundle";
+import { pretokenise } from "../build/pretokenise";
 import { checkEspruino } from "../build/espruino-check";
 import { deployWarnings } from "../build/deploy-warnings";
 import { publicBoard } from "../build/public-board";
@@ -139,6 +140,7 @@ export async function build(argv: string[], out: (s: string) => void, err: (s: s
   }
   out(`${args.out}: ${Buffer.byteLength(source)} bytes (board ${pub.id}, ES5, Espruino check passed; ` +
     "it holds the board's secrets: readable by you only)");
+  out(`  on the board: ${pretokenise(source).length} bytes, as npm run flash stores it (pretokenised)`);
   out("");
   out(wiringTable(pub));
   return 0;

@@ -2,8 +2,8 @@
 //   1. Enter, then a question only an Espruino interpreter answers (its version, board, console, and
 //      whether relaymq runs): anything else on the port (a broker, a dead socket) gets nothing more.
 //   2. --stop-first: relaymqStop(), and wait until the firmware logged its disconnect, so no will.
-//   3. The upload by the espruino package's code writer: reset(), then the file into Storage ".bootcde"
-//      in 384-byte base64 chunks (its code never has to fit in RAM).
+//   3. The upload by the espruino package's code writer: reset(), then the file (pretokenised unless --text)
+//      into Storage ".bootcde" in 384-byte base64 chunks (its code never has to fit in RAM).
 //   4. Typed right after it: the stored file's length and E.CRC32, compared; a damaged file is erased.
 //   5. sim/flash/start.js: older boot code erased, load() (a boot).
 //   6. The console watched: an uncaught error fails the flash with that line; the firmware's own log
@@ -14,9 +14,11 @@ import { crc32 } from "./crc32";
 
 export interface FlashOptions {
   port: string;
-  /** The firmware's bytes and where they came from (for messages). */
+  /** The bytes to store, where they came from, and that file's size when they are its pretokenised form
+   * (null: stored as the file is); for messages. */
   firmware: Buffer;
   file: string;
+  fileBytes: number | null;
   stopFirst: boolean;
   /** How long the console is watched after load(). */
   watchMs: number;
@@ -111,7 +113,8 @@ async function flashSteps(o: FlashOptions, io: FlashIO): Promise<number> {
     const lines = code.split("\n").length;
     // The package pauses 250 ms after each Storage write; a serial line at 115200 baud carries 11.5 KB/s.
     const expectMs = lines * 250 + (link.slow() ? (code.length / 11520) * 1000 : 0);
-    io.out(`uploading ${length} bytes in ${lines} Storage write${lines === 1 ? "" : "s"} (about ${Math.ceil(expectMs / 1000)} s)...`);
+    const form = o.fileBytes === null ? "" : ` (${o.file}'s ${o.fileBytes}, pretokenised)`;
+    io.out(`uploading ${length} bytes${form} in ${lines} Storage write${lines === 1 ? "" : "s"} (about ${Math.ceil(expectMs / 1000)} s)...`);
     const from = link.text.length;
     link.upload(code + "\n" + CHECK + "\n");
     const stored = await link.waitFor(checked, expectMs * 2 + CHECK_MS, from);
@@ -128,14 +131,14 @@ async function flashSteps(o: FlashOptions, io: FlashIO): Promise<number> {
       link.send(CHECK);
       const after = await link.waitFor(checked, CHECK_MS, before);
       const held = stored === "none" ? "is missing" : `holds ${stored.length} bytes, CRC32 ${hex(stored.crc)}`;
-      io.err(`the upload to ${o.port} is damaged: ${BOOT_FILE} ${held}, ${o.file} has ${length} bytes, CRC32 ${hex(crc)}; ` +
+      io.err(`the upload to ${o.port} is damaged: ${BOOT_FILE} ${held}, ${o.file}${o.fileBytes === null ? "" : " pretokenised"} has ${length} bytes, CRC32 ${hex(crc)}; ` +
         (after === "none"
           ? "erased it so the board boots without it; nothing was started"
           : `erasing it was not confirmed (${after === null ? "no answer" : `it still holds ${after.length} bytes`}): the board may run it ` +
             `at its next boot, flash again before it restarts; nothing was started`));
       return 1;
     }
-    io.out(`${o.file}: ${length} bytes written to ${BOOT_FILE} on ${o.port} and read back identical (CRC32 ${hex(crc)})`);
+    io.out(`${o.file}: ${length} bytes${o.fileBytes === null ? "" : " pretokenised"} written to ${BOOT_FILE} on ${o.port} and read back identical (CRC32 ${hex(crc)})`);
 
     // 5. Start, 6. watch.
     const start = link.text.length;

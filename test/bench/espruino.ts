@@ -3,18 +3,20 @@
 // not part of this project) and valgrind; without either it says so and skips. ESPRUINO_MQTT_MODULE, a
 // path to a copy of Espruino's MQTT module (EspruinoDocs modules/MQTT.js), adds it side by side.
 //
-// Method (docs/espruino.md, "Cost model"): the code under test is written to Storage .bootcde and
-// load()ed, so it runs from flash as on the board; callgrind dumps a part at every E.getAddressOf(0) the
-// drivers call around a measured region; the inclusive Ir of jshFlashRead (file reads in the Linux
-// build, memory-mapped on the ESP32) is taken out of each part, and so is an empty region of the same
-// shape. Ends with one line:
-// `espruino: publish P M Ir, receive R M Ir, qos1 Q M Ir, command C M Ir, jsvars J, bundle B KB`.
+// Method (docs/espruino.md, "Cost model"): the code under test is written to Storage .bootcde,
+// pretokenised as npm run flash writes it, and load()ed, so it runs from flash as on the board;
+// callgrind dumps a part at every E.getAddressOf(0) the drivers call around a measured region; the
+// inclusive Ir of jshFlashRead (file reads in the Linux build, memory-mapped on the ESP32) is taken out
+// of each part, and so is an empty region of the same shape. Ends with one line:
+// `espruino: publish P M Ir, receive R M Ir, qos1 Q M Ir, command C M Ir, jsvars J, bundle B KB`, the
+// bundle as the board stores it. The module is measured as given and pretokenised, side by side.
 import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "../../sim/cli/build";
+import { pretokenise } from "../../sim/build/pretokenise";
 import { bundleFirmware, DEVICE_ENGINE } from "../../sim/build/bundle";
 import { FAKE_NET, WIFI_STUB, uploadScript } from "../support/espruino-boot";
 
@@ -57,7 +59,7 @@ function partCost(file: string): number {
 }
 
 /** runCounted(bin, code, dir, counted, files) -> one run of `code` from .bootcde, under callgrind when counted. */
-async function runCounted(bin: string, code: string, dir: string, counted: boolean, files: Record<string, string> = {}): Promise<Run> {
+async function runCounted(bin: string, code: string, dir: string, counted: boolean, files: Record<string, string | Buffer> = {}): Promise<Run> {
   writeFileSync(join(dir, "upload.js"), uploadScript(code, files));
   const args = counted
     ? ["--tool=callgrind", "--dump-before=jswrap_espruino_getAddressOf", `--callgrind-out-file=${join(dir, "cg.out")}`, bin, "upload.js"]
@@ -99,7 +101,7 @@ interface Micro {
 }
 
 // Regions: empty, publish, receive, qos1; each is part 1 + 2k (a small gap part between regions).
-async function micro(bin: string, setup: string, files: Record<string, string> = {}): Promise<Micro> {
+async function micro(bin: string, setup: string, files: Record<string, string | Buffer> = {}): Promise<Micro> {
   const dir = mkdtempSync(join(tmpdir(), "relaymq-bench-"));
   try {
     const driver = fill(readFileSync(join(HERE, "micro-driver.js"), "utf8"), { N, TOPIC: js(RX_TOPIC), PAYLOAD: js(PAYLOAD) });
@@ -137,7 +139,9 @@ interface Command {
   /** At rest, after the boot burst; `peak` right at its end, while the cold bank is made. */
   jsvars: number;
   peak: number;
+  /** The bundle's bytes as the board stores them (pretokenised by npm run flash), and as text. */
   bundleBytes: number;
+  textBytes: number;
   growth: number;
 }
 
@@ -187,7 +191,7 @@ async function command(bin: string): Promise<Command> {
     }
     return {
       command: (cmd - empty) / N, puback: (ack - empty) / N, jsvars: field(run.out, "rest", "usage"), peak: field(run.out, "peak", "usage"),
-      bundleBytes: Buffer.byteLength(fw, "latin1"), growth,
+      bundleBytes: pretokenise(fw).length, textBytes: Buffer.byteLength(fw, "latin1"), growth,
     };
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -197,7 +201,8 @@ async function command(bin: string): Promise<Command> {
 /**
  * restingJsVars(bin, board) -> the JsVars the built firmware for `board` (an object as in board.json, made
  * to fit the Linux build as above) uses after its boot burst, connected over the fake socket, and its
- * bundle's bytes. Run as the firmware runs on the board (from .bootcde), without valgrind.
+ * bundle's bytes as the board stores them (pretokenised). Run as the firmware runs on the board (from
+ * .bootcde), without valgrind.
  */
 export async function restingJsVars(bin: string, board: Record<string, any>): Promise<{ jsvars: number; bundleBytes: number }> {
   const dir = mkdtempSync(join(tmpdir(), "relaymq-bench-rest-"));
@@ -205,7 +210,7 @@ export async function restingJsVars(bin: string, board: Record<string, any>): Pr
     const fw = await firmware(dir, board);
     const driver = fill(readFileSync(join(HERE, "firmware-driver.js"), "utf8"), { N: 1, GROWTH: true, TOPIC: js(COMMAND_TOPIC) });
     const run = await runCounted(bin, WIFI_STUB + FAKE_NET + fw + "\n" + driver, dir, false);
-    return { jsvars: field(run.out, "rest", "usage"), bundleBytes: Buffer.byteLength(fw, "latin1") };
+    return { jsvars: field(run.out, "rest", "usage"), bundleBytes: pretokenise(fw).length };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -222,19 +227,25 @@ export async function run(): Promise<string> {
   const engineCode = await engineSetup();
   const engine = await micro(bin!, engineCode);
   const modPath = process.env.ESPRUINO_MQTT_MODULE;
+  // The module as given and, side by side, pretokenised as relaymq's code is (the Web IDE's option).
   const mod = modPath ? await micro(bin!, moduleSetup(), { MQTT: readFileSync(modPath, "latin1") }) : null;
-  const engineBytes = Buffer.byteLength(engineCode, "latin1");
+  const modTok = modPath ? await micro(bin!, moduleSetup(), { MQTT: pretokenise(readFileSync(modPath, "latin1")) }) : null;
+  const engineBytes = pretokenise(engineCode).length;
   const cmd = await command(bin!);
-  const row = (name: string, a: string, b: string | null) => console.log(`  ${name.padEnd(34)} ${a.padStart(12)} ${b === null ? "" : b.padStart(14)}`);
-  console.log(`Espruino interpreter (${bin}), ${N} operations a region, Ir per operation`);
-  row("", "relaymq", mod ? "MQTT module" : null);
-  row("QoS 0 PUBLISH out", M(engine.publish) + " M", mod ? M(mod.publish) + " M" : null);
-  row("QoS 0 PUBLISH in, to the callback", M(engine.receive) + " M", mod ? M(mod.receive) + " M" : null);
-  row("QoS 1 PUBLISH in + PUBACK", M(engine.qos1) + " M", mod ? M(mod.qos1) + " M" : null);
-  row("JsVars at rest, connected", String(engine.jsvars), mod ? String(mod.jsvars) : null);
-  row("engine bench bundle", (engineBytes / 1024).toFixed(1) + " KB", mod ? (Buffer.byteLength(readFileSync(modPath!)) / 1024).toFixed(1) + " KB (source)" : null);
+  const row = (name: string, a: string, b: string | null, c: string | null) =>
+    console.log(`  ${name.padEnd(34)} ${a.padStart(12)} ${b === null ? "" : b.padStart(14)} ${c === null ? "" : c.padStart(16)}`);
+  console.log(`Espruino interpreter (${bin}), ${N} operations a region, Ir per operation; code pretokenised as npm run flash stores it`);
+  row("", "relaymq", mod ? "MQTT module" : null, mod ? "pretokenised" : null);
+  const line = (name: string, k: keyof Micro, f: (v: number) => string) => row(name, f(engine[k]), mod ? f(mod[k]) : null, modTok ? f(modTok[k]) : null);
+  line("QoS 0 PUBLISH out", "publish", (v) => M(v) + " M");
+  line("QoS 0 PUBLISH in, to the callback", "receive", (v) => M(v) + " M");
+  line("QoS 1 PUBLISH in + PUBACK", "qos1", (v) => M(v) + " M");
+  line("JsVars at rest, connected", "jsvars", String);
+  const kb = (n: number) => (n / 1024).toFixed(1) + " KB";
+  row("engine bench bundle, stored", kb(engineBytes), mod ? kb(readFileSync(modPath!).length) + " (source)" : null,
+    mod ? kb(pretokenise(readFileSync(modPath!, "latin1")).length) : null);
   console.log(`  firmware: command ${M(cmd.command)} M Ir, PUBACK of its state ${M(cmd.puback)} M Ir, ` +
-    `${cmd.jsvars} JsVars after the boot burst (${cmd.peak} at its end, with the cold bank made), ${cmd.growth} JsVars grown over ${GROWTH_N} commands, bundle ${cmd.bundleBytes} bytes`);
+    `${cmd.jsvars} JsVars after the boot burst (${cmd.peak} at its end, with the cold bank made), ${cmd.growth} JsVars grown over ${GROWTH_N} commands, bundle ${cmd.bundleBytes} bytes stored (${cmd.textBytes} as text)`);
   return `espruino: publish ${M(engine.publish)} M Ir, receive ${M(engine.receive)} M Ir, qos1 ${M(engine.qos1)} M Ir, ` +
     `command ${M(cmd.command)} M Ir, jsvars ${cmd.jsvars}, bundle ${(cmd.bundleBytes / 1024).toFixed(1)} KB`;
 }

@@ -1,7 +1,8 @@
 // What each of the board's own features costs on the board: the repo's board.json with no feature, then
 // with one feature at a time, then with all of them, each built as `npm run build` builds it and run in
 // the real Espruino interpreter (from .bootcde, connected over a fake socket) to read the JsVars in use
-// after the boot burst, with the bundle's size. Needs ESPRUINO_BIN; says it skipped without it. Ends with
+// after the boot burst, with the bundle's size as the board stores it (pretokenised by npm run flash).
+// Needs ESPRUINO_BIN; says it skipped without it. Ends with
 // one line: `features: base J JsVars B KB, all features +J JsVars +B KB`.
 import { readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";

@@ -8,6 +8,7 @@ import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { build } from "../../sim/cli/build";
+import { pretokenise } from "../../sim/build/pretokenise";
 import { checkEspruino } from "../../sim/build/espruino-check";
 
 const ROOT = resolve(__dirname, "../..");
@@ -56,12 +57,13 @@ function boardFile(mutate: (b: any) => void, name = `board-${Math.random().toStr
 }
 
 describe("npm run build", () => {
-  it("bundles board.json into one ES5 file for its owner only, prints its size and the wiring table", async () => {
+  it("bundles board.json into one ES5 file for its owner only, prints its size (as text and as stored) and the wiring table", async () => {
     const file = join(dir, "ok", "firmware.js");
     const r = await run(["--board", "board.json", "--out", file]);
     expect(r.code, r.err).toBe(0);
     const source = readFileSync(file, "utf8");
     expect(r.out).toContain(`${file}: ${Buffer.byteLength(source)} bytes`);
+    expect(r.out).toContain(`on the board: ${pretokenise(source).length} bytes, as npm run flash stores it (pretokenised)`);
     expect(r.out).toMatch(/pump\s+relay\s+D26/);
     expect(checkEspruino(source)).toEqual([]);
     for (const m of source.match(/require\("([^"]+)"\)/g) ?? []) expect(m).toMatch(/require\("(net|tls|Wifi|Storage|ESP32|TelnetServer)"\)/);

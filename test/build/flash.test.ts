@@ -12,6 +12,7 @@ import { join, resolve } from "node:path";
 import { Aedes } from "aedes";
 import { CHECK, PROBE, STOP, START_JS } from "../../sim/flash/commands";
 import { crc32 } from "../../sim/flash/crc32";
+import { pretokenise } from "../../sim/build/pretokenise";
 import { fakeEspruinoConsole, type FakeConsole, type FakeConsoleOptions } from "../support/fake-espruino";
 import { freePort } from "../support/mosquitto";
 
@@ -28,17 +29,23 @@ afterEach(async () => {
   cleanups = [];
 });
 
-// A stand-in for dist/firmware.js: over three 384-byte upload chunks, with quotes, backslashes, newlines
-// and bytes above 127 (in a comment); it prints what `lines` says when it runs.
+// A stand-in for dist/firmware.js: over three 384-byte upload chunks, pretokenised or not (the padding is
+// a string), with quotes, backslashes, newlines and bytes above 127 (in a comment); it prints what `lines`
+// says when it runs.
 function fakeFirmware(name: string, lines: string[]): string {
   const head = "(function () {\n" + lines.map((l) => `  console.log(${JSON.stringify(l)});\n`).join("") + "  // q\"\\\\ '\n";
-  const pad = "  // " + "padding ".repeat(150) + "\n";
+  const pad = `  var pad = "${"padding ".repeat(150)}";\n`;
   const high = Buffer.from([0x20, 0x20, 0x2f, 0x2f, 0x20, 0xe9, 0xff, 0x80, 0x0a]); // "  // \xe9\xff\x80\n"
   const file = join(dir, name);
   writeFileSync(file, Buffer.concat([Buffer.from(head + pad, "latin1"), high, Buffer.from("})();\n", "latin1")]));
   return file;
 }
 const STARTS = fakeFirmware("starts.js", ["RELAYMQ FIRMWARE started", "relaymq info connected"]);
+// A file for another runtime: a template string on its second line.
+const NOT_ES5 = join(dir, "es2015.js");
+writeFileSync(NOT_ES5, "var a = 1;\nvar greeting = `hi ${a}`;\n");
+/** What flash stores for a file by default. */
+const stored = (file: string) => pretokenise(readFileSync(file, "latin1"));
 
 /** `npm run flash -- args` as its own process (stdin closed, like CI), with the network guard. */
 function runFlash(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; out: string; err: string; net: string }> {
@@ -65,9 +72,12 @@ const allow = (port: number) => ({ NO_NETWORK_ALLOW: `127.0.0.1:${port}` });
 describe("npm run flash -- --dry-run", () => {
   const WRITE = /^require\("Storage"\)\.write\("\.bootcde",atob\("([A-Za-z0-9+/=]*)"\),(\d+)(?:,(\d+))?\)$/;
 
-  it("writes the commands it would type, for its owner only: probe, reset, the file in 384-byte chunks, read-back, start", async () => {
+  it.each([
+    { form: "pretokenised", args: [] as string[], bytes: () => stored(STARTS) },
+    { form: "as it is (--text)", args: ["--text"], bytes: () => readFileSync(STARTS) },
+  ])("writes the commands it would type, for its owner only: probe, reset, the file $form in 384-byte chunks, read-back, start", async ({ args, bytes }) => {
     const out = join(dir, "sent.txt");
-    const r = await runFlash(["--dry-run", out, "--firmware", STARTS]);
+    const r = await runFlash(["--dry-run", out, "--firmware", STARTS, ...args]);
     expect(r.code, r.err).toBe(0);
     expect(r.out).toContain("lines that would be typed at the console (no port opened)");
     // Offline: the guard was loaded into flash (and the espruino package it loads) and saw no connection.
@@ -78,7 +88,8 @@ describe("npm run flash -- --dry-run", () => {
     const lines = readFileSync(out, "latin1").split("\n");
     expect(lines.slice(0, 3)).toEqual(["", PROBE, "reset();"]);
     const writes = lines.filter((l) => WRITE.test(l)).map((l) => WRITE.exec(l)!);
-    const firmware = readFileSync(STARTS);
+    const firmware = bytes();
+    expect(writes.length).toBeGreaterThanOrEqual(3);
     expect(writes.length).toBe(Math.ceil(firmware.length / 384));
     expect(writes.map((w) => Number(w[2]))).toEqual(writes.map((_, k) => k * 384));
     expect(writes[0][3]).toBe(String(firmware.length));
@@ -119,6 +130,8 @@ describe("npm run flash: user errors", () => {
       says: "cannot write /no/dir/out.js: no such file or directory", code: 1 },
     { name: "a serial device that does not exist", args: ["--port", "/dev/ttyNONE", "--firmware", STARTS],
       says: "/dev/ttyNONE: no such device (is the board plugged in?", code: 1 },
+    { name: "a firmware that is not ES5", args: ["--dry-run", "x.txt", "--firmware", NOT_ES5],
+      says: `${NOT_ES5}: not ES5 JavaScript (Unexpected character '\`' (2:15)), so it cannot be pretokenised: is it a build of npm run build? --text stores a file as it is`, code: 1 },
   ])("$name: exit $code, one line that says so, no stack trace", async ({ args, says, code }) => {
     const r = await runFlash(args);
     expect(r.code).toBe(code);
@@ -131,7 +144,7 @@ describe("npm run flash: user errors", () => {
   it("--help prints the usage on stdout, exit 0", async () => {
     const r = await runFlash(["--help"]);
     expect(r.code).toBe(0);
-    expect(r.out).toContain("usage: npm run flash -- --port PORT [--firmware FILE] [--stop-first] [--watch SEC] [--verbose]");
+    expect(r.out).toContain("usage: npm run flash -- --port PORT [--firmware FILE] [--stop-first] [--watch SEC] [--text] [--verbose]");
     expect(r.err).toBe("");
   });
 });
@@ -188,9 +201,10 @@ describe("npm run flash against a console that answers as Espruino does", () => 
     const f = await fake({ afterLoad: ["RELAYMQ FIRMWARE started", "relaymq warn mqtt CONNECT_FAILED (-52) 10.0.0.2:1883: no connection (-11)", "relaymq info connected"] });
     const r = await runFlash(["--port", `tcp://127.0.0.1:${f.port}`, "--firmware", STARTS], allow(f.port));
     expect(r.code, r.out + r.err).toBe(0);
-    const firmware = readFileSync(STARTS);
+    const firmware = stored(STARTS);
     expect(f.stored().equals(firmware)).toBe(true);
-    expect(r.out).toContain(`${STARTS}: ${firmware.length} bytes written to .bootcde on tcp://127.0.0.1:${f.port} and read back identical (CRC32 0x${crc32(firmware).toString(16).padStart(8, "0")})`);
+    expect(r.out).toContain(`uploading ${firmware.length} bytes (${STARTS}'s ${statSync(STARTS).size}, pretokenised) in `);
+    expect(r.out).toContain(`${STARTS}: ${firmware.length} bytes pretokenised written to .bootcde on tcp://127.0.0.1:${f.port} and read back identical (CRC32 0x${crc32(firmware).toString(16).padStart(8, "0")})`);
     expect(r.out).toContain("started; it runs at every boot. It said:\n  relaymq warn mqtt CONNECT_FAILED (-52) 10.0.0.2:1883: no connection (-11)\n  relaymq info connected");
     // In order: the probe before anything else, reset before the upload, the read-back before the start.
     const i = (pred: (l: string) => boolean) => f.lines.findIndex(pred);
@@ -215,8 +229,8 @@ describe("npm run flash against a console that answers as Espruino does", () => 
     const f = await fake({ damage: true });
     const r = await runFlash(["--port", `tcp://127.0.0.1:${f.port}`, "--firmware", STARTS], allow(f.port));
     expect(r.code).toBe(1);
-    const firmware = readFileSync(STARTS);
-    expect(r.err).toMatch(new RegExp(`the upload to tcp://127\\.0\\.0\\.1:${f.port} is damaged: \\.bootcde holds ${firmware.length} bytes, CRC32 0x[0-9a-f]{8}, .* has ${firmware.length} bytes, CRC32 0x[0-9a-f]{8}; erased it`));
+    const firmware = stored(STARTS);
+    expect(r.err).toMatch(new RegExp(`the upload to tcp://127\\.0\\.0\\.1:${f.port} is damaged: \\.bootcde holds ${firmware.length} bytes, CRC32 0x[0-9a-f]{8}, .* pretokenised has ${firmware.length} bytes, CRC32 0x[0-9a-f]{8}; erased it`));
     // Asked again after the erase: the file is gone when flash says so.
     expect(f.lines).toContain('require("Storage").erase(".bootcde")');
     expect(f.stored()).toHaveLength(0);
@@ -227,7 +241,7 @@ describe("npm run flash against a console that answers as Espruino does", () => 
     const f = await fake({ damage: true, eraseIgnored: true });
     const r = await runFlash(["--port", `tcp://127.0.0.1:${f.port}`, "--firmware", STARTS], allow(f.port));
     expect(r.code).toBe(1);
-    const firmware = readFileSync(STARTS);
+    const firmware = stored(STARTS);
     expect(r.err).toContain(`erasing it was not confirmed (it still holds ${firmware.length} bytes): the board may run it at its next boot, flash again before it restarts`);
     expect(r.err).not.toContain("erased it");
     expect(f.lines).not.toContain("load();");
@@ -328,14 +342,14 @@ describe("npm run flash into the real interpreter's telnet console (needs ESPRUI
     expect(r.net).not.toContain("NETWORK");
     await stopInterpreter();
 
-    // The next boot: the firmware again, nothing old, and .bootcde holds exactly the file's bytes.
+    // The next boot: the firmware again, nothing old, and .bootcde holds exactly the file's pretokenised bytes.
     const boot = spawnSync(BIN!, ["-e",
       'var s=require("Storage").read(".bootcde");console.log("CHECK",s.length,E.CRC32(s),JSON.stringify(require("Storage").list()))'],
     { cwd: board, encoding: "latin1", timeout: 10000 });
     const text = boot.stdout + boot.stderr;
     expect(text).toContain("RELAYMQ FIRMWARE started");
     expect(text).not.toContain("OLD");
-    const firmware = readFileSync(STARTS);
+    const firmware = stored(STARTS);
     const m = /CHECK (\d+) (\d+) (\[.*\])/.exec(text);
     expect(m, text.slice(-1500)).not.toBeNull();
     expect(Number(m![1])).toBe(firmware.length);

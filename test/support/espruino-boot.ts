@@ -4,6 +4,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { join } from "node:path";
 import mqtt from "mqtt";
+import { pretokenise } from "../../sim/build/pretokenise";
 
 /**
  * A Wifi module that reports connected 50 ms after connect(): the Linux build has no WiFi. getIP() and
@@ -27,13 +28,15 @@ export const FAKE_NET =
   'Modules.addCached("net","exports.connect=function(o,cb){FS.cb=cb;return FS;};");\n';
 
 /**
- * uploadScript(code, files?) -> what the espruino CLI sends: the code into Storage .bootcde in chunks
- * (and each of `files` under its name, e.g. a module require() then reads from flash), then load().
+ * uploadScript(code, files?, text?) -> what `npm run flash` sends: `code` into Storage .bootcde in chunks,
+ * pretokenised as flash writes it unless `text` (sim/build/pretokenise.ts), and each of `files` under its
+ * name as given (e.g. a module require() then reads from flash), then load().
  */
-export function uploadScript(code: string, files: Record<string, string> = {}): string {
+export function uploadScript(code: string, files: Record<string, string | Buffer> = {}, text = false): string {
   let s = 'require("Storage").eraseAll();\n';
-  for (const [name, text] of [...Object.entries(files), [".bootcde", code]]) {
-    const bytes = Buffer.from(text, "latin1");
+  const boot = text ? Buffer.from(code, "latin1") : pretokenise(code);
+  for (const [name, data] of [...Object.entries(files), [".bootcde", boot] as const]) {
+    const bytes = typeof data === "string" ? Buffer.from(data, "latin1") : data;
     for (let i = 0; i < bytes.length; i += 1024) {
       const part = bytes.subarray(i, i + 1024).toString("base64");
       s += i === 0
