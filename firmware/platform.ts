@@ -23,6 +23,11 @@ export interface Transport {
   open(events: TransportEvents): void;
   /** write(buf, off, len) -> false when not open. The bytes are copied or sent before it returns. */
   write(buf: Uint8Array, off: number, len: number): boolean;
+  /**
+   * writeAll(buf) -> write(buf, 0, buf.length), for an array that is one whole packet (the client's PUBACK):
+   * a binding that sends strings then makes one of the array itself, with no view of it to make first.
+   */
+  writeAll(buf: Uint8Array): boolean;
   /** close(): ends the stream; onClose follows (at once or later). Safe to call when not open. */
   close(): void;
 }

@@ -516,8 +516,8 @@ export class MqttClient implements TransportEvents, PacketSink {
         const a = this.ack;
         a[2] = p.packetId >> 8;
         a[3] = p.packetId & 255;
-        // write() inline: a call fewer.
-        if (this.transport.write(a, 0, 4)) {
+        // write() inline: a call fewer; the whole of `ack`, so the binding makes no view of it.
+        if (this.transport.writeAll(a)) {
           stats.packetsOut++;
           stats.bytesOut += 4;
           this.sentAfterTick = 1;

@@ -36,6 +36,12 @@ export class TapTransport implements Transport {
     return ok;
   }
 
+  writeAll(buf: Uint8Array): boolean {
+    const ok = this.inner.writeAll(buf);
+    if (ok) this.tap.bytes("out", buf, 0, buf.length);
+    return ok;
+  }
+
   close(): void {
     this.inner.close();
   }

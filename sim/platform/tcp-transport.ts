@@ -72,6 +72,10 @@ export class TcpTransport implements Transport {
     return true;
   }
 
+  writeAll(buf: Uint8Array): boolean {
+    return this.write(buf, 0, buf.length);
+  }
+
   close(): void {
     const s = this.socket;
     if (s === null) return;

@@ -29,6 +29,10 @@ class AckingLink implements Transport {
   open(events: TransportEvents): void {
     this.events = events;
   }
+  writeAll(buf: Uint8Array): boolean {
+    return this.write(buf, 0);
+  }
+
   write(buf: Uint8Array, off: number): boolean {
     const type = buf[off] >> 4;
     if (type === SUBSCRIBE) this.subscribeId = (buf[off + 2] << 8) | buf[off + 3];

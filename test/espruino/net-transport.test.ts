@@ -1,7 +1,8 @@
 // The board's Transport against a broker that never closes its side: close() must close for good and
 // report onClose at once, in the real interpreter (ESPRUINO_BIN) and in the simulator's shim alike, so
 // that sockets do not pile up and a retry does not wait out the connect timeout. A write the socket can
-// no longer take returns false (the interpreter throws "This socket is closed"; the transport catches it).
+// no longer take returns false (the interpreter throws "This socket is closed"; the transport catches it);
+// write() and writeAll() put the same bytes on the wire.
 import { describe, it, expect, afterEach } from "vitest";
 import net from "node:net";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -19,7 +20,9 @@ const BIN = process.env.ESPRUINO_BIN;
 const EXPECTED = [
   "open",
   "write true",
+  "writeAll true",
   "write after close false",
+  "writeAll after close false",
   "onClose 0 within 1 s of close()",
   "write after onClose false",
   "DONE",
@@ -92,7 +95,7 @@ describe("net transport: close() against a broker that never closes its side", (
     await until(() => board.lines.some((l) => l.includes("TRANSPORT DONE")), 5000, "the entry to finish");
     expect(observations(board.lines.join("\n"))).toEqual(EXPECTED);
     await until(() => peer!.fin, 3000, "the peer to see FIN");
-    expect(Buffer.concat(peer.got)).toEqual(Buffer.from([0xc0, 0x00]));
+    expect(Buffer.concat(peer.got)).toEqual(Buffer.from([0xc0, 0x00, 0x40, 0x02, 0x00, 0x07]));
     expect(board.shim.openSockets).toBe(0);
   });
 
@@ -105,7 +108,37 @@ describe("net transport: close() against a broker that never closes its side", (
       const out = await runScript(BIN!, [file], dir, /TRANSPORT DONE[^\n]*\n/, 15000);
       expect(observations(out), out.slice(-1500)).toEqual(EXPECTED);
       await until(() => peer!.fin, 3000, "the peer to see FIN");
-      expect(Buffer.concat(peer.got)).toEqual(Buffer.from([0xc0, 0x00]));
+      expect(Buffer.concat(peer.got)).toEqual(Buffer.from([0xc0, 0x00, 0x40, 0x02, 0x00, 0x07]));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 30000);
+});
+
+describe("net transport: a heap too fragmented for E.toString (undefined: no flat block)", () => {
+  // The strings are then spelled out a byte at a time: the same observations, the same bytes.
+  const NO_FLAT_BLOCK = "E.toString = function () { return undefined; };\n";
+
+  it("in the shim: the same observations and bytes", async () => {
+    peer = await stubbornPeer();
+    const board = shimBoard();
+    board.shim.run(NO_FLAT_BLOCK + (await entry(peer.port)), "transport.js");
+    await until(() => board.lines.some((l) => l.includes("TRANSPORT DONE")), 5000, "the entry to finish");
+    expect(observations(board.lines.join("\n"))).toEqual(EXPECTED);
+    await until(() => peer!.fin, 3000, "the peer to see FIN");
+    expect(Buffer.concat(peer.got)).toEqual(Buffer.from([0xc0, 0x00, 0x40, 0x02, 0x00, 0x07]));
+  });
+
+  it.skipIf(!BIN)("in the interpreter (ESPRUINO_BIN): the same observations and bytes", async () => {
+    peer = await stubbornPeer();
+    const dir = mkdtempSync(join(tmpdir(), "relaymq-transport-"));
+    try {
+      const file = join(dir, "transport.js");
+      writeFileSync(file, NO_FLAT_BLOCK + (await entry(peer.port)));
+      const out = await runScript(BIN!, [file], dir, /TRANSPORT DONE[^\n]*\n/, 15000);
+      expect(observations(out), out.slice(-1500)).toEqual(EXPECTED);
+      await until(() => peer!.fin, 3000, "the peer to see FIN");
+      expect(Buffer.concat(peer.got)).toEqual(Buffer.from([0xc0, 0x00, 0x40, 0x02, 0x00, 0x07]));
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

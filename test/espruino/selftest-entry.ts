@@ -142,6 +142,9 @@ function clientRun(): void {
       ev = events;
       events.onOpen();
     },
+    writeAll: function (buf: Uint8Array) {
+      return transport.write(buf, 0, buf.length);
+    },
     write: function (buf: Uint8Array, off: number) {
       const type = buf[off] >> 4;
       lastSent = type;

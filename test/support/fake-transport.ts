@@ -234,6 +234,10 @@ export class FakeTransport implements Transport {
     this.pending = true;
   }
 
+  writeAll(buf: Uint8Array): boolean {
+    return this.write(buf, 0, buf.length);
+  }
+
   write(buf: Uint8Array, off: number, len: number): boolean {
     if (!this.open_ || this.closing || this.refuseWrites > 0) {
       if (this.refuseWrites > 0) this.refuseWrites--;

@@ -21,6 +21,10 @@ class LoopTransport implements Transport {
   open(events: TransportEvents): void {
     this.events = events;
   }
+  writeAll(buf: Uint8Array): boolean {
+    return this.write(buf, 0, buf.length);
+  }
+
   write(buf: Uint8Array, off: number, len: number): boolean {
     this.writes++;
     const type = buf[off] >> 4;
