@@ -28,13 +28,13 @@ export const FAKE_NET =
   'Modules.addCached("net","exports.connect=function(o,cb){FS.cb=cb;return FS;};");\n';
 
 /**
- * uploadScript(code, files?, text?) -> what `npm run flash` sends: `code` into Storage .bootcde in chunks,
- * pretokenised as flash writes it unless `text` (sim/build/pretokenise.ts), and each of `files` under its
- * name as given (e.g. a module require() then reads from flash), then load().
+ * uploadScript(code, files?) -> what `npm run flash` sends: `code` into Storage .bootcde in chunks,
+ * pretokenised as flash writes it (sim/build/pretokenise.ts), and each of `files` under its name as given
+ * (e.g. a module require() then reads from flash), then load().
  */
-export function uploadScript(code: string, files: Record<string, string | Buffer> = {}, text = false): string {
+export function uploadScript(code: string, files: Record<string, string | Buffer> = {}): string {
   let s = 'require("Storage").eraseAll();\n';
-  const boot = text ? Buffer.from(code, "latin1") : pretokenise(code);
+  const boot = pretokenise(code);
   for (const [name, data] of [...Object.entries(files), [".bootcde", boot] as const]) {
     const bytes = typeof data === "string" ? Buffer.from(data, "latin1") : data;
     for (let i = 0; i < bytes.length; i += 1024) {
