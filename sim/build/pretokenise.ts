@@ -40,6 +40,13 @@ export function tokenCode(text: string): number | undefined {
   return CODE.get(text);
 }
 
+const TEXT = new Map<number, string>([...CODE].map(([text, code]) => [code, text]));
+
+/** tokenText(code) -> the reserved word or operator a token byte stands for, or undefined. */
+export function tokenText(code: number): string | undefined {
+  return TEXT.get(code);
+}
+
 type Kind = "word" | "number" | "regex" | "other";
 
 // Whether a string literal means the same bytes on every build of the interpreter, so it can be stored raw

@@ -228,8 +228,10 @@ export async function run(): Promise<string> {
   const engine = await micro(bin!, engineCode);
   const modPath = process.env.ESPRUINO_MQTT_MODULE;
   // The module as given and, side by side, pretokenised as relaymq's code is (the Web IDE's option).
-  const mod = modPath ? await micro(bin!, moduleSetup(), { MQTT: readFileSync(modPath, "latin1") }) : null;
-  const modTok = modPath ? await micro(bin!, moduleSetup(), { MQTT: pretokenise(readFileSync(modPath, "latin1")) }) : null;
+  const modText = modPath ? readFileSync(modPath, "latin1") : null;
+  const modStored = modText === null ? null : pretokenise(modText);
+  const mod = modText === null ? null : await micro(bin!, moduleSetup(), { MQTT: modText });
+  const modTok = modStored === null ? null : await micro(bin!, moduleSetup(), { MQTT: modStored });
   const engineBytes = pretokenise(engineCode).length;
   const cmd = await command(bin!);
   const row = (name: string, a: string, b: string | null, c: string | null) =>
@@ -242,8 +244,8 @@ export async function run(): Promise<string> {
   line("QoS 1 PUBLISH in + PUBACK", "qos1", (v) => M(v) + " M");
   line("JsVars at rest, connected", "jsvars", String);
   const kb = (n: number) => (n / 1024).toFixed(1) + " KB";
-  row("engine bench bundle, stored", kb(engineBytes), mod ? kb(readFileSync(modPath!).length) + " (source)" : null,
-    mod ? kb(pretokenise(readFileSync(modPath!, "latin1")).length) : null);
+  row("engine bench bundle, stored", kb(engineBytes), modText === null ? null : kb(modText.length) + " (source)",
+    modStored === null ? null : kb(modStored.length));
   console.log(`  firmware: command ${M(cmd.command)} M Ir, PUBACK of its state ${M(cmd.puback)} M Ir, ` +
     `${cmd.jsvars} JsVars after the boot burst (${cmd.peak} at its end, with the cold bank made), ${cmd.growth} JsVars grown over ${GROWTH_N} commands, bundle ${cmd.bundleBytes} bytes stored (${cmd.textBytes} as text)`);
   return `espruino: publish ${M(engine.publish)} M Ir, receive ${M(engine.receive)} M Ir, qos1 ${M(engine.qos1)} M Ir, ` +

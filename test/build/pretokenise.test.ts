@@ -4,7 +4,7 @@
 // tokeniser.
 import { describe, expect, it } from "vitest";
 import * as acorn from "acorn";
-import { pretokenise, TOKEN, tokenCode } from "../../sim/build/pretokenise";
+import { pretokenise, TOKEN, tokenCode, tokenText } from "../../sim/build/pretokenise";
 import { bundleBoard } from "../../sim/build/bundle";
 import { boardConfig } from "../device/harness";
 
@@ -54,6 +54,7 @@ describe("pretokenise: the bytes of each kind of token", () => {
     expect(tokenCode("if")).toBe(163);
     expect(tokenCode("of")).toBe(198);
     expect(tokenCode("a")).toBeUndefined();
+    expect(tokenText(163)).toBe("if");
   });
 
   it.each([
@@ -67,11 +68,6 @@ describe("pretokenise: the bytes of each kind of token", () => {
 // Text back from the pretokenised bytes: each token byte and raw value written out with a space either side,
 // every other byte as it is, so two pieces of text that would merge when lexed merge here too.
 function detokenise(b: Buffer): string {
-  const names = new Map<number, string>();
-  for (let c = 128; c < 256; c++) {
-    for (const w of ["==", "===", "!=", "!==", "<=", "<<", "<<=", ">=", ">>", ">>>", ">>=", ">>>=", "+=", "-=", "++", "--", "*=",
-      "/=", "%=", "&=", "&&", "|=", "||", "^=", "=>", "??"]) if (tokenCode(w) === c) names.set(c, w);
-  }
   let out = "";
   for (let i = 0; i < b.length; i++) {
     const c = b[i];
@@ -86,15 +82,10 @@ function detokenise(b: Buffer): string {
     else if (c === TOKEN.RAW_INT16) {
       out += ` ${((b[i + 1] | (b[i + 2] << 8)) << 16) >> 16} `;
       i += 2;
-    } else out += " " + (names.get(c) ?? RESERVED_BY_CODE.get(c)) + " ";
+    } else out += " " + tokenText(c) + " ";
   }
   return out;
 }
-const RESERVED_BY_CODE = new Map<number, string>(
-  ["if", "else", "do", "while", "for", "break", "continue", "function", "return", "var", "let", "const", "this", "throw", "try",
-    "catch", "finally", "true", "false", "null", "undefined", "new", "in", "instanceof", "switch", "case", "default", "delete",
-    "typeof", "void", "debugger", "class", "extends", "super", "static", "of"].map((w) => [tokenCode(w)!, w]),
-);
 
 // Tokens as (kind, value): strings by value, numbers by value, the rest by their text.
 function tokens(code: string): string[] {

@@ -83,35 +83,50 @@ afterEach(async () => {
   peer = null;
 });
 
+/** What the peer receives: write()'s bytes, then writeAll()'s. */
+const SENT = Buffer.from([0xc0, 0x00, 0x40, 0x02, 0x00, 0x07]);
+
+// The close entry (after `prelude`) in the shim against a stubborn peer: the observations, the bytes, then
+// FIN at the peer. -> the board, for what else a test reads of it.
+async function closeInShim(prelude: string) {
+  peer = await stubbornPeer();
+  const board = shimBoard();
+  board.shim.run(prelude + (await entry(peer.port)), "transport.js");
+  await until(() => board.lines.some((l) => l.includes("TRANSPORT DONE")), 5000, "the entry to finish");
+  expect(observations(board.lines.join("\n"))).toEqual(EXPECTED);
+  await until(() => peer!.fin, 3000, "the peer to see FIN");
+  expect(Buffer.concat(peer.got)).toEqual(SENT);
+  return board;
+}
+
+// The same in the interpreter (ESPRUINO_BIN).
+async function closeInInterpreter(prelude: string): Promise<void> {
+  peer = await stubbornPeer();
+  const dir = mkdtempSync(join(tmpdir(), "relaymq-transport-"));
+  try {
+    const file = join(dir, "transport.js");
+    writeFileSync(file, prelude + (await entry(peer.port)));
+    const out = await runScript(BIN!, [file], dir, /TRANSPORT DONE[^\n]*\n/, 15000);
+    expect(observations(out), out.slice(-1500)).toEqual(EXPECTED);
+    await until(() => peer!.fin, 3000, "the peer to see FIN");
+    expect(Buffer.concat(peer.got)).toEqual(SENT);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 describe("net transport: close() against a broker that never closes its side", () => {
   it("the entry passes the compatibility check", async () => {
     expect(checkEspruino(await entry(1883))).toEqual([]);
   });
 
   it("in the shim: onClose at once, bytes then FIN reach the peer, no socket left", async () => {
-    peer = await stubbornPeer();
-    const board = shimBoard();
-    board.shim.run(await entry(peer.port), "transport.js");
-    await until(() => board.lines.some((l) => l.includes("TRANSPORT DONE")), 5000, "the entry to finish");
-    expect(observations(board.lines.join("\n"))).toEqual(EXPECTED);
-    await until(() => peer!.fin, 3000, "the peer to see FIN");
-    expect(Buffer.concat(peer.got)).toEqual(Buffer.from([0xc0, 0x00, 0x40, 0x02, 0x00, 0x07]));
+    const board = await closeInShim("");
     expect(board.shim.openSockets).toBe(0);
   });
 
   it.skipIf(!BIN)("in the interpreter (ESPRUINO_BIN): the same observations, bytes then FIN at the peer", async () => {
-    peer = await stubbornPeer();
-    const dir = mkdtempSync(join(tmpdir(), "relaymq-transport-"));
-    try {
-      const file = join(dir, "transport.js");
-      writeFileSync(file, await entry(peer.port));
-      const out = await runScript(BIN!, [file], dir, /TRANSPORT DONE[^\n]*\n/, 15000);
-      expect(observations(out), out.slice(-1500)).toEqual(EXPECTED);
-      await until(() => peer!.fin, 3000, "the peer to see FIN");
-      expect(Buffer.concat(peer.got)).toEqual(Buffer.from([0xc0, 0x00, 0x40, 0x02, 0x00, 0x07]));
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    await closeInInterpreter("");
   }, 30000);
 });
 
@@ -120,28 +135,11 @@ describe("net transport: a heap too fragmented for E.toString (undefined: no fla
   const NO_FLAT_BLOCK = "E.toString = function () { return undefined; };\n";
 
   it("in the shim: the same observations and bytes", async () => {
-    peer = await stubbornPeer();
-    const board = shimBoard();
-    board.shim.run(NO_FLAT_BLOCK + (await entry(peer.port)), "transport.js");
-    await until(() => board.lines.some((l) => l.includes("TRANSPORT DONE")), 5000, "the entry to finish");
-    expect(observations(board.lines.join("\n"))).toEqual(EXPECTED);
-    await until(() => peer!.fin, 3000, "the peer to see FIN");
-    expect(Buffer.concat(peer.got)).toEqual(Buffer.from([0xc0, 0x00, 0x40, 0x02, 0x00, 0x07]));
+    await closeInShim(NO_FLAT_BLOCK);
   });
 
   it.skipIf(!BIN)("in the interpreter (ESPRUINO_BIN): the same observations and bytes", async () => {
-    peer = await stubbornPeer();
-    const dir = mkdtempSync(join(tmpdir(), "relaymq-transport-"));
-    try {
-      const file = join(dir, "transport.js");
-      writeFileSync(file, NO_FLAT_BLOCK + (await entry(peer.port)));
-      const out = await runScript(BIN!, [file], dir, /TRANSPORT DONE[^\n]*\n/, 15000);
-      expect(observations(out), out.slice(-1500)).toEqual(EXPECTED);
-      await until(() => peer!.fin, 3000, "the peer to see FIN");
-      expect(Buffer.concat(peer.got)).toEqual(Buffer.from([0xc0, 0x00, 0x40, 0x02, 0x00, 0x07]));
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    await closeInInterpreter(NO_FLAT_BLOCK);
   }, 30000);
 });
 
