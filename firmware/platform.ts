@@ -24,12 +24,25 @@ export interface Transport {
   /** write(buf, off, len) -> false when not open. The bytes are copied or sent before it returns. */
   write(buf: Uint8Array, off: number, len: number): boolean;
   /**
-   * writeAll(buf) -> write(buf, 0, buf.length), for an array that is one whole packet (the client's PUBACK):
-   * a binding that sends strings then makes one of the array itself, with no view of it to make first.
+   * writeAck(first, id) -> write() of the 4-byte acknowledgement [first, 2, id >> 8, id & 255] (the
+   * client's PUBACK): a binding that sends strings makes it in one native call, with no array to read.
+   * A binding that sends bytes may use writeAckBytes.
    */
-  writeAll(buf: Uint8Array): boolean;
+  writeAck(first: number, id: number): boolean;
   /** close(): ends the stream; onClose follows (at once or later). Safe to call when not open. */
   close(): void;
+}
+
+// One scratch for every byte binding's acknowledgements: write() copies or sends before it returns.
+const ACK = new Uint8Array(4);
+
+/** writeAckBytes(t, first, id) -> t.write() of [first, 2, id >> 8, id & 255]: writeAck for a byte binding. */
+export function writeAckBytes(t: Transport, first: number, id: number): boolean {
+  ACK[0] = first;
+  ACK[1] = 2;
+  ACK[2] = id >> 8;
+  ACK[3] = id & 255;
+  return t.write(ACK, 0, 4);
 }
 
 /**

@@ -11,3 +11,14 @@ declare const __MQTT_OFFLINE_STORE__: boolean | undefined;
 declare const __MQTT_TOPIC_MATCH__: boolean | undefined;
 /** Parsing the packets only a server receives: CONNECT, SUBSCRIBE, UNSUBSCRIBE. */
 declare const __MQTT_SERVER_PACKETS__: boolean | undefined;
+/**
+ * Filling a parsed packet's framing fields (Packet.flags, packetOff, length, remainingLength): the
+ * decoder's readers (npm run decode, the wire observer) need them, the board reads none (~49,000
+ * instructions a packet on the interpreter).
+ */
+declare const __MQTT_PACKET_FRAMING__: boolean | undefined;
+/**
+ * Counting the traffic (ClientStats.packetsIn, packetsOut, bytesIn, bytesOut): the engine's users read
+ * them, the board's telemetry reports none (~34,000 instructions a QoS 1 message on the interpreter).
+ */
+declare const __MQTT_TRAFFIC_STATS__: boolean | undefined;

@@ -56,7 +56,7 @@ export function startupProblems(c: DeviceConfig, clientIdPath: string): StartupP
 function dryStart(c: DeviceConfig): string | null {
   try {
     new Device(c, {
-      transport: { open() {}, write: () => false, writeAll: () => false, close() {} },
+      transport: { open() {}, write: () => false, writeAck: () => false, close() {} },
       clock: { now: () => 0 },
       pins: { mode() {}, write() {}, read: () => false, analog: () => 0, watch: () => 0, unwatch() {} },
       timers: { every: () => 0, after: () => 0, cancel() {} },

@@ -145,13 +145,16 @@ export function boardDefines(config: DeviceConfig): Record<string, string> {
 /**
  * The MQTT engine as the board needs it (firmware/mqtt/build-flags.d.ts): the device publishes at QoS 0
  * and 1, subscribes at QoS 1, keeps its own outbox while offline, routes commands by topic itself and
- * never receives a server's packets, so those features stay out of its bundle.
+ * never receives a server's packets, reads a packet's framing or counts its traffic, so those features stay
+ * out of its bundle.
  */
 export const DEVICE_ENGINE: Record<string, string> = {
   __MQTT_QOS2__: "false",
   __MQTT_OFFLINE_STORE__: "false",
   __MQTT_TOPIC_MATCH__: "false",
   __MQTT_SERVER_PACKETS__: "false",
+  __MQTT_PACKET_FRAMING__: "false",
+  __MQTT_TRAFFIC_STATS__: "false",
 };
 
 /** bundleBoard(config) -> the firmware as `npm run build` makes it (minified), with config embedded. */

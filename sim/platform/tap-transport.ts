@@ -1,6 +1,7 @@
 // A Transport that passes everything through to another one and shows the bytes both ways to a tap:
 // the simulator's packet trace in source mode, and where it learns the socket's life.
 import type { Transport, TransportEvents } from "../../firmware/platform";
+import { writeAckBytes } from "../../firmware/platform";
 
 export interface TransportTap {
   /** Bytes written by the board ("out") or received ("in"), valid only during the call. */
@@ -36,10 +37,9 @@ export class TapTransport implements Transport {
     return ok;
   }
 
-  writeAll(buf: Uint8Array): boolean {
-    const ok = this.inner.writeAll(buf);
-    if (ok) this.tap.bytes("out", buf, 0, buf.length);
-    return ok;
+  // Through write(), so the tap sees the acknowledgement's bytes.
+  writeAck(first: number, id: number): boolean {
+    return writeAckBytes(this, first, id);
   }
 
   close(): void {

@@ -3,6 +3,7 @@
 import net from "node:net";
 import tls from "node:tls";
 import type { Transport, TransportEvents } from "../../firmware/platform";
+import { writeAckBytes } from "../../firmware/platform";
 import { OK, E_CONNECT_FAILED, E_CONNECTION_LOST } from "../../firmware/mqtt/errors";
 import { socketCause } from "./socket-cause";
 
@@ -72,8 +73,8 @@ export class TcpTransport implements Transport {
     return true;
   }
 
-  writeAll(buf: Uint8Array): boolean {
-    return this.write(buf, 0, buf.length);
+  writeAck(first: number, id: number): boolean {
+    return writeAckBytes(this, first, id);
   }
 
   close(): void {

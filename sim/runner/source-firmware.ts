@@ -51,7 +51,7 @@ export class SourceFirmware implements Firmware {
     const station: Transport = {
       open: (events: TransportEvents) => (self.network ? tcp.open(events) : events.onClose(E_CONNECT_FAILED)),
       write: (buf, off, len) => tcp.write(buf, off, len),
-      writeAll: (buf) => tcp.writeAll(buf),
+      writeAck: (first, id) => tcp.writeAck(first, id),
       close: () => tcp.close(),
     };
     const transport = new TapTransport(station, {

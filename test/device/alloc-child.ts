@@ -7,6 +7,7 @@
 // young-generation bytes in the measured window. Phases: "device" (the check) and "control" (the same
 // cycles keeping one small object every 64th cycle: the harness must see it). argv[2]: cycles.
 import type { Transport, TransportEvents, Clock, Pins, Timers, Storage, System } from "../../firmware/platform";
+import { writeAckBytes } from "../../firmware/platform";
 import { Device, DeviceEvents } from "../../firmware/device/device";
 import type { DeviceConfig } from "../../firmware/device/config";
 import { encodeConnack, encodeSuback, encodeAck, encodePublish, PUBACK, PUBLISH, SUBSCRIBE, utf8Bytes } from "../../firmware/mqtt";
@@ -24,8 +25,8 @@ class LoopTransport implements Transport {
   open(events: TransportEvents): void {
     this.events = events;
   }
-  writeAll(buf: Uint8Array): boolean {
-    return this.write(buf, 0, buf.length);
+  writeAck(first: number, id: number): boolean {
+    return writeAckBytes(this, first, id);
   }
 
   write(buf: Uint8Array, off: number, len: number): boolean {

@@ -10,6 +10,7 @@
 import { PerformanceObserver, performance } from "node:perf_hooks";
 import v8 from "node:v8";
 import type { Transport, TransportEvents, Clock, Pins, Timers, Storage, Buses, OneWireBus, PulseReader } from "../../firmware/platform";
+import { writeAckBytes } from "../../firmware/platform";
 import { Device, DeviceEvents } from "../../firmware/device/device";
 import type { DeviceConfig } from "../../firmware/device/config";
 import { encodeConnack, encodeSuback, encodeAck, encodePublish, PUBACK, PUBLISH, SUBSCRIBE, utf8Bytes } from "../../firmware/mqtt";
@@ -29,8 +30,8 @@ class AckingLink implements Transport {
   open(events: TransportEvents): void {
     this.events = events;
   }
-  writeAll(buf: Uint8Array): boolean {
-    return this.write(buf, 0);
+  writeAck(first: number, id: number): boolean {
+    return writeAckBytes(this, first, id);
   }
 
   write(buf: Uint8Array, off: number): boolean {

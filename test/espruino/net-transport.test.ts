@@ -2,7 +2,7 @@
 // report onClose at once, in the real interpreter (ESPRUINO_BIN) and in the simulator's shim alike, so
 // that sockets do not pile up and a retry does not wait out the connect timeout. A write the socket can
 // no longer take returns false (the interpreter throws "This socket is closed"; the transport catches it);
-// write() and writeAll() put the same bytes on the wire.
+// write() and writeAck() put their bytes on the wire.
 import { describe, it, expect, afterEach } from "vitest";
 import net from "node:net";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -20,9 +20,9 @@ const BIN = process.env.ESPRUINO_BIN;
 const EXPECTED = [
   "open",
   "write true",
-  "writeAll true",
+  "writeAck true",
   "write after close false",
-  "writeAll after close false",
+  "writeAck after close false",
   "onClose 0 within 1 s of close()",
   "write after onClose false",
   "DONE",
@@ -83,8 +83,8 @@ afterEach(async () => {
   peer = null;
 });
 
-/** What the peer receives: write()'s bytes, then writeAll()'s. */
-const SENT = Buffer.from([0xc0, 0x00, 0x40, 0x02, 0x00, 0x07]);
+/** What the peer receives: write()'s bytes, then writeAck()'s PUBACK for id 0x12ff, high byte first. */
+const SENT = Buffer.from([0xc0, 0x00, 0x40, 0x02, 0x12, 0xff]);
 
 // The close entry (after `prelude`) in the shim against a stubborn peer: the observations, the bytes, then
 // FIN at the peer. -> the board, for what else a test reads of it.
@@ -131,7 +131,8 @@ describe("net transport: close() against a broker that never closes its side", (
 });
 
 describe("net transport: a heap too fragmented for E.toString (undefined: no flat block)", () => {
-  // The strings are then spelled out a byte at a time: the same observations, the same bytes.
+  // write()'s string is then spelled out a byte at a time (writeAck makes its own): the same observations,
+  // the same bytes.
   const NO_FLAT_BLOCK = "E.toString = function () { return undefined; };\n";
 
   it("in the shim: the same observations and bytes", async () => {

@@ -18,6 +18,7 @@ import { espruinoNatives } from "../../firmware/espruino/natives";
 import { utf8Bytes } from "../../firmware/mqtt/utf8";
 import { MqttClient } from "../../firmware/mqtt/client";
 import type { Transport, TransportEvents } from "../../firmware/platform";
+import { writeAckBytes } from "../../firmware/platform";
 
 declare const __CASES__: string;
 /** [filter, topic, matches], filter and topic as 8-bit strings of their UTF-8 bytes. */
@@ -142,8 +143,8 @@ function clientRun(): void {
       ev = events;
       events.onOpen();
     },
-    writeAll: function (buf: Uint8Array) {
-      return transport.write(buf, 0, buf.length);
+    writeAck: function (first: number, id: number) {
+      return writeAckBytes(transport, first, id);
     },
     write: function (buf: Uint8Array, off: number) {
       const type = buf[off] >> 4;

@@ -15,7 +15,6 @@ function say(what: string): void {
 
 const t = new EspruinoNetTransport("127.0.0.1", __PORT__, false);
 const bytes = new Uint8Array([0xc0, 0x00]);
-const ack = new Uint8Array([0x40, 0x02, 0x00, 0x07]);
 let asked = -1;
 let done = false;
 function finish(): void {
@@ -28,11 +27,11 @@ t.open({
   onOpen: function (): void {
     say("open");
     say("write " + t.write(bytes, 0, 2));
-    say("writeAll " + t.writeAll(ack));
+    say("writeAck " + t.writeAck(0x40, 0x12ff));
     asked = ms();
     t.close();
     say("write after close " + t.write(bytes, 0, 2));
-    say("writeAll after close " + t.writeAll(ack));
+    say("writeAck after close " + t.writeAck(0x40, 0x12ff));
   },
   onData: function (): void {
     say("data");

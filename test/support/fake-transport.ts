@@ -3,6 +3,7 @@
 // any chunking (split anywhere, coalesced), open, refuse, or close the link, and counts open/close calls.
 // Time only moves when the test calls clock.advance(); the test then calls client.tick().
 import type { Clock, Transport, TransportEvents } from "../../firmware/platform";
+import { writeAckBytes } from "../../firmware/platform";
 import {
   OK, CONNECT, PUBLISH, PUBACK, PUBREC, PUBREL, PUBCOMP, SUBSCRIBE, UNSUBSCRIBE, UNSUBACK, SUBACK, CONNACK,
   PACKET_NAMES, Decoder, Packet, PacketSink, encodeConnack, encodePublish, encodeAck, encodeEmpty,
@@ -234,8 +235,8 @@ export class FakeTransport implements Transport {
     this.pending = true;
   }
 
-  writeAll(buf: Uint8Array): boolean {
-    return this.write(buf, 0, buf.length);
+  writeAck(first: number, id: number): boolean {
+    return writeAckBytes(this, first, id);
   }
 
   write(buf: Uint8Array, off: number, len: number): boolean {

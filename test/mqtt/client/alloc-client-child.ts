@@ -5,6 +5,7 @@
 // "wallclock" (Date.now()-sized, fractional clock values, as a real clock gives), and "control" (the
 // client loop plus one small object kept every 64th cycle: the harness must see it). argv[2]: cycles.
 import type { Transport, TransportEvents, Clock } from "../../../firmware/platform";
+import { writeAckBytes } from "../../../firmware/platform";
 import { MqttClient, ClientEvents } from "../../../firmware/mqtt/client";
 import type { Packet } from "../../../firmware/mqtt/packet";
 import { encodeConnack, encodeSuback, encodeAck, encodePublish, PUBACK, utf8Bytes } from "../../../firmware/mqtt";
@@ -21,8 +22,8 @@ class LoopTransport implements Transport {
   open(events: TransportEvents): void {
     this.events = events;
   }
-  writeAll(buf: Uint8Array): boolean {
-    return this.write(buf, 0, buf.length);
+  writeAck(first: number, id: number): boolean {
+    return writeAckBytes(this, first, id);
   }
 
   write(buf: Uint8Array, off: number, len: number): boolean {

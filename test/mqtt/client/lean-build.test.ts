@@ -1,5 +1,6 @@
 // The engine as the board's build makes it (DEVICE_ENGINE in sim/build/bundle.ts): QoS 2, the offline
-// store, topic matching and server-side packets left out (firmware/mqtt/build-flags.d.ts). What the device
+// store, topic matching, server-side packets, the packet view's framing fields and the traffic counters
+// left out (firmware/mqtt/build-flags.d.ts). What the device
 // uses behaves and encodes as in the full engine; what was left out is refused with a clear code, never
 // half-done; and the left-out code is really gone from the bundle.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -14,16 +15,19 @@ import {
   E_QOS_INVALID, E_OFFLINE_FULL, E_QOS_NOT_GRANTED, E_UNEXPECTED_PACKET, errorName,
 } from "../../../firmware/mqtt/errors";
 import { CONNECT, SUBSCRIBE, UNSUBSCRIBE } from "../../../firmware/mqtt/packet-types";
+import { Packet, parsePacket } from "../../../firmware/mqtt/packet";
 import { publish, puback, pubrec, pubrel, concat } from "../../support/fake-transport";
 import { setup, pub, b, autoAck, Harness } from "./harness";
 
 let dir = "";
 let Lean: typeof MqttClient;
+let leanParse: typeof parsePacket;
+let LeanPacket: typeof Packet;
 
-// The client module bundled with `define` (ES module, not lowered): the engine as a build with them runs it.
-async function build(define: Record<string, string>): Promise<string> {
+// A module bundled with `define` (ES module, not lowered): the engine as a build with them runs it.
+async function build(define: Record<string, string>, entry = "firmware/mqtt/client.ts"): Promise<string> {
   const r = await esbuild.build({
-    entryPoints: ["firmware/mqtt/client.ts"], bundle: true, write: false, format: "esm", platform: "neutral",
+    entryPoints: [entry], bundle: true, write: false, format: "esm", platform: "neutral",
     define, minifySyntax: true, logLevel: "silent", tsconfigRaw: { compilerOptions: { useDefineForClassFields: false } },
   });
   return r.outputFiles[0].text;
@@ -34,6 +38,9 @@ beforeAll(async () => {
   const file = join(dir, "client.mjs");
   writeFileSync(file, await build(DEVICE_ENGINE));
   Lean = (await import(pathToFileURL(file).href)).MqttClient;
+  const packetFile = join(dir, "packet.mjs");
+  writeFileSync(packetFile, await build(DEVICE_ENGINE, "firmware/mqtt/packet.ts"));
+  ({ parsePacket: leanParse, Packet: LeanPacket } = await import(pathToFileURL(packetFile).href));
 });
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -111,6 +118,46 @@ describe("the board's engine build", () => {
     h.t.deliver(bytes);
     expect(h.ev.errors.map(errorName)).toEqual([errorName(E_UNEXPECTED_PACKET)]);
     expect(h.client.isConnected()).toBe(false);
+  });
+
+  it("counts messages as the full engine does, and no traffic (packets, bytes), which the board never reports", () => {
+    const run = (h: Harness) => {
+      h.up();
+      h.t.deliver(publish({ topic: "dev/a/set", payload: "ON", qos: 1, id: 9 }));
+      pub(h, "dev/a/state", "ON", 1);
+      pub(h, "dev/a/t", "1", 0);
+      return h.client.stats;
+    };
+    const full = run(setup({ maxQos: 1 }));
+    const leanStats = run(lean());
+    expect([full.messagesIn, full.messagesOut, full.packetsOut > 3, full.bytesIn > 20]).toEqual([1, 2, true, true]);
+    expect({ ...leanStats }).toEqual({ ...full, packetsIn: 0, packetsOut: 0, bytesIn: 0, bytesOut: 0 });
+  });
+
+  const FRAMING = ["flags", "packetOff", "length", "remainingLength"];
+  it.each([
+    { name: "a QoS 1 PUBLISH", bytes: publish({ topic: "dev/a/set", payload: "ON", qos: 1, id: 9, retain: true }) },
+    { name: "a QoS 0 PUBLISH", bytes: publish({ topic: "dev/a/set", payload: "OFF", qos: 0 }) },
+    { name: "a PUBACK", bytes: puback(7) },
+    { name: "a PUBREL", bytes: pubrel(5) },
+    { name: "a CONNACK", bytes: new Uint8Array([0x20, 2, 1, 0]) },
+    { name: "a PUBLISH with packet id 0", bytes: new Uint8Array([0x32, 5, 0, 1, 0x61, 0, 0]) },
+  ])("$name parses as in the full engine, its framing fields left as they were", ({ bytes }) => {
+    // At offset 3 of a larger array, so packetOff would show.
+    const buf = new Uint8Array(bytes.length + 3);
+    buf.set(bytes, 3);
+    const full = new Packet();
+    const lean = new LeanPacket();
+    const headerLen = 2;
+    expect(leanParse(buf, 3, headerLen, bytes.length - headerLen, lean)).toBe(parsePacket(buf, 3, headerLen, bytes.length - headerLen, full));
+    expect(full.packetOff).toBe(3);
+    expect(full.length).toBe(bytes.length);
+    const fresh = new Packet() as unknown as Record<string, unknown>;
+    // The lean view has no CONNECT fields (no server packets): the fields it has are compared.
+    const fields = (p: Packet, framing: boolean) => Object.fromEntries(Object.entries(p).filter(([k]) => k in lean && FRAMING.includes(k) === framing));
+    expect(Object.keys(fields(lean, false)).length).toBeGreaterThan(15);
+    expect(fields(lean, false)).toEqual(fields(full, false));
+    expect(fields(lean, true)).toEqual(Object.fromEntries(FRAMING.map((k) => [k, fresh[k]])));
   });
 
   it("PUBREC and PUBREL for ids it never sent are answered, so the broker's flow ends, and counted", () => {
