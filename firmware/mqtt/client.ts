@@ -390,19 +390,18 @@ export class MqttClient implements TransportEvents, PacketSink {
     f.seq[slot] = f.nextSeq++;
     f.used++;
     // write() inline (closing was ruled out above): a call fewer a message.
-    const stats = this.stats;
     if (this.transport.write(f.bytes, at, end - at)) {
       f.sent[slot] = 1;
       if (typeof __MQTT_TRAFFIC_STATS__ === "undefined" || __MQTT_TRAFFIC_STATS__) {
-        stats.packetsOut++;
-        stats.bytesOut += end - at;
+        this.stats.packetsOut++;
+        this.stats.bytesOut += end - at;
       }
       this.sentAfterTick = 1;
     } else {
       f.sent[slot] = 0;
       this.drop(E_WRITE_FAILED);
     }
-    stats.messagesOut++;
+    this.stats.messagesOut++;
     return id;
   }
 
@@ -505,14 +504,13 @@ export class MqttClient implements TransportEvents, PacketSink {
     if (this.closing) return;
     this.recvAfterTick = 1;
     this.pingOutstanding = 0;
-    const stats = this.stats;
-    if (typeof __MQTT_TRAFFIC_STATS__ === "undefined" || __MQTT_TRAFFIC_STATS__) stats.packetsIn++;
+    if (typeof __MQTT_TRAFFIC_STATS__ === "undefined" || __MQTT_TRAFFIC_STATS__) this.stats.packetsIn++;
     // The message path and PUBACK in a few steps; every other packet goes to a method of its own rather
     // than after a return here: the interpreter lexes every byte of a function it does not run, ~450
     // instructions a byte (docs/espruino.md, "Cost model").
     if (p.type === PUBLISH && this.state === ST_CONNECTED && p.qos < 2) {
       // Deliver, then acknowledge QoS 1 [MQTT-4.3.2-2].
-      stats.messagesIn++;
+      this.stats.messagesIn++;
       const sub = (typeof __MQTT_TOPIC_MATCH__ === "undefined" || __MQTT_TOPIC_MATCH__) && this.matchTopics ? this.subs.match(p.buf, p.topicOff, p.topicLen, p.topicText) : -1;
       if (this.events.onMessage) this.events.onMessage(sub, p);
       if (p.qos === 1 && this.closing === 0) {
@@ -520,8 +518,8 @@ export class MqttClient implements TransportEvents, PacketSink {
         // native call: ~50,000 instructions fewer on the interpreter than four bytes stored and converted.
         if (this.transport.writeAck(PUBACK << 4, p.packetId)) {
           if (typeof __MQTT_TRAFFIC_STATS__ === "undefined" || __MQTT_TRAFFIC_STATS__) {
-            stats.packetsOut++;
-            stats.bytesOut += 4;
+            this.stats.packetsOut++;
+            this.stats.bytesOut += 4;
           }
           this.sentAfterTick = 1;
         } else this.drop(E_WRITE_FAILED);
