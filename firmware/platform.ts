@@ -34,7 +34,8 @@ export interface Transport {
 }
 
 // One scratch for every byte binding's acknowledgements: write() copies or sends before it returns.
-const ACK = new Uint8Array(4);
+// Pure, so a bundle that never calls writeAckBytes (the board's) does not make it.
+const ACK = /* @__PURE__ */ new Uint8Array(4);
 
 /** writeAckBytes(t, first, id) -> t.write() of [first, 2, id >> 8, id & 255]: writeAck for a byte binding. */
 export function writeAckBytes(t: Transport, first: number, id: number): boolean {

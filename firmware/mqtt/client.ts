@@ -193,8 +193,8 @@ export class MqttClient implements TransportEvents, PacketSink {
     this.events = events;
     this.subs = new Subscriptions(o.subscriptions);
     this.decoder = new Decoder(o.rxBytes, this, this.stats);
-    // The transport's bytes go straight to the decoder (which counts them into stats.bytesIn): a bound
-    // function runs feed() itself, one call fewer for every packet that arrives.
+    // The transport's bytes go straight to the decoder (which counts them into stats.bytesIn, where the
+    // build counts traffic): a bound function runs feed() itself, one call fewer for every packet.
     this.onData = this.decoder.feed.bind(this.decoder);
     this.matchTopics = (typeof __MQTT_TOPIC_MATCH__ === "undefined" || __MQTT_TOPIC_MATCH__) && o.matchTopics ? 1 : 0;
     this.inflight = new Inflight(o.inflight, o.inflightBytes);

@@ -15,7 +15,8 @@ export interface PacketSink {
   onPacket(p: Packet): void;
   /**
    * A packet broke a rule (code from errors.ts). p.type/flags/remainingLength say what was seen where
-   * known. After E_REMAINING_LENGTH the stream has no trustworthy framing; a client closes the link.
+   * known (flags and remainingLength not after a parse error in a build without __MQTT_PACKET_FRAMING__).
+   * After E_REMAINING_LENGTH the stream has no trustworthy framing; a client closes the link.
    */
   onDecodeError(code: number, p: Packet): void;
 }

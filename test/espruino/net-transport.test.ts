@@ -25,6 +25,7 @@ const EXPECTED = [
   "writeAck after close false",
   "onClose 0 within 1 s of close()",
   "write after onClose false",
+  "writeAck after onClose false",
   "DONE",
 ];
 

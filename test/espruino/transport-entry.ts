@@ -21,6 +21,7 @@ function finish(): void {
   if (done) return;
   done = true;
   say("write after onClose " + t.write(bytes, 0, 2));
+  say("writeAck after onClose " + t.writeAck(0x40, 0x12ff));
   say("DONE");
 }
 t.open({

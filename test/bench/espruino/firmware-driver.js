@@ -3,8 +3,7 @@
 // discovery, Home Assistant hand-over), reads the JsVars in use, then sends QoS 1 commands that switch relay __RELAY__ on and off:
 // each is fed to the socket between two E.getAddressOf(0) marks (the firmware writes the pin, publishes
 // the state at QoS 1 and answers PUBACK), then the broker's PUBACK of that state, between two more. With
-// __GROWTH__ set it runs two commands, then __N__ more without marks, and reports the JsVars in use
-// before and after those.
+// __GROWTH__ set it runs __N__ commands without marks and reports the JsVars in use before and after.
 // In a function of its own: the firmware's names are globals (sim/build/top-level.ts), and a global
 // made after them would be found only after a search past all of them, which the marks would count.
 (function () {
@@ -43,18 +42,14 @@ function measure() {
   // statement runs), and each reading is taken before any text is built: neither is the firmware's.
   var u0 = process.memory().usage, j = 0, before = 0, after = 0;
   console.log("BENCH rest usage=" + u0 + " writes=" + FS.n);
+  FS.n = 0;
   if (GROWTH) {
-    // A command and its PUBACK first, twice, so that the fake socket holds the strings it holds after
-    // every pair (a state publish, a PUBACK) when the count starts.
-    for (j = 0; j < 2; j++) { FS.h.data(CMDS[j & 1]); FS.h.data(puback(FS.prev)); }
-    FS.n = 0;
     before = process.memory().usage;
     for (j = 0; j < N; j++) { FS.h.data(CMDS[j & 1]); FS.h.data(puback(FS.prev)); }
     after = process.memory().usage;
     console.log("BENCH growth before=" + before + " after=" + after + " writes=" + FS.n);
     return;
   }
-  FS.n = 0;
   var e = function () {}, pa = "";
   for (var i = 0; i < N; i++) { E.getAddressOf(0); e(); E.getAddressOf(0); e(); E.getAddressOf(0); e(); }
   for (i = 0; i < N; i++) {

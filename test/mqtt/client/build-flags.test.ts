@@ -6,6 +6,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { Packet, parsePacket } from "../../../firmware/mqtt/packet";
 import { E_OFFLINE_FULL } from "../../../firmware/mqtt/errors";
+import { utf8Bytes } from "../../../firmware/mqtt/utf8";
 import { publish, puback } from "../../support/fake-transport";
 import { setup, pub, Harness } from "./harness";
 
@@ -20,12 +21,14 @@ afterEach(() => {
   for (const f of FLAGS) delete globals[f];
 });
 
-// A QoS 1 command in and acknowledged, a QoS 1 state and a QoS 0 report out, their PUBACK in.
+// A QoS 1 command in and acknowledged, a QoS 1 state, a QoS 0 report and a direct message out, the
+// state's PUBACK in.
 function traffic(h: Harness) {
   h.up();
   h.t.deliver(publish({ topic: "dev/a/set", payload: "ON", qos: 1, id: 9 }));
   const id = pub(h, "dev/a/state", "ON", 1);
   pub(h, "dev/a/t", "1", 0);
+  expect(h.client.publishDirect(utf8Bytes("dev/a/config"), utf8Bytes('{"a":1}'), 0, 7, true)).toBe(0);
   h.t.deliver(puback(id));
   return { ...h.client.stats };
 }
@@ -47,7 +50,7 @@ describe("__MQTT_TRAFFIC_STATS__", () => {
     const full = traffic(setup({ maxQos: 1 }));
     define("__MQTT_TRAFFIC_STATS__", value);
     const got = traffic(setup({ maxQos: 1 }));
-    expect([full.messagesIn, full.messagesOut, full.packetsIn, full.packetsOut]).toEqual([1, 2, 3, 4]);
+    expect([full.messagesIn, full.messagesOut, full.packetsIn, full.packetsOut]).toEqual([1, 3, 3, 5]);
     expect(got).toEqual(counted ? full : { ...full, packetsIn: 0, packetsOut: 0, bytesIn: 0, bytesOut: 0 });
   });
 });

@@ -60,6 +60,15 @@ describe("the board's engine build", () => {
     }
   });
 
+  it("leaves the traffic counting and the framing fields' filling out of the bundle", async () => {
+    const full = await build({});
+    const device = await build(DEVICE_ENGINE);
+    for (const gone of [/\.packetsIn\+\+/, /\.packetsOut\+\+/, /\.bytesOut \+=/, /\.bytesIn \+=/, /\.packetOff = start/, /\.length = headerLen \+ rl/]) {
+      expect(full).toMatch(gone);
+      expect(device).not.toMatch(gone);
+    }
+  });
+
   it("QoS 0 and 1 publishes go out byte for byte as from the full engine", () => {
     const wire = (h: Harness): string[] => {
       h.up();
