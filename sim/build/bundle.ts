@@ -82,7 +82,7 @@ export async function bundleFirmware(options: BundleOptions): Promise<string> {
   const mangle = minify && (options.mangle ?? resolve(options.entry).startsWith(FIRMWARE));
   const folded = await esbuild.transform("(function () {\n" + joined.outputFiles[0].text + "})();\n", {
     minifySyntax: true,
-    mangleProps: mangle ? mangleablePattern() : undefined,
+    mangleProps: mangle ? mangleablePattern(options.sealed === true) : undefined,
     mangleCache: mangle ? {} : undefined,
     target: "es2017",
     legalComments: "none",

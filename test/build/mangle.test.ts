@@ -3,10 +3,23 @@
 // must never be among them.
 import { describe, it, expect } from "vitest";
 import { readFileSync } from "node:fs";
+import * as acorn from "acorn";
 import { mangleablePattern } from "../../sim/build/mangle";
+import { bundleBoard } from "../../sim/build/bundle";
 import { loadBoard } from "../../sim/board/load";
 import { discoveryPlan } from "../../firmware/device/discovery";
 import { topicNames } from "../../firmware/device/topics";
+
+// The names written after a dot anywhere in a bundle.
+function propertiesOf(src: string): Set<string> {
+  const out = new Set<string>();
+  let dot = false;
+  for (const t of acorn.tokenizer(src, { ecmaVersion: 5 })) {
+    if (dot && t.type.label === "name") out.add(t.value as string);
+    dot = t.type.label === ".";
+  }
+  return out;
+}
 
 // A device config's components are keyed by the board's relay and sensor names: data, not names the code
 // reads as properties, so they are not collected (their contents are).
@@ -59,5 +72,54 @@ describe("mangleable property names", () => {
       "every", "after", "cancel", "copy", "text", "set", "subarray", "indexOf", "length", "test", "substr"]) {
       expect(re.test(n), n).toBe(false);
     }
+  });
+});
+
+describe("mangleable property names in a sealed bundle (the board's firmware)", () => {
+  const re = mangleablePattern(true);
+
+  it("adds the seams' members and the board config's keys: the bundle holds every reader of them", () => {
+    for (const n of ["onData", "writeAck", "onClose", "sensorChanged", "connectTimeoutMs", "periodSec", "acceptRetained",
+      "keepAlive", "relays", "sensors", "topics", "statusLed"]) {
+      expect(re.test(n), n).toBe(true);
+    }
+  });
+
+  it.each([
+    ["Espruino's API", ["write", "on", "connect", "setOptions", "host", "port", "repeat", "edge", "debounce", "password", "ssid", "usage", "free"]],
+    ["the members of JavaScript's globals, whatever the firmware names alike (an option called random: Math.random)", ["random", "max", "floor", "stringify", "fromCharCode", "isArray"]],
+    ["the Espruino binding's types: what a socket's error holds, what the WiFi module answers", ["code", "message", "ip", "mac", "rssi"]],
+    ["keys of a dictionary literal: command words are data", ["ON", "OFF", "TOGGLE"]],
+    ["keys of Home Assistant's discovery payloads", ["uniq_id", "cmd_t", "stat_t", "avty", "dev", "ids", "val_tpl"]],
+  ])("keeps %s", (_what, names) => {
+    for (const n of names) expect(re.test(n), n).toBe(false);
+  });
+
+  it("leaves out every key of the discovery payloads", () => {
+    const { config } = loadBoard("board.json", { WIFI_PASSWORD: "x", MQTT_PASSWORD: "y" });
+    const keys = new Set<string>();
+    const firmware = { version: "1.0.0", supportUrl: "https://example.org/relaymq" };
+    for (const mode of ["device", "entity"] as const) {
+      const c = { ...config, discovery: { ...config.discovery, mode } };
+      for (const m of discoveryPlan(c, topicNames(c), firmware, "24:0a:c4:00:00:01", null).messages) {
+        if (m.payload !== "") keysOf(JSON.parse(m.payload), keys);
+      }
+    }
+    expect(keys.size).toBeGreaterThan(10);
+    for (const k of keys) expect(re.test(k), k).toBe(false);
+  });
+
+  it("the board's bundle embeds its config with the short keys its code reads, and calls the built-ins by name", async () => {
+    const { config } = loadBoard("board.json", { WIFI_PASSWORD: "x", MQTT_PASSWORD: "y" });
+    const src = await bundleBoard(config);
+    const props = propertiesOf(src);
+    for (const n of ["connectTimeoutMs", "periodSec", "acceptRetained", "relaySet", "onData", "writeAck"]) {
+      expect(src.includes(n), n).toBe(false);
+    }
+    // The config's values are there, under keys its code reads.
+    expect(src).toContain(JSON.stringify(config.topics.relaySet));
+    for (const n of ["random", "max", "floor", "toString", "fromCharCode", "memory", "connect"]) expect(props.has(n), n).toBe(true);
+    // The literals handed to Espruino's modules keep the keys those read.
+    for (const s of ["connect({host:", "setOptions({mode:", "{repeat:!0,edge:", "{password:"]) expect(src, s).toContain(s);
   });
 });
