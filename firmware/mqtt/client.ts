@@ -297,7 +297,8 @@ export class MqttClient implements TransportEvents, PacketSink {
     // here and so lexes the QoS 0 path it skips (docs/espruino.md, "Cost model"): the device sends its own
     // QoS 1 messages through publishQos.
     if (qos !== 0) return this.publishQos(topic, payload, pOff, pLen, qos, retain);
-    if (this.state !== ST_CONNECTED || this.closing) {
+    // `ready` is isConnected() kept as a field: one read where the test is two (~11,000 instructions).
+    if (!this.ready) {
       this.stats.dropped++;
       return E_QOS0_OFFLINE;
     }
@@ -352,7 +353,7 @@ export class MqttClient implements TransportEvents, PacketSink {
     }
     // Behind messages already waiting, or offline: out of line, so the interpreter does not read past it
     // on every message sent. (A build without the offline store tests nothing for it.)
-    if (this.state !== ST_CONNECTED || this.closing ||
+    if (!this.ready ||
       ((typeof __MQTT_OFFLINE_STORE__ === "undefined" || __MQTT_OFFLINE_STORE__) && this.offline !== null && this.offline.count > 0)) {
       return this.queue(topic, payload, pOff, pLen, qos, retain);
     }
@@ -894,7 +895,7 @@ export class MqttClient implements TransportEvents, PacketSink {
    * Not a hot path: connects, Home Assistant restarts, and the device's reports (telemetry, refusals).
    */
   publishDirect(topic: Uint8Array, payload: Uint8Array, pOff: number, pLen: number, retain: boolean): number {
-    if (this.state !== ST_CONNECTED || this.closing) {
+    if (!this.ready) {
       this.stats.dropped++;
       return E_QOS0_OFFLINE;
     }
