@@ -84,8 +84,9 @@ export { ST_IDLE, ST_WAITING, ST_OPENING, ST_CONNACK, ST_CONNECTED } from "./sta
 const REFUSALS = [OK, E_REFUSED_PROTOCOL, E_REFUSED_IDENTIFIER, E_REFUSED_UNAVAILABLE, E_REFUSED_CREDENTIALS, E_REFUSED_NOT_AUTHORIZED];
 
 export class MqttClient implements TransportEvents, PacketSink {
-  // The interpreter finds a property by walking the object's properties in the order they were made, so
-  // the constructor makes the ones every packet touches first.
+  // The interpreter finds a property by walking the object's properties in the order they were made. The
+  // fields initialised where they are declared come first (TypeScript's order), then the constructor's
+  // own assignments; making the hot ones first saved too little to be worth it (docs/espruino.md).
   state: number;
   // Flags are 0/1 numbers, not booleans: on the interpreter a small integer lives in its property name's
   // JsVar, a boolean takes one more.
