@@ -40,7 +40,8 @@ export interface DiscoveryPlan {
 }
 
 // Field names here are kept by the build's property shortening (sim/build/mangle.ts keeps every interface
-// member), so none may also be a firmware class's member ("config", "key" would lengthen those).
+// member, and the board's build every key of a literal in this file, Home Assistant's JSON), so none may
+// also be a firmware class's member ("config", "key" would lengthen those).
 interface Component {
   /** The object id: the relay's or sensor's name, or a diagnostic's. */
   name: string;

@@ -15,7 +15,7 @@ function propertiesOf(src: string): Set<string> {
   const out = new Set<string>();
   let dot = false;
   for (const t of acorn.tokenizer(src, { ecmaVersion: 5 })) {
-    if (dot && t.type.label === "name") out.add(t.value as string);
+    if (dot && t.type.label === "name") out.add(src.slice(t.start, t.end));
     dot = t.type.label === ".";
   }
   return out;
