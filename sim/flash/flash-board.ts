@@ -114,6 +114,7 @@ async function flashSteps(o: FlashOptions, io: FlashIO): Promise<number> {
     // The package pauses 250 ms after each Storage write; a serial line at 115200 baud carries 11.5 KB/s.
     const expectMs = lines * 250 + (link.slow() ? (code.length / 11520) * 1000 : 0);
     const form = o.fileBytes === null ? "" : ` (${o.file}'s ${o.fileBytes}, pretokenised)`;
+    const pretokenised = o.fileBytes === null ? "" : " pretokenised";
     io.out(`uploading ${length} bytes${form} in ${lines} Storage write${lines === 1 ? "" : "s"} (about ${Math.ceil(expectMs / 1000)} s)...`);
     const from = link.text.length;
     link.upload(code + "\n" + CHECK + "\n");
@@ -131,14 +132,14 @@ async function flashSteps(o: FlashOptions, io: FlashIO): Promise<number> {
       link.send(CHECK);
       const after = await link.waitFor(checked, CHECK_MS, before);
       const held = stored === "none" ? "is missing" : `holds ${stored.length} bytes, CRC32 ${hex(stored.crc)}`;
-      io.err(`the upload to ${o.port} is damaged: ${BOOT_FILE} ${held}, ${o.file}${o.fileBytes === null ? "" : " pretokenised"} has ${length} bytes, CRC32 ${hex(crc)}; ` +
+      io.err(`the upload to ${o.port} is damaged: ${BOOT_FILE} ${held}, ${o.file}${pretokenised} has ${length} bytes, CRC32 ${hex(crc)}; ` +
         (after === "none"
           ? "erased it so the board boots without it; nothing was started"
           : `erasing it was not confirmed (${after === null ? "no answer" : `it still holds ${after.length} bytes`}): the board may run it ` +
             `at its next boot, flash again before it restarts; nothing was started`));
       return 1;
     }
-    io.out(`${o.file}: ${length} bytes${o.fileBytes === null ? "" : " pretokenised"} written to ${BOOT_FILE} on ${o.port} and read back identical (CRC32 ${hex(crc)})`);
+    io.out(`${o.file}: ${length} bytes${pretokenised} written to ${BOOT_FILE} on ${o.port} and read back identical (CRC32 ${hex(crc)})`);
 
     // 5. Start, 6. watch.
     const start = link.text.length;

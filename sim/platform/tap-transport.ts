@@ -1,7 +1,6 @@
 // A Transport that passes everything through to another one and shows the bytes both ways to a tap:
 // the simulator's packet trace in source mode, and where it learns the socket's life.
-import type { Transport, TransportEvents } from "../../firmware/platform";
-import { writeAckBytes } from "../../firmware/platform";
+import { writeAckBytes, type Transport, type TransportEvents } from "../../firmware/platform";
 
 export interface TransportTap {
   /** Bytes written by the board ("out") or received ("in"), valid only during the call. */

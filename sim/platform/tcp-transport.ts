@@ -2,8 +2,7 @@
 // longer the current one are ignored, so a late close can never end a newer connection.
 import net from "node:net";
 import tls from "node:tls";
-import type { Transport, TransportEvents } from "../../firmware/platform";
-import { writeAckBytes } from "../../firmware/platform";
+import { writeAckBytes, type Transport, type TransportEvents } from "../../firmware/platform";
 import { OK, E_CONNECT_FAILED, E_CONNECTION_LOST } from "../../firmware/mqtt/errors";
 import { socketCause } from "./socket-cause";
 

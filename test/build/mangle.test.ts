@@ -34,6 +34,23 @@ function keysOf(v: unknown, out: Set<string>, data = false): Set<string> {
   return out;
 }
 
+const board = () => loadBoard("board.json", { WIFI_PASSWORD: "x", MQTT_PASSWORD: "y" }).config;
+
+// Adds to `keys` every key of the discovery payloads `config` makes in both forms, each with a ledger that
+// makes it hand over from the other (interim configs, removals). -> keys.
+function discoveryKeys(config: ReturnType<typeof board>, keys: Set<string>): Set<string> {
+  const firmware = { version: "1.0.0", supportUrl: "https://example.org/relaymq" };
+  for (const mode of ["device", "entity"] as const) {
+    const other = discoveryPlan({ ...config, discovery: { ...config.discovery, mode: mode === "device" ? "entity" : "device" } },
+      topicNames(config), firmware, "24:0a:c4:00:00:01", null).ledger;
+    const c = { ...config, relays: config.relays.slice(1), discovery: { ...config.discovery, mode } };
+    for (const m of discoveryPlan(c, topicNames(c), firmware, "24:0a:c4:00:00:01", other).messages) {
+      if (m.payload !== "") keysOf(JSON.parse(m.payload), keys);
+    }
+  }
+  return keys;
+}
+
 describe("mangleable property names", () => {
   const re = mangleablePattern();
 
@@ -52,18 +69,8 @@ describe("mangleable property names", () => {
   });
 
   it("leaves out every key of a resolved board config and of the discovery payloads", () => {
-    const { config } = loadBoard("board.json", { WIFI_PASSWORD: "x", MQTT_PASSWORD: "y" });
-    const keys = keysOf(config, new Set());
-    // Both forms, each with a ledger that makes it hand over from the other (interim configs, removals).
-    const firmware = { version: "1.0.0", supportUrl: "https://example.org/relaymq" };
-    for (const mode of ["device", "entity"] as const) {
-      const other = discoveryPlan({ ...config, discovery: { ...config.discovery, mode: mode === "device" ? "entity" : "device" } },
-        topicNames(config), firmware, "24:0a:c4:00:00:01", null).ledger;
-      const c = { ...config, relays: config.relays.slice(1), discovery: { ...config.discovery, mode } };
-      for (const m of discoveryPlan(c, topicNames(c), firmware, "24:0a:c4:00:00:01", other).messages) {
-        if (m.payload !== "") keysOf(JSON.parse(m.payload), keys);
-      }
-    }
+    const config = board();
+    const keys = discoveryKeys(config, keysOf(config, new Set()));
     for (const k of keys) expect(re.test(k), k).toBe(false);
   });
 
@@ -96,21 +103,13 @@ describe("mangleable property names in a sealed bundle (the board's firmware)", 
   });
 
   it("leaves out every key of the discovery payloads", () => {
-    const { config } = loadBoard("board.json", { WIFI_PASSWORD: "x", MQTT_PASSWORD: "y" });
-    const keys = new Set<string>();
-    const firmware = { version: "1.0.0", supportUrl: "https://example.org/relaymq" };
-    for (const mode of ["device", "entity"] as const) {
-      const c = { ...config, discovery: { ...config.discovery, mode } };
-      for (const m of discoveryPlan(c, topicNames(c), firmware, "24:0a:c4:00:00:01", null).messages) {
-        if (m.payload !== "") keysOf(JSON.parse(m.payload), keys);
-      }
-    }
+    const keys = discoveryKeys(board(), new Set());
     expect(keys.size).toBeGreaterThan(10);
     for (const k of keys) expect(re.test(k), k).toBe(false);
   });
 
   it("the board's bundle embeds its config with the short keys its code reads, and calls the built-ins by name", async () => {
-    const { config } = loadBoard("board.json", { WIFI_PASSWORD: "x", MQTT_PASSWORD: "y" });
+    const config = board();
     const src = await bundleBoard(config);
     const props = propertiesOf(src);
     for (const n of ["connectTimeoutMs", "periodSec", "acceptRetained", "relaySet", "onData", "writeAck"]) {
